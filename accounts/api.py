@@ -1,0 +1,49 @@
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import services
+from .selectors import api_tokens_of
+from .serializers import (
+    ApiTokenCreateSerializer,
+    ApiTokenIssuedSerializer,
+    ApiTokenSerializer,
+    MeSerializer,
+)
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer, summary="Who I am, with my organisations")
+    def get(self, request):
+        user = request.user.__class__.objects.prefetch_related("org_memberships").get(
+            pk=request.user.pk
+        )
+        return Response(MeSerializer(user).data)
+
+
+class ApiTokenListView(APIView):
+    @extend_schema(responses=ApiTokenSerializer(many=True), summary="My API tokens")
+    def get(self, request):
+        return Response(ApiTokenSerializer(api_tokens_of(request.user), many=True).data)
+
+    @extend_schema(
+        request=ApiTokenCreateSerializer,
+        responses={201: ApiTokenIssuedSerializer},
+        summary="Create an API token (its value is returned once)",
+    )
+    def post(self, request):
+        serializer = ApiTokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issued = services.api_token_create(user=request.user, **serializer.validated_data)
+        data = ApiTokenSerializer(issued.token).data | {"token": issued.raw}
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class ApiTokenRevokeView(APIView):
+    @extend_schema(responses={204: None}, summary="Revoke one of my API tokens")
+    def delete(self, request, token_id: int):
+        if not services.api_token_revoke(user=request.user, token_id=token_id):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)

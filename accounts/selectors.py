@@ -1,0 +1,22 @@
+from django.conf import settings
+
+
+def hf_signin_available() -> bool:
+    """Hugging Face sign-in is offered only when an OAuth app is configured."""
+    return bool(settings.HF_OAUTH_CLIENT_ID)
+
+
+ORGANISERS_GROUP = "Organisers"
+
+
+def user_is_organiser(user) -> bool:
+    """Organisers are staff in the Organisers group (superusers count too)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.is_staff and user.groups.filter(name=ORGANISERS_GROUP).exists()
+
+
+def api_tokens_of(user):
+    return user.api_tokens.all()

@@ -1,0 +1,1 @@
+"""Receivers that keep a user's Hugging Face data current at each sign-in."""

@@ -1,0 +1,160 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class TaskKind(models.TextChoices):
+    PROMPT_RANKING = "prompt_ranking", "Prompt ranking"
+    PREFERENCE = "preference", "Preference data"
+    CHAT = "chat", "Chat dataset for a language"
+    TRANSLATION = "translation", "Translation validation"
+    BENCHMARK = "benchmark", "Domain benchmark"
+    TASK_SPECIFIC = "task_specific", "Task-specific dataset"
+    OTHER = "other", "Other"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public: anyone may contribute"
+    ORGANISATION = "organisation", "Only members of one organisation"
+
+
+class Application(models.Model):
+    """A community's proposal to run a campaign in a cohort."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft"
+        SUBMITTED = "submitted"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+        WITHDRAWN = "withdrawn"
+
+    UNDECIDED_STATES = (State.DRAFT, State.SUBMITTED)
+
+    cohort = models.ForeignKey(
+        "cohorts.Cohort", on_delete=models.PROTECT, related_name="applications"
+    )
+    community = models.ForeignKey(
+        "cohorts.Community", on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    co_leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="co_led_applications"
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    task_kind = models.CharField(max_length=20, choices=TaskKind.choices)
+    languages = models.JSONField(default=list, help_text="ISO 639 codes.")
+    source_dataset = models.CharField(max_length=200, blank=True)
+    target_records = models.PositiveIntegerField()
+    responses_per_record = models.PositiveSmallIntegerField(default=2)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    visibility_org = models.CharField(max_length=96, blank=True)
+    guidelines = models.TextField(blank=True)
+    contact = models.CharField(max_length=200)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_applications",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "community"],
+                condition=Q(state__in=["draft", "submitted"]),
+                name="one_undecided_application_per_community_cohort",
+            ),
+            models.CheckConstraint(
+                condition=Q(responses_per_record__gte=1), name="application_overlap_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility="public") | ~Q(visibility_org=""),
+                name="application_org_visibility_names_org",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.community})"
+
+
+class CampaignQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(visibility=Visibility.PUBLIC)
+
+
+class Campaign(models.Model):
+    """What an approved application becomes: the work annotators do and its result."""
+
+    class State(models.TextChoices):
+        PROVISIONING = "provisioning"
+        READY = "ready"
+        OPEN = "open"
+        PAUSED = "paused"
+        CLOSED = "closed"
+
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="campaign"
+    )
+    cohort = models.ForeignKey("cohorts.Cohort", on_delete=models.PROTECT, related_name="campaigns")
+    community = models.ForeignKey(
+        "cohorts.Community", on_delete=models.PROTECT, related_name="campaigns"
+    )
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True)
+    task_kind = models.CharField(max_length=20, choices=TaskKind.choices)
+    languages = models.JSONField(default=list)
+    source_dataset = models.CharField(max_length=200, blank=True)
+    target_records = models.PositiveIntegerField(default=0)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    visibility_org = models.CharField(max_length=96, blank=True)
+    responses_per_record = models.PositiveSmallIntegerField(default=2)
+    lease_seconds = models.PositiveIntegerField(default=15 * 60)
+    state = models.CharField(max_length=14, choices=State.choices, default=State.PROVISIONING)
+    state_message = models.CharField(max_length=500, blank=True)
+    publish_usernames = models.BooleanField(
+        default=False, help_text="Publish Hugging Face handles instead of pseudonyms."
+    )
+    license = models.CharField(max_length=40, default="cc-by-4.0")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(responses_per_record__gte=1), name="campaign_overlap_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(lease_seconds__gte=30), name="campaign_lease_at_least_30s"
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility="public") | ~Q(visibility_org=""),
+                name="campaign_org_visibility_names_org",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def repo_id(self) -> str:
+        return f"{self.community.handle}/{self.slug}"

@@ -1,0 +1,73 @@
+"""Shared fixtures, and the rule that under CI=true no service-backed suite may skip."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.plugin_env import HUB
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _postgres_reason() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return "DATABASE_URL does not point at PostgreSQL"
+    return None
+
+
+def _redis_reason() -> str | None:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return "REDIS_URL is not set"
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 2):
+            return None
+    except OSError as exc:
+        return f"Redis at {url} is not reachable ({exc})"
+
+
+def _browser_reason() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        return f"Chromium not found at {CHROMIUM}"
+    return None
+
+
+SERVICE_CHECKS = {"postgres": _postgres_reason, "redis": _redis_reason, "browser": _browser_reason}
+
+
+def pytest_collection_modifyitems(config, items):
+    reasons = {name: check() for name, check in SERVICE_CHECKS.items()}
+    for item in items:
+        for name, reason in reasons.items():
+            if reason is None or item.get_closest_marker(name) is None:
+                continue
+            if CI:
+                raise pytest.UsageError(
+                    f"CI=true but the {name} suite cannot run: {reason} ({item.nodeid})"
+                )
+            item.add_marker(pytest.mark.skip(reason=f"{name} suite skipped: {reason}"))
+
+
+@pytest.fixture
+def hub():
+    """The Hub stand-in, reset to a clean state for each test that uses it."""
+    HUB.reset()
+    yield HUB
+    HUB.reset()
+
+
+@pytest.fixture(autouse=True)
+def _media_and_hub_dirs(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.HUB_LOCAL_DIR = tmp_path / "hub"
+    # The manifest storage needs collectstatic; tests serve the files as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

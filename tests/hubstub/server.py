@@ -1,0 +1,118 @@
+"""A Hugging Face Hub stand-in for tests: a real HTTP server on 127.0.0.1 with its state
+in memory, so the real huggingface_hub, datasets and django-allauth clients talk to it and
+tests assert on what it received.
+
+Routes are registered with `@route(...)` on handler methods; faults can be injected per
+endpoint name with `fail(endpoint, ...)`.
+"""
+
+import json
+import threading
+from dataclasses import dataclass, field
+from wsgiref.simple_server import WSGIRequestHandler
+
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+_ROUTES: list[tuple[str, list[str], str]] = []
+
+
+def route(path: str, methods: list[str]):
+    """Register a handler method for `path` (werkzeug rule syntax); its name is the endpoint."""
+
+    def register(func):
+        _ROUTES.append((path, methods, func.__name__))
+        return func
+
+    return register
+
+
+@dataclass
+class Fault:
+    status: int = 500
+    times: int = 1  # how many requests it applies to; -1 = until cleared
+    delay: float = 0.0  # seconds to sleep before answering (beyond a client timeout = slow)
+    headers: dict = field(default_factory=dict)
+    body: dict = field(default_factory=lambda: {"error": "injected fault"})
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(
+        json.dumps(data), status=status, mimetype="application/json", headers=headers or {}
+    )
+
+
+class HubStandIn:
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._server = None
+        self._thread = None
+        self.url = ""
+        self.reset()
+
+    # --- lifecycle ------------------------------------------------------------------
+    def start(self):
+        self._map = Map([Rule(p, methods=m, endpoint=e) for p, m, e in _ROUTES])
+        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        if self._server:
+            self._server.shutdown()
+
+    def reset(self):
+        """Forget everything: requests seen, faults, and every piece of hub state."""
+        with self._lock:
+            self.requests: list[tuple[str, str]] = []
+            self.faults: dict[str, Fault] = {}
+            self.state_reset()
+
+    def state_reset(self):
+        """Extended by the parts below that keep state."""
+
+    # --- faults ---------------------------------------------------------------------
+    def fail(self, endpoint: str, **kwargs) -> Fault:
+        fault = Fault(**kwargs)
+        with self._lock:
+            self.faults[endpoint] = fault
+        return fault
+
+    def _take_fault(self, endpoint: str) -> Fault | None:
+        with self._lock:
+            fault = self.faults.get(endpoint)
+            if fault is None or fault.times == 0:
+                return None
+            if fault.times > 0:
+                fault.times -= 1
+            return fault
+
+    # --- dispatch -------------------------------------------------------------------
+    def _wsgi(self, environ, start_response):
+        request = Request(environ)
+        adapter = self._map.bind_to_environ(environ)
+        try:
+            endpoint, args = adapter.match()
+            with self._lock:
+                self.requests.append((request.method, request.path))
+            fault = self._take_fault(endpoint)
+            if fault is not None:
+                if fault.delay:
+                    threading.Event().wait(fault.delay)
+                if fault.status:
+                    response = json_response(fault.body, fault.status, fault.headers)
+                    return response(environ, start_response)
+            response = getattr(self, endpoint)(request, **args)
+        except NotFound:
+            response = json_response({"error": "Not found"}, 404)
+        except HTTPException as exc:
+            response = exc.get_response()
+        return response(environ, start_response)

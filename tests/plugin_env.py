@@ -1,0 +1,40 @@
+"""Loaded with `-p tests.plugin_env` before Django and any Hugging Face client is imported.
+
+huggingface_hub and datasets read HF_ENDPOINT at import, so the Hub stand-in is started
+here, on a free loopback port, and every variable that could send a client to an outside
+host is pointed at it or switched off.
+"""
+
+import os
+import tempfile
+
+_tmp = tempfile.mkdtemp(prefix="commonset-tests-")
+
+from tests.hubstub.server import HubStandIn  # noqa: E402
+
+HUB = HubStandIn()
+HUB.start()
+
+_env = {
+    "HF_ENDPOINT": HUB.url,
+    "HF_TOKEN": "hf_test",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "HF_UPDATE_DOWNLOAD_COUNTS": "0",
+    "HF_HUB_DISABLE_XET": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "HF_HUB_DISABLE_UPDATE_CHECK": "1",
+    "HF_HOME": os.path.join(_tmp, "hf-home"),
+    "HF_HUB_CACHE": os.path.join(_tmp, "hf-home", "hub"),
+    "HF_DATASETS_CACHE": os.path.join(_tmp, "hf-home", "datasets"),
+    "HF_OAUTH_CLIENT_ID": "commonset-test-client",
+    "HF_OAUTH_CLIENT_SECRET": "commonset-test-secret",
+    "COMMONSET_VAR_DIR": os.path.join(_tmp, "var"),
+    "HUB_LOCAL_DIR": os.path.join(_tmp, "var", "hub"),
+    "SECRET_KEY": "tests-only-secret-key-not-for-production-0123456789abcdef",
+    # Tests run tasks in process; the worker suite talks to Redis and a real worker itself.
+    "CELERY_EAGER": "true",
+    "SECURE_SSL_REDIRECT": "false",
+    "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+}
+os.environ.update(_env)
+os.environ.pop("HF_HUB_OFFLINE", None)

@@ -6,6 +6,8 @@ from . import views
 
 api_v1 = [
     path("", include("accounts.api_urls")),
+    path("", include("cohorts.api_urls")),
+    path("", include("annotation.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -16,6 +18,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
+    path("cohorts/", include("cohorts.urls")),
+    path("applications/", include("campaigns.application_urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("annotate/", include("annotation.urls")),
     path("api/v1/", include(api_v1)),
 ]
 

@@ -10,7 +10,7 @@ import tempfile
 
 _tmp = tempfile.mkdtemp(prefix="commonset-tests-")
 
-from tests.hubstub.server import HubStandIn  # noqa: E402
+from tests.hubstub.standin import HubStandIn  # noqa: E402
 
 HUB = HubStandIn()
 HUB.start()

@@ -9,7 +9,6 @@ endpoint name with `fail(endpoint, ...)`.
 import json
 import threading
 from dataclasses import dataclass, field
-from wsgiref.simple_server import WSGIRequestHandler
 
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
@@ -38,18 +37,13 @@ class Fault:
     body: dict = field(default_factory=lambda: {"error": "injected fault"})
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
 def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
     return Response(
         json.dumps(data), status=status, mimetype="application/json", headers=headers or {}
     )
 
 
-class HubStandIn:
+class HubServerBase:
     def __init__(self):
         self._lock = threading.RLock()
         self._server = None
@@ -77,7 +71,7 @@ class HubStandIn:
             self.state_reset()
 
     def state_reset(self):
-        """Extended by the parts below that keep state."""
+        """Each part of the stand-in extends this (calling super()) to clear its state."""
 
     # --- faults ---------------------------------------------------------------------
     def fail(self, endpoint: str, **kwargs) -> Fault:

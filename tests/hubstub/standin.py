@@ -1,0 +1,10 @@
+"""The whole Hub stand-in: every part's routes and state on one server."""
+
+from .oidc import OidcRoutes
+from .repos import RepoRoutes
+from .server import HubServerBase
+from .spaces import SpaceRoutes
+
+
+class HubStandIn(OidcRoutes, SpaceRoutes, RepoRoutes, HubServerBase):
+    pass

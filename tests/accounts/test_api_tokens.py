@@ -72,7 +72,13 @@ def test_me_lists_organisations_with_read_time():
 
 @pytest.mark.parametrize(
     "header",
-    ["Bearer nonsense", "Bearer cs_", "Bearer cs_abc_def", "Bearer cs_0123456789ab_wrong", "Bearer"],
+    [
+        "Bearer nonsense",
+        "Bearer cs_",
+        "Bearer cs_abc_def",
+        "Bearer cs_0123456789ab_wrong",
+        "Bearer",
+    ],
 )
 def test_malformed_or_unknown_token_answers_401_json(header):
     client = APIClient()

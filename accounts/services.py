@@ -3,9 +3,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, User
+from .models import ApiToken, OrgMembership, User
 
 API_TOKEN_PREFIX = "cs_"  # noqa: S105 (a public marker, not a secret)
 
@@ -54,3 +55,51 @@ def api_tokens_purge_expired(*, older_than_days: int = 30) -> int:
 def user_preferences_update(*, user: User, hide_from_leaderboards: bool) -> None:
     user.hide_from_leaderboards = hide_from_leaderboards
     user.save(update_fields=["hide_from_leaderboards"])
+
+
+def _clip(value, max_length: int) -> str:
+    return value[:max_length] if isinstance(value, str) else ""
+
+
+def _url_or_blank(value, max_length: int) -> str:
+    # A clipped URL is a broken one; better none than a wrong avatar.
+    return value if isinstance(value, str) and len(value) <= max_length else ""
+
+
+@transaction.atomic
+def org_memberships_sync(*, user: User, userinfo: dict) -> None:
+    """Store what Hugging Face's userinfo says about the user right now: their handle and
+    avatar, and their organisations (from the `orgs` claim) with display name and role.
+    Organisations no longer listed are dropped: memberships grant access, so a stale one
+    must not outlive the sign-in that stopped reporting it."""
+    now = timezone.now()
+    # Serialise concurrent sign-ins of one user so their upserts and deletes do not mix.
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+
+    handle_field = OrgMembership._meta.get_field("org_handle")
+    memberships: dict[str, OrgMembership] = {}
+    for org in userinfo.get("orgs") or []:
+        handle = org.get("preferred_username") if isinstance(org, dict) else None
+        if not isinstance(handle, str) or not handle or len(handle) > handle_field.max_length:
+            continue
+        role = org.get("roleInOrg")
+        memberships[handle] = OrgMembership(
+            user=user,
+            org_handle=handle,
+            org_display_name=_clip(org.get("name"), 200),
+            org_avatar_url=_url_or_blank(org.get("picture"), 500),
+            role=role if role in OrgMembership.Role.values else OrgMembership.Role.UNKNOWN,
+            read_at=now,
+        )
+    OrgMembership.objects.filter(user=user).exclude(org_handle__in=memberships).delete()
+    OrgMembership.objects.bulk_create(
+        memberships.values(),
+        update_conflicts=True,
+        unique_fields=["user", "org_handle"],
+        update_fields=["org_display_name", "org_avatar_url", "role", "read_at"],
+    )
+
+    user.hf_username = _clip(userinfo.get("preferred_username"), 96) or user.hf_username
+    user.hf_avatar_url = _url_or_blank(userinfo.get("picture"), 500)
+    user.memberships_read_at = now
+    user.save(update_fields=["hf_username", "hf_avatar_url", "memberships_read_at"])

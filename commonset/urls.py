@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from accounts import signin_views
+
 from . import views
 
 api_v1 = [
@@ -16,6 +18,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before allauth's own: the same views, with a provider that is down shown as a page.
+    path("accounts/oidc/<str:provider_id>/login/", signin_views.oidc_login),
+    path("accounts/oidc/<str:provider_id>/login/callback/", signin_views.oidc_callback),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("cohorts/", include("cohorts.urls")),

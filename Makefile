@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check serve worker beat demo bench-loop clean-venv
+.PHONY: venv run test lint check serve worker beat demo bench-loop clean-venv
+# Plain `make` (the Dockerfile's build step) only builds the virtual environment.
+.DEFAULT_GOAL := venv
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -12,6 +14,9 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+## Create .venv and install the pinned requirements (again only when requirements.txt changes).
+venv: $(STAMP)
 
 ## Run the site on the embedded default (SQLite, eager tasks, local hub folder) with a demo.
 run: $(STAMP)
@@ -30,17 +35,18 @@ lint: $(STAMP)
 check: lint test
 
 ## Production-style web process (the container's command): migrate, collect static, gunicorn.
+## `exec` makes the server make's direct child, so make's SIGTERM reaches it (clean stop).
 serve: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn commonset.wsgi:application --bind $${BIND:-0.0.0.0:8000} \
+	exec $(VENV)/bin/gunicorn commonset.wsgi:application --bind $${BIND:-0.0.0.0:8000} \
 		--workers $${WEB_CONCURRENCY:-3} --access-logfile - --timeout 60
 
 worker: $(STAMP)
-	$(VENV)/bin/celery -A commonset worker --loglevel INFO --concurrency $${WORKER_CONCURRENCY:-2}
+	exec $(VENV)/bin/celery -A commonset worker --loglevel INFO --concurrency $${WORKER_CONCURRENCY:-2}
 
 beat: $(STAMP)
-	$(VENV)/bin/celery -A commonset beat --loglevel INFO --schedule var/celerybeat-schedule
+	exec $(VENV)/bin/celery -A commonset beat --loglevel INFO --schedule $${COMMONSET_VAR_DIR:-var}/celerybeat-schedule
 
 demo: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py demo_load

@@ -71,3 +71,62 @@ def _media_and_hub_dirs(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# --- Browser (Playwright driving Debian's Chromium) -----------------------------------
+# Flags the machine needs: no sandbox as root, and no background calls to outside hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    """One headless Chromium for the whole run (it takes a second or two to start)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(
+        executable_path=executable, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def browser_page(_chromium):
+    """A fresh page in its own browser context (no cookies shared between tests).
+
+    Requests to any host other than loopback are aborted, so no test can reach outside;
+    every request URL is recorded in `page.requested_urls` and the aborted ones in
+    `page.blocked_urls`, for tests that assert the page loads nothing from elsewhere.
+    Mark the test `@pytest.mark.browser` (skips without Chromium, fails under CI)."""
+    context = _chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.requested_urls = []
+    page.blocked_urls = []
+
+    context.on("request", lambda request: page.requested_urls.append(request.url))
+
+    def route(route):
+        url = route.request.url
+        host = urlparse(url).hostname
+        if url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK_HOSTS:
+            route.continue_()
+        else:
+            page.blocked_urls.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    yield page
+    context.close()

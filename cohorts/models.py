@@ -13,6 +13,30 @@ class CohortQuerySet(models.QuerySet):
             applications_close_at__gt=now,
         )
 
+    def published(self):
+        """Cohorts anyone may see: drafts are for organisers only."""
+        return self.exclude(state=Cohort.State.DRAFT)
+
+    def open_first(self, now=None):
+        """Accepting applications first (closing soonest first), then announced ones, then
+        the rest, newest first."""
+        now = now or timezone.now()
+        rank = models.Case(
+            models.When(
+                state=Cohort.State.OPEN,
+                applications_open_at__lte=now,
+                applications_close_at__gt=now,
+                then=models.Value(0),
+            ),
+            models.When(
+                state=Cohort.State.OPEN, applications_open_at__gt=now, then=models.Value(1)
+            ),
+            default=models.Value(2),
+        )
+        return self.alias(listing_rank=rank).order_by(
+            "listing_rank", "applications_close_at", "-applications_open_at"
+        )
+
 
 class Cohort(models.Model):
     """A round of the programme: an application window, a number of places, and perks."""
@@ -29,6 +53,11 @@ class Cohort(models.Model):
     applications_open_at = models.DateTimeField()
     applications_close_at = models.DateTimeField()
     capacity = models.PositiveIntegerField(help_text="How many campaigns can be accepted.")
+    places_taken = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Approved applications; kept by the approval service under a row lock.",
+    )
     space_template = models.CharField(max_length=200, default="argilla/argilla-template-space")
     space_hardware = models.CharField(max_length=40, default="cpu-upgrade")
     storage_description = models.CharField(
@@ -49,12 +78,61 @@ class Cohort(models.Model):
             models.CheckConstraint(
                 condition=Q(applications_close_at__gt=models.F("applications_open_at")),
                 name="cohort_window_ends_after_start",
+                violation_error_message="Applications must close after they open.",
             ),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="cohort_capacity_positive",
+                violation_error_message="A cohort has at least one place.",
+            ),
+            models.CheckConstraint(
+                condition=Q(places_taken__lte=models.F("capacity")),
+                name="cohort_places_taken_within_capacity",
+            ),
         ]
+
+    # The one place that says which state changes exist: action -> (from states, to state).
+    TRANSITIONS = {
+        "open": ((State.DRAFT, State.CLOSED), State.OPEN),
+        "close": ((State.OPEN,), State.CLOSED),
+    }
 
     def __str__(self):
         return self.name
+
+    def transition_target(self, action: str) -> str:
+        """The state `action` leads to, or ProgrammeConflict saying why it may not happen."""
+        from .errors import ProgrammeConflict
+
+        sources, target = self.TRANSITIONS[action]
+        if self.state not in sources:
+            raise ProgrammeConflict(
+                f"Cohort “{self.name}” is {self.get_state_display().lower()}; it cannot be "
+                f"{'opened' if action == 'open' else 'closed'}."
+            )
+        return target
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.places_taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_taken >= self.capacity
+
+    def window_phase(self, now=None) -> str:
+        """'upcoming', 'accepting' or 'ended' for an open cohort; 'closed' or 'draft' else."""
+        if self.state != self.State.OPEN:
+            return self.state
+        now = now or timezone.now()
+        if now < self.applications_open_at:
+            return "upcoming"
+        if now < self.applications_close_at:
+            return "accepting"
+        return "ended"
+
+    def is_accepting(self, now=None) -> bool:
+        return self.window_phase(now) == "accepting"
 
 
 class Community(models.Model):

@@ -1,3 +1,10 @@
-"""URL patterns; filled in by the feature that owns this module."""
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "cohorts"
+
+urlpatterns = [
+    path("", views.cohort_list, name="list"),
+    path("<slug:slug>/", views.cohort_detail, name="detail"),
+]

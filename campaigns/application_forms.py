@@ -1,0 +1,135 @@
+"""The application form: shape checks only; the services decide what is allowed."""
+
+from django import forms
+
+from cohorts.selectors import communities_user_may_apply_for
+
+from .models import TaskKind, Visibility
+from .services import ApplicationContent
+from .validators import (
+    RESPONSES_PER_RECORD_MAX,
+    RESPONSES_PER_RECORD_MIN,
+    TARGET_RECORDS_MAX,
+    TARGET_RECORDS_MIN,
+    normalise_language_codes,
+    validate_hub_dataset_id,
+)
+
+
+class ApplicationForm(forms.Form):
+    community = forms.ChoiceField(
+        label="Apply on behalf of",
+        help_text="Your own Hugging Face namespace or one of your organisations. The campaign's "
+        "Space and dataset are created there.",
+    )
+    title = forms.CharField(label="Campaign title", max_length=200)
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the dataset is for, who will annotate, and why it matters.",
+    )
+    task_kind = forms.ChoiceField(label="Task", choices=TaskKind.choices)
+    languages = forms.CharField(
+        help_text="ISO 639 codes separated by commas, e.g. “fr, yor” (two or three letters).",
+        max_length=200,
+    )
+    source_dataset = forms.CharField(
+        label="Source dataset on the Hub (optional)",
+        required=False,
+        max_length=200,
+        validators=[validate_hub_dataset_id],
+        help_text="owner/name of a Hub dataset to start from, e.g. “HuggingFaceFW/fineweb”.",
+    )
+    target_records = forms.IntegerField(
+        label="Target number of records",
+        min_value=TARGET_RECORDS_MIN,
+        max_value=TARGET_RECORDS_MAX,
+    )
+    responses_per_record = forms.IntegerField(
+        label="Responses wanted per record",
+        min_value=RESPONSES_PER_RECORD_MIN,
+        max_value=RESPONSES_PER_RECORD_MAX,
+        initial=2,
+        help_text="How many different people answer each record (overlap).",
+    )
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.PUBLIC
+    )
+    visibility_org = forms.ChoiceField(
+        label="Organisation whose members may contribute",
+        required=False,
+        help_text="Only for campaigns limited to one organisation.",
+    )
+    guidelines = forms.CharField(
+        label="First draft of the guidelines",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Markdown. What annotators should do; you can refine it later.",
+    )
+    contact = forms.CharField(
+        max_length=200, help_text="How organisers can reach you: an e-mail or a Hub handle."
+    )
+
+    def __init__(self, *args, user, org_owner=None, with_community=True, **kwargs):
+        """`user` chooses the community; `org_owner` (the applicant) the visibility
+        organisation."""
+        super().__init__(*args, **kwargs)
+        if with_community:
+            self.fields["community"].choices = [
+                (c.handle, c.label) for c in communities_user_may_apply_for(user)
+            ]
+        else:
+            del self.fields["community"]
+        owner = org_owner or user
+        orgs = list(owner.org_memberships.values_list("org_handle", flat=True))
+        self.fields["visibility_org"].choices = [("", "—")] + [(o, o) for o in orgs]
+        self.fields["visibility_org"].error_messages["invalid_choice"] = (
+            "You are not a member of “%(value)s”; choose one of your organisations."
+        )
+        self.fields["languages"].widget.attrs["autocomplete"] = "off"
+
+    def clean_languages(self):
+        return normalise_language_codes(self.cleaned_data["languages"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("visibility") == Visibility.ORGANISATION and not data.get("visibility_org"):
+            self.add_error("visibility_org", "Choose the organisation whose members may take part.")
+        return data
+
+    def content(self) -> ApplicationContent:
+        data = self.cleaned_data
+        return ApplicationContent(
+            **{name: data.get(name) or "" for name in ("title", "summary", "task_kind")},
+            languages=data["languages"],
+            target_records=data["target_records"],
+            responses_per_record=data["responses_per_record"],
+            contact=data["contact"],
+            source_dataset=data.get("source_dataset") or "",
+            visibility=data["visibility"],
+            visibility_org=data.get("visibility_org") or "",
+            guidelines=data.get("guidelines") or "",
+        )
+
+    @classmethod
+    def initial_from(cls, application) -> dict:
+        content = ApplicationContent.of(application)
+        initial = {name: getattr(content, name) for name in ApplicationContent.field_names()}
+        initial["languages"] = ", ".join(application.languages)
+        return initial
+
+
+class CoLeadForm(forms.Form):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        help_text="Their Commonset or Hugging Face username; they must have signed in once.",
+    )
+
+
+class DecisionNoteForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the applicant",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text="Sent by e-mail with the decision and shown on their application.",
+    )

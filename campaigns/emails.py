@@ -1,0 +1,92 @@
+"""E-mails about applications: plain text and HTML, rendered from templates.
+
+Sent after the deciding transaction commits; a mail server that fails is logged and does
+not undo the decision.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.selectors import ORGANISERS_GROUP
+
+from .models import Application
+
+logger = logging.getLogger(__name__)
+
+
+def organiser_recipients() -> list[str]:
+    """Active organisers with an e-mail address."""
+    return sorted(
+        set(
+            User.objects.filter(is_active=True, is_staff=True, groups__name=ORGANISERS_GROUP)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+
+
+def _message(template: str, context: dict, to: str) -> EmailMultiAlternatives:
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
+def _send(messages: list[EmailMultiAlternatives], what: str) -> int:
+    if not messages:
+        return 0
+    try:
+        return get_connection().send_messages(messages) or 0
+    except Exception:
+        logger.exception("could not send %s e-mails", what)
+        return 0
+
+
+def _application(application_id: int) -> Application:
+    return Application.objects.select_related("cohort", "community", "applicant", "decided_by").get(
+        pk=application_id
+    )
+
+
+def application_submitted(*, application_id: int) -> int:
+    """Tell every organiser that an application is waiting for review."""
+    application = _application(application_id)
+    context = {
+        "application": application,
+        "review_url": settings.SITE_URL
+        + reverse("admin:campaigns_application_change", args=[application.pk]),
+    }
+    messages = [
+        _message("campaigns/emails/application_submitted", context, to)
+        for to in organiser_recipients()
+    ]
+    return _send(messages, "submission")
+
+
+def application_decided(*, application_id: int) -> int:
+    """Tell the applicant and co-leads the organisers' decision, with their note."""
+    application = _application(application_id)
+    campaign = getattr(application, "campaign", None)
+    context = {
+        "application": application,
+        "campaign": campaign,
+        "approved": application.state == Application.State.APPROVED,
+        "application_url": settings.SITE_URL
+        + reverse("applications:detail", args=[application.pk]),
+    }
+    recipients = [application.applicant.email] + [lead.email for lead in application.co_leads.all()]
+    messages = [
+        _message("campaigns/emails/application_decided", context, to)
+        for to in dict.fromkeys(r for r in recipients if r)
+    ]
+    return _send(messages, "decision")

@@ -1,0 +1,374 @@
+"""Use cases of applications and the campaigns they become.
+
+Every door (pages, admin actions, API) calls these functions. They own the transactions and
+row locks, check the state transitions declared on `Application.TRANSITIONS`, and refuse
+with `ProgrammeError` (a message for people, and the field at fault when there is one).
+"""
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from accounts.selectors import user_is_organiser
+from cohorts.errors import ProgrammeConflict, ProgrammeError
+from cohorts.models import Cohort, Community
+from cohorts.selectors import communities_user_may_apply_for
+
+from . import emails
+from .models import Application, Campaign, Visibility
+from .provisioning import provisioning_start
+from .seeding import campaign_seed_questions
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ApplicationContent:
+    """What the applicant writes; the same shape for creating and editing."""
+
+    title: str
+    summary: str
+    task_kind: str
+    languages: list[str]
+    target_records: int
+    responses_per_record: int
+    contact: str
+    source_dataset: str = ""
+    visibility: str = Visibility.PUBLIC
+    visibility_org: str = ""
+    guidelines: str = ""
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]
+
+    @classmethod
+    def of(cls, application: Application) -> "ApplicationContent":
+        return cls(**{name: getattr(application, name) for name in cls.field_names()})
+
+    def apply_to(self, application: Application) -> None:
+        for name in self.field_names():
+            setattr(application, name, getattr(self, name))
+
+
+# --- checks shared by the use cases ----------------------------------------------------------
+
+
+def _is_lead(user, application: Application) -> bool:
+    return application.applicant_id == user.pk or application.co_leads.filter(pk=user.pk).exists()
+
+
+def _require_lead(actor, application: Application) -> None:
+    if not _is_lead(actor, application):
+        raise PermissionDenied("Only the applicant and co-leads may change this application.")
+
+
+def _require_applicant(actor, application: Application) -> None:
+    if application.applicant_id != actor.pk:
+        raise PermissionDenied("Only the applicant may do this.")
+
+
+def _require_organiser(actor) -> None:
+    if not user_is_organiser(actor):
+        raise PermissionDenied("Only organisers decide on applications.")
+
+
+def _check_content(application: Application) -> None:
+    """The applicant's choices that depend on who they are, then the shape of every field
+    (the forms and the API check shape first; this holds whichever door is used)."""
+    if application.visibility == Visibility.ORGANISATION:
+        org = application.visibility_org.strip()
+        if not org:
+            raise ProgrammeError(
+                "Name the organisation whose members may contribute.", field="visibility_org"
+            )
+        if not application.applicant.is_member_of(org):
+            raise ProgrammeError(
+                f"You are not a member of “{org}” on Hugging Face; choose one of your "
+                "organisations (sign in again if you joined it recently).",
+                field="visibility_org",
+            )
+        application.visibility_org = org
+    else:
+        application.visibility_org = ""
+    try:
+        application.full_clean(
+            exclude=["cohort", "community", "applicant", "co_leads"], validate_constraints=False
+        )
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise ProgrammeError(messages[0], field=None if name == "__all__" else name) from exc
+
+
+def _window_refusal(cohort: Cohort, *, for_draft: bool) -> str | None:
+    """Why the cohort takes no submission now (or, for a draft, no new application: drafts
+    may be saved whenever the cohort is open, so that nothing written is lost)."""
+    phase = cohort.window_phase()
+    if phase == "accepting" or (for_draft and phase in ("upcoming", "ended")):
+        return None
+    if phase == "upcoming":
+        return (
+            f"Applications to {cohort.name} open on "
+            f"{cohort.applications_open_at:%-d %B %Y at %H:%M} UTC. Your draft is saved; "
+            "submit it then."
+        )
+    if phase == "ended":
+        return (
+            f"The application window of {cohort.name} closed on "
+            f"{cohort.applications_close_at:%-d %B %Y at %H:%M} UTC, so it can no longer be "
+            "submitted. Your draft is saved."
+        )
+    return f"{cohort.name} is not accepting applications ({cohort.get_state_display().lower()})."
+
+
+def _community_for(actor, handle: str) -> Community:
+    handle = (handle or "").strip()
+    for choice in communities_user_may_apply_for(actor):
+        if choice.handle.lower() == handle.lower():
+            community, _ = Community.objects.get_or_create(
+                handle=choice.handle,
+                defaults={
+                    "kind": choice.kind,
+                    "display_name": choice.display_name,
+                    "created_by": actor,
+                },
+            )
+            return community
+    raise ProgrammeError(
+        f"You can apply for your own namespace or an organisation you belong to; "
+        f"“{handle}” is neither.",
+        field="community",
+    )
+
+
+def _lock(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("cohort", "community", "applicant")
+        .get(pk=application.pk)
+    )
+
+
+# --- the applicant's use cases ----------------------------------------------------------------
+
+
+@transaction.atomic
+def application_create(
+    *, actor: User, cohort: Cohort, community_handle: str, content: ApplicationContent
+) -> Application:
+    """Save a new draft application of a community to a cohort."""
+    refusal = _window_refusal(cohort, for_draft=True)
+    if refusal:
+        raise ProgrammeConflict(refusal)
+    community = _community_for(actor, community_handle)
+    application = Application(cohort=cohort, community=community, applicant=actor)
+    content.apply_to(application)
+    _check_content(application)
+    undecided = Application.objects.filter(
+        cohort=cohort, community=community, state__in=Application.UNDECIDED_STATES
+    ).first()
+    if undecided is not None:
+        raise ProgrammeError(
+            f"{community.handle} already has an application to {cohort.name} that is not "
+            f"decided yet (“{undecided.title}”); edit or withdraw it instead.",
+            field="community",
+        )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:  # a concurrent twin got there first
+        raise ProgrammeError(
+            f"{community.handle} already has an undecided application to {cohort.name}.",
+            field="community",
+        ) from exc
+    return application
+
+
+@transaction.atomic
+def application_update(
+    *, actor: User, application: Application, content: ApplicationContent
+) -> Application:
+    """Edit an application until it is decided."""
+    application = _lock(application)
+    _require_lead(actor, application)
+    application.transition_target("update")
+    content.apply_to(application)
+    _check_content(application)
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_submit(*, actor: User, application: Application) -> Application:
+    """Send a draft to the organisers; only while the cohort's window is open."""
+    application = _lock(application)
+    _require_lead(actor, application)
+    application.state = application.transition_target("submit")
+    refusal = _window_refusal(application.cohort, for_draft=False)
+    if refusal:
+        raise ProgrammeConflict(refusal)
+    _check_content(application)
+    application.submitted_at = timezone.now()
+    application.save(update_fields=["state", "submitted_at", "updated_at"])
+    transaction.on_commit(lambda: emails.application_submitted(application_id=application.pk))
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User, application: Application) -> Application:
+    """The applicant withdraws their application before a decision."""
+    application = _lock(application)
+    _require_applicant(actor, application)
+    application.state = application.transition_target("withdraw")
+    application.save(update_fields=["state", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def application_co_lead_add(*, actor: User, application: Application, username: str) -> User:
+    """The applicant adds a co-lead, by site or Hugging Face username."""
+    application = _lock(application)
+    _require_applicant(actor, application)
+    if application.state in (Application.State.WITHDRAWN, Application.State.REJECTED):
+        raise ProgrammeConflict(
+            f"“{application.title}” was {application.state}; it takes no new co-leads."
+        )
+    username = (username or "").strip().lstrip("@")
+    user = (
+        User.objects.filter(is_active=True, username__iexact=username).first()
+        or User.objects.filter(is_active=True, hf_username__iexact=username).first()
+    )
+    if user is None:
+        raise ProgrammeError(
+            f"No one called “{username}” has signed in to Commonset yet; ask them to sign "
+            "in once, then add them.",
+            field="username",
+        )
+    if user.pk == application.applicant_id:
+        raise ProgrammeError("You lead this application already.", field="username")
+    application.co_leads.add(user)
+    return user
+
+
+@transaction.atomic
+def application_co_lead_remove(*, actor: User, application: Application, user_id: int) -> None:
+    application = _lock(application)
+    _require_applicant(actor, application)
+    application.co_leads.remove(user_id)
+
+
+# --- the organisers' use cases ----------------------------------------------------------------
+
+
+def _campaign_slug(title: str) -> str:
+    base = slugify(title)[:90].strip("-") or "campaign"
+    taken = set(Campaign.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def campaign_create_from_application(*, application: Application) -> Campaign:
+    """The campaign an approved application becomes, with its starting fields and
+    questions. Runs inside the approval's transaction."""
+    copied = {
+        name: getattr(application, name)
+        for name in (
+            "title",
+            "summary",
+            "guidelines",
+            "task_kind",
+            "languages",
+            "source_dataset",
+            "target_records",
+            "visibility",
+            "visibility_org",
+            "responses_per_record",
+        )
+    }
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                campaign = Campaign.objects.create(
+                    application=application,
+                    cohort=application.cohort,
+                    community=application.community,
+                    slug=_campaign_slug(application.title),
+                    **copied,
+                )
+            break
+        except IntegrityError:  # another campaign took the slug between read and insert
+            continue
+    else:
+        raise ProgrammeConflict("Could not find a free address for the campaign; try again.")
+    campaign_seed_questions(campaign=campaign)
+    return campaign
+
+
+@transaction.atomic
+def application_approve(*, actor: User, application: Application, note: str = "") -> Campaign:
+    """Accept a submitted application into its cohort: takes a place, creates the campaign
+    and starts its provisioning once committed.
+
+    The cohort row is locked first, so two organisers approving the last place at the same
+    moment are serialised: the second finds the cohort full. The database's check on
+    `places_taken <= capacity` is the backstop."""
+    _require_organiser(actor)
+    cohort = Cohort.objects.select_for_update().get(pk=application.cohort_id)
+    application = _lock(application)
+    application.state = application.transition_target("approve")
+    if cohort.state != Cohort.State.OPEN:
+        raise ProgrammeConflict(
+            f"{cohort.name} is {cohort.get_state_display().lower()}: reopen it before "
+            "approving more campaigns."
+        )
+    if cohort.is_full:
+        raise ProgrammeConflict(
+            f"{cohort.name} is full: {cohort.places_taken} of {cohort.capacity} places are "
+            "taken. Raise its capacity to accept more."
+        )
+    # Incremented in SQL, so that even a path without the lock could not write a stale count
+    # past the database's check.
+    Cohort.objects.filter(pk=cohort.pk).update(places_taken=F("places_taken") + 1)
+    cohort.places_taken += 1
+    application.cohort = cohort
+    application.decided_by = actor
+    application.decided_at = timezone.now()
+    application.decision_note = note.strip()
+    application.save(
+        update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"]
+    )
+    campaign = campaign_create_from_application(application=application)
+    provisioning_start(campaign=campaign)
+    logger.info("application %s approved by %s: campaign %s", application.pk, actor, campaign.slug)
+    transaction.on_commit(lambda: emails.application_decided(application_id=application.pk))
+    return campaign
+
+
+@transaction.atomic
+def application_reject(*, actor: User, application: Application, note: str) -> Application:
+    """Decline a submitted application, telling the applicant why."""
+    _require_organiser(actor)
+    note = (note or "").strip()
+    if not note:
+        raise ProgrammeError("Tell the applicant why: the note is required.", field="note")
+    application = _lock(application)
+    application.state = application.transition_target("reject")
+    application.decided_by = actor
+    application.decided_at = timezone.now()
+    application.decision_note = note
+    application.save(
+        update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"]
+    )
+    transaction.on_commit(lambda: emails.application_decided(application_id=application.pk))
+    return application

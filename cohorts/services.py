@@ -1,0 +1,34 @@
+"""Use cases of cohorts: opening and closing a round of the programme."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts.selectors import user_is_organiser
+
+from .models import Cohort
+
+
+def _require_organiser(actor) -> None:
+    if not user_is_organiser(actor):
+        raise PermissionDenied("Only organisers may do this.")
+
+
+@transaction.atomic
+def cohort_open(*, actor, cohort: Cohort) -> Cohort:
+    """Publish a draft cohort (or reopen a closed one): it then accepts applications
+    during its window."""
+    _require_organiser(actor)
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    cohort.state = cohort.transition_target("open")
+    cohort.save(update_fields=["state"])
+    return cohort
+
+
+@transaction.atomic
+def cohort_close(*, actor, cohort: Cohort) -> Cohort:
+    """Close a cohort: no more submissions, no more approvals."""
+    _require_organiser(actor)
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    cohort.state = cohort.transition_target("close")
+    cohort.save(update_fields=["state"])
+    return cohort

@@ -1,0 +1,24 @@
+/* Rewrites <time data-local-time> (rendered in UTC) into the visitor's time zone, with the
+   zone's name, e.g. "3 Dec 2026, 10:00 CET". Without JavaScript the UTC text stays. */
+(function () {
+  "use strict";
+  function rewrite(el) {
+    var date = new Date(el.getAttribute("datetime"));
+    if (isNaN(date.getTime())) return;
+    var dateOnly = el.getAttribute("data-local-time") === "date";
+    var options = dateOnly
+      ? { day: "numeric", month: "short", year: "numeric" }
+      : { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+          timeZoneName: "short" };
+    try {
+      el.textContent = new Intl.DateTimeFormat(undefined, options).format(date);
+      el.title = date.toISOString().replace(".000Z", "Z").replace("T", " ").replace("Z", " UTC");
+    } catch (e) { /* keep the UTC text */ }
+  }
+  function run() {
+    var nodes = document.querySelectorAll("time[data-local-time]");
+    for (var i = 0; i < nodes.length; i++) rewrite(nodes[i]);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+  else run();
+})();

@@ -1,0 +1,1 @@
+from tests.campaigns.conftest import applicant, cohort, organiser  # noqa: F401

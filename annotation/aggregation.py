@@ -7,7 +7,6 @@ the dashboards compute the same figures. Definitions are DESIGN.md's "Aggregatio
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-import krippendorff
 import numpy as np
 
 
@@ -76,33 +75,76 @@ def text_aggregate(values: Sequence[str]) -> dict:
     return {"answers": list(values), "num_responses": len(values)}
 
 
+class AlphaAccumulator:
+    """Krippendorff's alpha with memory flat in the number of units (records).
+
+    Alpha depends on the units only through their coincidence matrix, a sum over units,
+    and units with the same answers contribute the same term. So this counts the distinct
+    answer patterns as records stream by (a few dozen for a rating question) and computes
+    alpha once from the weighted coincidences (Krippendorff 2011, "Computing
+    Krippendorff's alpha-reliability"). `domain` lists the possible values in their order,
+    which matters for ordinal. The tests check it against the published worked examples
+    and against the `krippendorff` package.
+    """
+
+    def __init__(self, domain: Sequence, level: str):
+        self.domain = list(domain)
+        self.index = {value: i for i, value in enumerate(self.domain)}
+        self.level = level
+        self.patterns: Counter = Counter()
+
+    def add(self, values: Sequence) -> None:
+        """One unit (a record): the values its annotators gave. Units with fewer than two
+        known values have nothing to pair with and are ignored, as in the package."""
+        known = [self.index[v] for v in values if v in self.index]
+        if len(known) >= 2:
+            self.patterns[tuple(sorted(known))] += 1
+
+    def _delta(self, totals: np.ndarray) -> np.ndarray:
+        size = len(self.domain)
+        if self.level == "nominal":
+            return 1.0 - np.eye(size)
+        if self.level == "interval":
+            values = np.arange(size, dtype=float)
+            return (values[:, None] - values[None, :]) ** 2
+        if self.level == "ordinal":
+            cumulative = np.concatenate([[0.0], np.cumsum(totals)])
+            delta = np.zeros((size, size))
+            for c in range(size):
+                for k in range(size):
+                    low, high = min(c, k), max(c, k)
+                    between = cumulative[high + 1] - cumulative[low]
+                    delta[c, k] = (between - (totals[c] + totals[k]) / 2) ** 2
+            return delta
+        raise ValueError(f"Unknown level of measurement {self.level!r}")
+
+    def alpha(self) -> float | None:
+        if not self.patterns:
+            return None
+        size = len(self.domain)
+        coincidences = np.zeros((size, size))
+        for pattern, weight in self.patterns.items():
+            counts = np.bincount(pattern, minlength=size).astype(float)
+            pairs = np.outer(counts, counts) - np.diag(counts)
+            coincidences += weight * pairs / (len(pattern) - 1)
+        totals = coincidences.sum(axis=1)
+        if np.count_nonzero(totals) < 2:
+            return None
+        n = totals.sum()
+        delta = self._delta(totals)
+        observed = (coincidences * delta).sum()
+        expected = (np.outer(totals, totals) * delta).sum() / (n - 1)
+        if expected == 0:
+            return None
+        return float(1 - observed / expected)
+
+
 def krippendorff_alpha(
     units: Iterable[Sequence], domain: Sequence, level: str = "nominal"
 ) -> float | None:
-    """Krippendorff's alpha over units (each a list of the values the annotators gave).
-
-    `domain` lists the possible values in their order (the order matters for ordinal).
-    Built from per-unit value counts, so memory grows with units × values, not with
-    annotators. None when alpha is undefined (fewer than two pairable values, or a single
-    value used throughout).
-    """
-    index = {value: i for i, value in enumerate(domain)}
-    rows = []
+    """Alpha over units (each the list of values its annotators gave); None when it is
+    undefined (fewer than two pairable values, or a single value used throughout)."""
+    accumulator = AlphaAccumulator(domain, level)
     for values in units:
-        if len(values) < 2:
-            continue  # a unit with one value has nothing to pair with
-        row = np.zeros(len(domain), dtype=np.int64)
-        for value in values:
-            if value in index:
-                row[index[value]] += 1
-        rows.append(row)
-    if not rows:
-        return None
-    counts = np.vstack(rows)
-    if np.count_nonzero(counts.sum(axis=0)) < 2:
-        return None
-    return float(
-        krippendorff.alpha(
-            value_counts=counts, value_domain=list(range(len(domain))), level_of_measurement=level
-        )
-    )
+        accumulator.add(values)
+    return accumulator.alpha()

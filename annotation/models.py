@@ -1,5 +1,19 @@
+"""Fields and questions, records, slots (assignment), responses, skips and import jobs.
+
+Assignment invariants live in the database:
+- a record has exactly `overlap` slots (unique (record, number), 1 <= number); a slot is
+  held by at most one user at a time (its `holder` column), and one user holds at most one
+  slot of a record (unique (record, holder));
+- `Record.response_count` counts submitted responses, is updated with them in one
+  transaction, and a check keeps it <= `Record.overlap` (the campaign's
+  responses_per_record, denormalised) even against a bug;
+- one response per (record, user).
+"""
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 
 
 class Field(models.Model):
@@ -15,6 +29,7 @@ class Field(models.Model):
     )
     name = models.SlugField(max_length=60)
     title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
     required = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -67,12 +82,30 @@ class Question(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def option_values(self) -> list:
+        return [option["value"] for option in self.options or []]
+
+
+class RecordQuerySet(models.QuerySet):
+    def open_in(self, campaign):
+        """Records of the campaign that still need submitted responses."""
+        return self.filter(campaign=campaign, response_count__lt=F("overlap"))
+
+    def completed_in(self, campaign):
+        return self.filter(campaign=campaign, response_count__gte=F("overlap"))
+
+    def unanswered_by(self, user):
+        """Records the user has neither answered (submitted or discarded) nor skipped."""
+        return self.exclude(responses__user=user).exclude(skips__user=user)
+
 
 class Record(models.Model):
     """One item to annotate."""
 
+    # No separate index: unique (campaign, external_id) serves lookups by campaign.
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="records"
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="records", db_index=False
     )
     external_id = models.CharField(max_length=200)
     fields = models.JSONField(default=dict)
@@ -81,18 +114,120 @@ class Record(models.Model):
     # Submitted responses so far, kept with the response in one transaction so that
     # assignment and dashboards never count rows.
     response_count = models.PositiveIntegerField(default=0)
+    # The campaign's responses_per_record when the record's slots were made.
+    overlap = models.PositiveSmallIntegerField(default=2)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "external_id"], name="uniq_record_external_id"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(response_count__lte=F("overlap")),
+                name="record_responses_within_overlap",
+            ),
+            models.CheckConstraint(condition=Q(overlap__gte=1), name="record_overlap_positive"),
         ]
 
     def __str__(self):
         return f"{self.campaign_id}:{self.external_id}"
+
+
+class SlotQuerySet(models.QuerySet):
+    def free(self, now=None):
+        """Slots nobody holds: never leased, released, or whose lease ran out."""
+        now = now or timezone.now()
+        return self.filter(filled=False).filter(Q(holder__isnull=True) | Q(expires_at__lte=now))
+
+    def leased_to(self, user, now=None):
+        now = now or timezone.now()
+        return self.filter(holder=user, filled=False, expires_at__gt=now)
+
+
+class Slot(models.Model):
+    """One of a record's `overlap` places for a submitted response.
+
+    A lease is a slot with a holder and an expiry; a filled slot carries its submitted
+    response. Claiming locks the slot row itself (SELECT … FOR UPDATE SKIP LOCKED), so the
+    condition "free" is re-checked on the row's latest version: two annotators can never
+    get the same slot.
+    """
+
+    # Indexes: unique (record, number) serves lookups by record; the claim-order index
+    # and the one-open-lease constraint serve campaign and holder (imports write millions
+    # of slots, so no index is spent on what those already cover).
+    # Denormalised from the record (whose foreign key the database checks), so no second
+    # constraint check per slot at import; deleting a campaign still cascades (Django).
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    record = models.ForeignKey(
+        Record, on_delete=models.CASCADE, related_name="slots", db_index=False
+    )
+    number = models.PositiveSmallIntegerField()
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    filled = models.BooleanField(default=False)
+    # The record's submitted responses, copied here so that claiming walks one index in
+    # assignment order (most answered records first, then the oldest).
+    record_responses = models.PositiveSmallIntegerField(default=0)
+
+    objects = SlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["record_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="uniq_slot_number"),
+            models.UniqueConstraint(
+                fields=["record", "holder"],
+                condition=Q(holder__isnull=False),
+                name="one_slot_per_user_per_record",
+            ),
+            # One open lease per user and campaign: asking twice gives the same record.
+            models.UniqueConstraint(
+                fields=["holder", "campaign"],
+                condition=Q(filled=False, holder__isnull=False),
+                name="one_open_lease_per_user_per_campaign",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="slot_number_positive"),
+            models.CheckConstraint(
+                condition=Q(filled=False) | Q(holder__isnull=False),
+                name="filled_slot_has_holder",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                F("campaign"),
+                F("record_responses").desc(),
+                F("record"),
+                F("number"),
+                condition=Q(filled=False),
+                name="slot_claim_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"slot {self.number} of {self.record_id}"
+
+
+class ResponseQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(status=Response.Status.SUBMITTED)
 
 
 class Response(models.Model):
@@ -111,11 +246,123 @@ class Response(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ResponseQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["record", "user"], name="one_response_per_user_record"),
         ]
+        indexes = [models.Index(fields=["user", "record"], name="response_user_record")]
 
     def __str__(self):
         return f"{self.user_id} on {self.record_id} ({self.status})"
+
+
+class Skip(models.Model):
+    """A record the user passed on; it is not offered to them again."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="skips")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "record"], name="one_skip_per_user_record")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} skipped {self.record_id}"
+
+
+class ImportJob(models.Model):
+    """Records coming in from a file or a Hub dataset, batch by batch.
+
+    `rows_done` counts rows committed; a retry resumes after them. Each batch and the
+    progress that counts it commit together, so a batch is all-or-nothing.
+    """
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "uploaded file"
+        HUB = "hub", "Hugging Face dataset"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSONL = "jsonl", "JSON lines"
+        PARQUET = "parquet", "Parquet"
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    ACTIVE_STATES = (State.PENDING, State.RUNNING)
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=8, choices=Source.choices)
+    format = models.CharField(max_length=8, choices=Format.choices, blank=True)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    hub_repo = models.CharField(max_length=200, blank=True)
+    hub_config = models.CharField(max_length=100, blank=True)
+    hub_split = models.CharField(max_length=100, blank=True, default="train")
+    hub_revision = models.CharField(max_length=100, blank=True)
+    mapping = models.JSONField(
+        default=dict,
+        help_text='{"external_id": col, "fields": {field: col}, "metadata": [col, …], '
+        '"suggestions": {question: col}}',
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    records_created = models.PositiveIntegerField(default=0)
+    records_updated = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    error_row = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Line (CSV, JSONL) or row (parquet, Hub) of the error."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign"],
+                condition=Q(state__in=["pending", "running"]),
+                name="one_active_import_per_campaign",
+            )
+        ]
+
+    def __str__(self):
+        return f"import {self.pk} into {self.campaign_id} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def percent(self) -> int | None:
+        if self.state == self.State.SUCCEEDED:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(100, int(100 * self.rows_done / self.rows_total))
+
+    @property
+    def source_label(self) -> str:
+        if self.source == self.Source.HUB:
+            split = self.hub_split or "train"
+            config = f" ({self.hub_config})" if self.hub_config else ""
+            return f"{self.hub_repo}{config} [{split}]"
+        return self.file_name

@@ -1,3 +1,12 @@
-"""URL patterns; filled in by the feature that owns this module."""
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "annotation"
+
+urlpatterns = [
+    path("<slug:slug>/", views.annotate, name="annotate"),
+    path("<slug:slug>/records/<int:record_id>/", views.record_action, name="record"),
+    path("<slug:slug>/mine/", views.my_contributions, name="mine"),
+    path("<slug:slug>/mine/<int:record_id>/", views.my_response_edit, name="mine-edit"),
+]

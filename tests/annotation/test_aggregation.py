@@ -1,8 +1,12 @@
 import math
+import random
 
+import krippendorff
+import numpy as np
 import pytest
 
 from annotation.aggregation import (
+    AlphaAccumulator,
     krippendorff_alpha,
     label_aggregate,
     multi_label_aggregate,
@@ -38,12 +42,34 @@ def units_of(matrix):
     [
         (KRIPPENDORFF_2011, "nominal", 0.743),
         (KRIPPENDORFF_2011, "ordinal", 0.815),
+        (KRIPPENDORFF_2011, "interval", 0.849),
         (WIKIPEDIA, "nominal", 0.691),
     ],
 )
 def test_alpha_matches_published_worked_examples(matrix, level, published):
     domain = [1, 2, 3, 4, 5]
     assert krippendorff_alpha(units_of(matrix), domain, level) == pytest.approx(published, abs=5e-4)
+
+
+@pytest.mark.parametrize(
+    ("level", "domain"), [("ordinal", [1, 2, 3, 4, 5]), ("nominal", ["a", "b", "c"])]
+)
+def test_alpha_equals_the_krippendorff_package_on_random_data(level, domain):
+    """The streaming computation against an independent implementation (the package)."""
+    rng = random.Random(7)
+    units = [[rng.choice(domain) for _ in range(rng.choice([1, 2, 2, 3, 4]))] for _ in range(500)]
+    counts = np.array([[unit.count(v) for v in domain] for unit in units if len(unit) >= 2])
+    expected = krippendorff.alpha(
+        value_counts=counts, value_domain=list(range(len(domain))), level_of_measurement=level
+    )
+    assert krippendorff_alpha(units, domain, level) == pytest.approx(expected, abs=1e-9)
+
+
+def test_alpha_accumulates_record_by_record():
+    accumulator = AlphaAccumulator([1, 2, 3, 4, 5], "ordinal")
+    for unit in units_of(KRIPPENDORFF_2011):
+        accumulator.add(unit)
+    assert accumulator.alpha() == pytest.approx(0.815, abs=5e-4)
 
 
 def test_alpha_on_labels_uses_the_label_domain():

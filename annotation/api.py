@@ -1,0 +1,406 @@
+"""The annotation REST API: campaigns, next record, responses, skips, records, imports,
+progress. Thin: parse, call one selector or service, answer."""
+
+import json
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns.dashboards import campaign_progress_counted
+from campaigns.selectors import campaign_get_for_lead, campaign_get_for_user, campaigns_visible_to
+
+from . import selectors, services
+from .imports import ImportRejected, import_start
+from .serializers import (
+    CampaignDetailSerializer,
+    CampaignSerializer,
+    ImportJobSerializer,
+    ImportStartSerializer,
+    LeadRecordSerializer,
+    LeaseSerializer,
+    ProgressSerializer,
+    ResponseInSerializer,
+    ResponseSerializer,
+)
+
+ERROR = inline_serializer(
+    "AnnotationError",
+    {"detail": serializers.CharField(), "code": serializers.CharField()},
+)
+VALIDATION_ERROR = inline_serializer(
+    "AnswerValidationError",
+    {
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(
+            child=serializers.CharField(), help_text="One message per question name."
+        ),
+    },
+)
+EXAMPLE_RECORD = {
+    "id": 412,
+    "external_id": "prompt-00412",
+    "fields": {"prompt": "Write a haiku about autumn rain."},
+    "metadata": {"source": "synthetic"},
+    "suggestions": {"quality": 4},
+}
+
+
+def _error(exc: services.AnnotationError, http_status: int) -> Response:
+    return Response({"detail": exc.message, "code": exc.code}, status=http_status)
+
+
+class CampaignListView(ListAPIView):
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self):
+        return campaigns_visible_to(self.request.user).order_by("-created_at", "pk")
+
+    @extend_schema(summary="Campaigns I may see", tags=["annotation"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CampaignDetailView(APIView):
+    @extend_schema(
+        summary="One campaign, with its fields and questions",
+        responses=CampaignDetailSerializer,
+        tags=["annotation"],
+    )
+    def get(self, request, slug: str):
+        campaign = campaign_get_for_user(request.user, slug)
+        return Response(CampaignDetailSerializer(campaign).data)
+
+
+def _lease_data(lease: services.Lease, campaign) -> dict:
+    record = lease.record
+    return {
+        "record": {
+            "id": record.pk,
+            "external_id": record.external_id,
+            "fields": record.fields,
+            "metadata": record.metadata,
+            "suggestions": record.suggestions,
+        },
+        "lease_expires_at": lease.expires_at.isoformat().replace("+00:00", "Z"),
+        "campaign": campaign.slug,
+    }
+
+
+class NextRecordView(APIView):
+    @extend_schema(
+        summary="Lease the next record for me",
+        description="Returns my live lease in this campaign if I have one, else claims a free "
+        "slot of the record with the most responses so far (then the oldest). 204 when nothing "
+        "is left for me: the `X-Nothing-Left` header says `done` (nothing left I could answer) "
+        "or `busy` (others hold the remaining records; retry after `Retry-After` seconds).",
+        request=None,
+        responses={
+            200: LeaseSerializer,
+            204: OpenApiResponse(description="Nothing left for me now."),
+            409: OpenApiResponse(ERROR, description="The campaign is not open."),
+        },
+        examples=[
+            OpenApiExample(
+                "A leased record",
+                value={
+                    "record": EXAMPLE_RECORD,
+                    "lease_expires_at": "2026-11-26T06:15:00Z",
+                    "campaign": "prompt-ranking-fr",
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+        tags=["annotation"],
+    )
+    def post(self, request, slug: str):
+        campaign = selectors.campaign_get_visible(request.user, slug)
+        try:
+            result = services.lease_next_record(user=request.user, campaign=campaign)
+        except services.AnnotationError as exc:
+            return _error(exc, status.HTTP_409_CONFLICT)
+        if isinstance(result, services.NothingLeft):
+            response = Response(status=status.HTTP_204_NO_CONTENT)
+            response["X-Nothing-Left"] = result.reason
+            if result.retry_after:
+                response["Retry-After"] = str(result.retry_after)
+            return response
+        return Response(_lease_data(result, campaign))
+
+
+class RecordResponseView(APIView):
+    @extend_schema(
+        summary="My response to a record",
+        responses={200: ResponseSerializer, 404: OpenApiResponse(description="No response yet.")},
+        tags=["annotation"],
+    )
+    def get(self, request, record_id: int):
+        record = selectors.record_get_for_user(request.user, record_id)
+        response = selectors.response_of_user(request.user, record)
+        if response is None:
+            raise Http404
+        return Response(ResponseSerializer(response).data)
+
+    @extend_schema(
+        summary="Submit (or change) my answers to a record",
+        description="Idempotent: repeating the same request leaves one response (201 the first "
+        "time, 200 after). Every answer is checked against its question; a 400 lists one "
+        "message per question. 409 when the campaign is not open, or the record already has "
+        "all its responses (my lease ran out and others filled it).",
+        request=ResponseInSerializer,
+        responses={
+            200: ResponseSerializer,
+            201: ResponseSerializer,
+            400: VALIDATION_ERROR,
+            409: ERROR,
+        },
+        examples=[
+            OpenApiExample(
+                "Answers",
+                value={
+                    "values": {
+                        "quality": 4,
+                        "topic": "poetry",
+                        "flags": ["creative"],
+                        "order": ["b", "a", "c"],
+                        "note": "Nice prompt.",
+                    }
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Validation errors",
+                value={
+                    "detail": "Some answers do not fit their questions.",
+                    "errors": {
+                        "quality": "Pick a rating from 1 to 5.",
+                        "topic": "Unknown label 'cooking'; choose one of poetry, code.",
+                    },
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+        tags=["annotation"],
+    )
+    def put(self, request, record_id: int):
+        record = selectors.record_get_for_user(request.user, record_id)
+        values = request.data.get("values") if isinstance(request.data, dict) else None
+        if not isinstance(values, dict):
+            return Response(
+                {
+                    "detail": 'Send {"values": {question name: answer}}.',
+                    "errors": {"values": "This field is required and must be an object."},
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        campaign = record.campaign
+        try:
+            result = services.response_submit(
+                user=request.user,
+                record=record,
+                values=values,
+                questions=selectors.questions_of(campaign),
+            )
+        except services.AnswerErrors as exc:
+            return Response(
+                {"detail": "Some answers do not fit their questions.", "errors": exc.errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        except services.AnnotationError as exc:
+            return _error(exc, status.HTTP_409_CONFLICT)
+        r = result.response
+        data = {
+            "id": r.pk,
+            "record": record.pk,
+            "status": r.status,
+            "values": r.values,
+            "created_at": r.created_at,
+            "updated_at": r.updated_at,
+        }
+        return Response(data, status=201 if result.created else 200)
+
+
+class RecordSkipView(APIView):
+    @extend_schema(
+        summary="Skip a record",
+        description="Its slot returns to the pool and it is not offered to me again.",
+        request=None,
+        responses={204: None, 409: ERROR},
+        tags=["annotation"],
+    )
+    def post(self, request, record_id: int):
+        record = selectors.record_get_for_user(request.user, record_id)
+        try:
+            services.record_skip(user=request.user, record=record)
+        except services.AnnotationError as exc:
+            return _error(exc, status.HTTP_409_CONFLICT)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RecordDiscardView(APIView):
+    @extend_schema(
+        summary="Discard a record (I cannot judge it)",
+        description="Counts as answered for me but not toward the record's responses.",
+        request=None,
+        responses={200: ResponseSerializer, 409: ERROR},
+        tags=["annotation"],
+    )
+    def post(self, request, record_id: int):
+        record = selectors.record_get_for_user(request.user, record_id)
+        try:
+            response = services.response_discard(user=request.user, record=record)
+        except services.AnnotationError as exc:
+            return _error(exc, status.HTTP_409_CONFLICT)
+        return Response(ResponseSerializer(response).data)
+
+
+class MyResponsesView(ListAPIView):
+    serializer_class = ResponseSerializer
+
+    def get_queryset(self):
+        campaign = campaign_get_for_user(self.request.user, self.kwargs["slug"])
+        return selectors.responses_of_user(self.request.user, campaign)
+
+    @extend_schema(summary="My responses in a campaign", tags=["annotation"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CampaignRecordsView(ListAPIView):
+    serializer_class = LeadRecordSerializer
+
+    def get_queryset(self):
+        campaign = campaign_get_for_lead(self.request.user, self.kwargs["slug"])
+        return selectors.records_of_campaign(campaign)
+
+    @extend_schema(summary="The campaign's records (leads only)", tags=["annotation"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ProgressView(APIView):
+    @extend_schema(
+        summary="Progress of a campaign",
+        responses=ProgressSerializer,
+        examples=[
+            OpenApiExample(
+                "Progress",
+                value={
+                    "records": 500,
+                    "completed": 120,
+                    "responses": 610,
+                    "target_responses": 1000,
+                    "percent": 61,
+                    "contributors": 14,
+                    "my_submitted": 37,
+                    "my_discarded": 2,
+                },
+            )
+        ],
+        tags=["annotation"],
+    )
+    def get(self, request, slug: str):
+        campaign = campaign_get_for_user(request.user, slug)
+        progress = campaign_progress_counted(campaign, request.user)
+        data = {**progress.__dict__, "percent": progress.percent}
+        return Response(ProgressSerializer(data).data)
+
+
+class ImportListView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        summary="Imports of a campaign (leads only)",
+        responses=ImportJobSerializer(many=True),
+        tags=["imports"],
+    )
+    def get(self, request, slug: str):
+        campaign = campaign_get_for_lead(request.user, slug)
+        jobs = selectors.import_jobs_of(campaign)[:50]
+        return Response(ImportJobSerializer(jobs, many=True).data)
+
+    @extend_schema(
+        summary="Start an import (leads only)",
+        description="Upload a CSV, JSONL or parquet file (multipart, `file`) or name a Hub "
+        "dataset (`hub_repo`, `hub_config`, `hub_split`), with a `mapping` of columns to the "
+        "campaign's fields, metadata, external id and suggestions. Runs in the background; "
+        "poll the returned job. Re-importing the same external ids updates those records.",
+        request={
+            "multipart/form-data": ImportStartSerializer,
+            "application/json": ImportStartSerializer,
+        },
+        responses={202: ImportJobSerializer, 400: ERROR},
+        examples=[
+            OpenApiExample(
+                "From the Hub",
+                value={
+                    "hub_repo": "my-org/prompts",
+                    "hub_split": "train",
+                    "mapping": {
+                        "external_id": "id",
+                        "fields": {"prompt": "text"},
+                        "metadata": ["source"],
+                        "suggestions": {"quality": "score"},
+                    },
+                },
+                request_only=True,
+            )
+        ],
+        tags=["imports"],
+    )
+    def post(self, request, slug: str):
+        campaign = campaign_get_for_lead(request.user, slug)
+        serializer = ImportStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        mapping = data.get("mapping") or {}
+        if isinstance(mapping, str):
+            try:
+                mapping = json.loads(mapping)
+            except ValueError as exc:
+                raise ValidationError({"mapping": "Not valid JSON."}) from exc
+        try:
+            job = import_start(
+                user=request.user,
+                campaign=campaign,
+                mapping=mapping,
+                upload=data.get("file"),
+                file_format=data.get("format") or "",
+                hub_repo=data.get("hub_repo") or "",
+                hub_config=data.get("hub_config") or "",
+                hub_split=data.get("hub_split") or "train",
+                hub_revision=data.get("hub_revision") or "",
+            )
+        except ImportRejected as exc:
+            return Response(
+                {"detail": str(exc), "code": "import_rejected"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportDetailView(APIView):
+    @extend_schema(
+        summary="One import's state and progress (leads only)",
+        responses=ImportJobSerializer,
+        parameters=[OpenApiParameter("job_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        tags=["imports"],
+    )
+    def get(self, request, slug: str, job_id: int):
+        campaign = campaign_get_for_lead(request.user, slug)
+        job = selectors.import_job_get_for_lead(request.user, campaign, job_id)
+        return Response(ImportJobSerializer(job).data)

@@ -1,0 +1,608 @@
+"""Use cases that write: assignment (leases), responses, skips, questions and fields.
+
+Imports live in annotation/imports.py (import_start, import_run, import_run_batch) and are
+re-exported here. Every function is keyword-only and owns its transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from campaigns.models import Campaign
+
+from .models import Field, Question, Record, Response, Skip, Slot
+from .validation import AnswerErrors, answers_clean, question_definition_errors
+
+
+def stats_record_response(**kwargs) -> None:
+    """The dashboard's counters (campaigns/publishing/stats.py), kept in the same
+    transaction as the response; a no-op where that feature is absent."""
+    try:
+        from campaigns.publishing.stats import stats_record_response as count
+    except ImportError:
+        return
+    count(**kwargs)
+
+
+def stats_records_added(**kwargs) -> None:
+    try:
+        from campaigns.publishing.stats import stats_records_added as count
+    except ImportError:
+        return
+    count(**kwargs)
+
+
+class AnnotationError(Exception):
+    """A request the current state does not allow; `code` names it for the API."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class CampaignNotOpen(AnnotationError):
+    code = "campaign_not_open"
+
+
+class RecordComplete(AnnotationError):
+    code = "record_complete"
+
+
+class CampaignLocked(AnnotationError):
+    code = "campaign_locked"
+
+
+__all__ = [
+    "AnnotationError",
+    "AnswerErrors",
+    "CampaignLocked",
+    "CampaignNotOpen",
+    "RecordComplete",
+]
+
+
+# --- assignment --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Lease:
+    record: Record
+    slot_id: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class NothingLeft:
+    """No record for this user now. `reason` is "done" (nothing left they could answer)
+    or "busy" (open records remain but others hold them; try again soon)."""
+
+    reason: str
+    retry_after: int | None = None
+
+
+def _require_open(campaign: Campaign) -> None:
+    if campaign.state != Campaign.State.OPEN:
+        raise CampaignNotOpen(f"This campaign is {campaign.get_state_display()}, not open.")
+
+
+def lease_next_record(*, user, campaign: Campaign) -> Lease | NothingLeft:
+    """The user's live lease in this campaign, or a newly claimed free slot.
+
+    Claims the first free slot in assignment order (records with the most submitted
+    responses first, then the oldest) that is not of a record the user holds, answered or
+    skipped, locking it with FOR UPDATE SKIP LOCKED so that concurrent claimers pass over
+    each other instead of waiting. Three statements in one short transaction.
+    """
+    _require_open(campaign)
+    for _attempt in range(3):
+        try:
+            result = _lease_next_record_once(user=user, campaign=campaign)
+        except IntegrityError:
+            # The same user claimed in two requests at once; the next pass returns the
+            # lease the other request took.
+            continue
+        return result
+    raise AnnotationError("Could not lease a record; try again.", code="conflict")
+
+
+_PG_MINE = """
+SELECT s.id, s.expires_at, r.id, r.external_id, r.fields, r.metadata, r.suggestions
+FROM annotation_slot s JOIN annotation_record r ON r.id = s.record_id
+WHERE s.campaign_id = %(campaign)s AND s.holder_id = %(user)s AND NOT s.filled
+LIMIT 1
+"""
+
+# Prepared once per connection (planning it costs more than running it).
+_PG_CLAIM = """
+WITH claimed AS (
+  UPDATE annotation_slot SET holder_id = $2, expires_at = $4
+  WHERE id = (
+    SELECT s.id FROM annotation_slot s
+    WHERE s.campaign_id = $1 AND NOT s.filled
+      AND (s.holder_id IS NULL OR s.expires_at <= $3)
+      AND NOT EXISTS (SELECT 1 FROM annotation_slot o
+                      WHERE o.record_id = s.record_id AND o.holder_id = $2
+                        AND o.id <> s.id)
+      AND NOT EXISTS (SELECT 1 FROM annotation_response x
+                      WHERE x.record_id = s.record_id AND x.user_id = $2)
+      AND NOT EXISTS (SELECT 1 FROM annotation_skip k
+                      WHERE k.record_id = s.record_id AND k.user_id = $2)
+    ORDER BY s.record_responses DESC, s.record_id, s.number
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+  )
+  RETURNING id, record_id
+)
+SELECT c.id, r.id, r.external_id, r.fields, r.metadata, r.suggestions
+FROM claimed c JOIN annotation_record r ON r.id = c.record_id
+"""
+
+
+def _record_from_row(campaign: Campaign, row) -> Record:
+    import json
+
+    def load(value):
+        return json.loads(value) if isinstance(value, str | bytes) else value
+
+    record = Record(
+        id=row[0],
+        campaign=campaign,
+        external_id=row[1],
+        fields=load(row[2]),
+        metadata=load(row[3]),
+        suggestions=load(row[4]),
+    )
+    record._state.adding = False
+    return record
+
+
+def _pg_prepare(cursor, name: str, types: str, sql: str) -> None:
+    """PREPARE `sql` as `name` once per database connection."""
+    raw = connection.connection
+    prepared = getattr(raw, "_commonset_prepared", None)
+    if prepared is None:
+        prepared = set()
+        raw._commonset_prepared = prepared
+    if name not in prepared:
+        cursor.execute(f"PREPARE {name} ({types}) AS {sql}")
+        prepared.add(name)
+
+
+def _lease_next_record_pg(*, user, campaign: Campaign) -> Lease | NothingLeft:
+    """The same claim as the portable path, as two hand-written statements in autocommit
+    (the hot path of the annotation loop). The claim is one UPDATE whose target is chosen
+    by a sub-select with FOR UPDATE SKIP LOCKED: PostgreSQL re-checks the row's "free"
+    condition on its latest version after locking it."""
+    now = timezone.now()
+    params = {"campaign": campaign.pk, "user": user.pk, "now": now}
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_MINE, params)
+        row = cursor.fetchone()
+        if row is not None:
+            slot_id, expires_at = row[0], row[1]
+            if expires_at is not None and expires_at > now:
+                return Lease(_record_from_row(campaign, row[2:]), slot_id, expires_at)
+            expires_at = now + timedelta(seconds=campaign.lease_seconds)
+            cursor.execute(
+                "UPDATE annotation_slot SET expires_at = %s WHERE id = %s AND holder_id = %s"
+                " AND NOT filled",
+                [expires_at, slot_id, user.pk],
+            )
+            if cursor.rowcount:
+                return Lease(_record_from_row(campaign, row[2:]), slot_id, expires_at)
+        params["expires"] = now + timedelta(seconds=campaign.lease_seconds)
+        _pg_prepare(
+            cursor, "commonset_claim", "bigint, bigint, timestamptz, timestamptz", _PG_CLAIM
+        )
+        cursor.execute(
+            "EXECUTE commonset_claim(%(campaign)s, %(user)s, %(now)s, %(expires)s)", params
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return _nothing_left(user=user, campaign=campaign)
+    return Lease(_record_from_row(campaign, row[1:]), row[0], params["expires"])
+
+
+def _lease_next_record_once(*, user, campaign: Campaign) -> Lease | NothingLeft:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _lease_next_record_pg(user=user, campaign=campaign)
+    now = timezone.now()
+    with transaction.atomic():
+        mine = (
+            Slot.objects.filter(campaign=campaign, holder=user, filled=False)
+            .select_related("record")
+            .first()
+        )
+        if mine is not None:
+            if mine.expires_at is not None and mine.expires_at > now:
+                return Lease(record=mine.record, slot_id=mine.pk, expires_at=mine.expires_at)
+            # My lease ran out but nobody took the slot: it is mine again, renewed.
+            expires_at = now + timedelta(seconds=campaign.lease_seconds)
+            if Slot.objects.filter(pk=mine.pk, holder=user, filled=False).update(
+                expires_at=expires_at
+            ):
+                return Lease(record=mine.record, slot_id=mine.pk, expires_at=expires_at)
+        held_elsewhere = Slot.objects.filter(record=OuterRef("record_id"), holder=user).exclude(
+            pk=OuterRef("pk")
+        )
+        answered = Response.objects.filter(record=OuterRef("record_id"), user=user)
+        skipped = Skip.objects.filter(record=OuterRef("record_id"), user=user)
+        slot = (
+            Slot.objects.filter(campaign=campaign, filled=False)
+            .filter(Q(holder__isnull=True) | Q(expires_at__lte=now))
+            .exclude(Exists(held_elsewhere))
+            .exclude(Exists(answered))
+            .exclude(Exists(skipped))
+            .order_by("-record_responses", "record_id", "number")
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("record")
+            .first()
+        )
+        if slot is None:
+            return _nothing_left(user=user, campaign=campaign)
+        expires_at = now + timedelta(seconds=campaign.lease_seconds)
+        Slot.objects.filter(pk=slot.pk).update(holder=user, expires_at=expires_at)
+        return Lease(record=slot.record, slot_id=slot.pk, expires_at=expires_at)
+
+
+def _nothing_left(*, user, campaign: Campaign) -> NothingLeft:
+    if Record.objects.open_in(campaign).unanswered_by(user).exists():
+        soonest = (
+            Slot.objects.filter(campaign=campaign, filled=False, expires_at__isnull=False)
+            .order_by("expires_at")
+            .values_list("expires_at", flat=True)
+            .first()
+        )
+        wait = 30
+        if soonest is not None:
+            wait = max(5, min(wait, int((soonest - timezone.now()).total_seconds()) + 1))
+        return NothingLeft(reason="busy", retry_after=wait)
+    return NothingLeft(reason="done")
+
+
+def lease_release(*, user, record: Record) -> bool:
+    """Give back the user's unfinished slot of this record (if any)."""
+    return bool(
+        Slot.objects.filter(record=record, holder=user, filled=False).update(
+            holder=None, expires_at=None
+        )
+    )
+
+
+# --- responses ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SubmitResult:
+    response: Response
+    created: bool  # False when the call changed or repeated an existing submission
+
+
+def _fill_slot(*, user, record: Record) -> None:
+    """Count the response on the record first (its row lock orders concurrent submits to
+    one record, and its check constraint caps the count at the overlap), then mark the
+    user's slot filled, taking a free one if their lease was lost; RecordComplete when
+    none is left. Finally copy the count to the record's slots (assignment order)."""
+    counted = Record.objects.filter(pk=record.pk, response_count__lt=F("overlap")).update(
+        response_count=F("response_count") + 1
+    )
+    if not counted:
+        raise RecordComplete("This record already has all the responses it needs.")
+    taken = Slot.objects.filter(record=record, holder=user, filled=False).update(
+        filled=True, expires_at=None
+    )
+    if not taken:
+        # The update re-checks "free" on the row's latest version, so a slot someone
+        # claimed meanwhile is not taken from them.
+        for free_pk in Slot.objects.free().filter(record=record).values_list("pk", flat=True):
+            if (
+                Slot.objects.free()
+                .filter(pk=free_pk)
+                .update(holder=user, filled=True, expires_at=None)
+            ):
+                break
+        else:
+            raise RecordComplete("This record already has all the responses it needs.")
+    Slot.objects.filter(record=record).update(record_responses=F("record_responses") + 1)
+
+
+def _unfill_slot(*, user, record: Record) -> None:
+    Record.objects.filter(pk=record.pk).update(response_count=F("response_count") - 1)
+    Slot.objects.filter(record=record, holder=user, filled=True).update(
+        filled=False, holder=None, expires_at=None
+    )
+    Slot.objects.filter(record=record).update(record_responses=F("record_responses") - 1)
+
+
+def response_submit(
+    *, user, record: Record, values: dict, questions: list[Question] | None = None
+) -> SubmitResult:
+    """Submit (or change) the user's answers to a record. Idempotent: the same call twice
+    leaves one response. Validates every answer against its question first."""
+    campaign = record.campaign
+    _require_open(campaign)
+    if questions is None:
+        questions = list(campaign.questions.all())
+    cleaned = answers_clean(questions, values)
+    try:
+        return _response_submit(user=user, record=record, values=cleaned)
+    except IntegrityError:
+        # A concurrent identical request won; the response it wrote is this one's result.
+        existing = Response.objects.filter(record=record, user=user).first()
+        if existing is None or existing.status != Response.Status.SUBMITTED:
+            raise RecordComplete("This record already has all the responses it needs.") from None
+        if existing.values != cleaned:
+            Response.objects.filter(pk=existing.pk).update(
+                values=cleaned, updated_at=timezone.now()
+            )
+            existing.values = cleaned
+        return SubmitResult(response=existing, created=False)
+
+
+def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult | None:
+    """The common case (a first submission on my lease) as four hand-written statements
+    in one transaction; None when it is not that case (the portable path handles it)."""
+    import json
+
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM annotation_response WHERE record_id = %s AND user_id = %s",
+            [record.pk, user.pk],
+        )
+        if cursor.fetchone() is not None:
+            return None
+        cursor.execute(
+            "UPDATE annotation_record SET response_count = response_count + 1"
+            " WHERE id = %s AND response_count < overlap RETURNING response_count = overlap",
+            [record.pk],
+        )
+        counted = cursor.fetchone()
+        if counted is None:
+            raise RecordComplete("This record already has all the responses it needs.")
+        cursor.execute(
+            "UPDATE annotation_slot SET filled = (filled OR holder_id IS NOT DISTINCT FROM %s),"
+            " expires_at = CASE WHEN holder_id = %s THEN NULL ELSE expires_at END,"
+            " record_responses = record_responses + 1"
+            " WHERE record_id = %s RETURNING (filled AND holder_id IS NOT DISTINCT FROM %s)",
+            [user.pk, user.pk, record.pk, user.pk],
+        )
+        if not any(filled for (filled,) in cursor.fetchall()):
+            transaction.set_rollback(True)
+            return None  # my lease was lost: the portable path looks for a free slot
+        cursor.execute(
+            "INSERT INTO annotation_response (record_id, user_id, status, values, created_at,"
+            " updated_at) VALUES (%s, %s, 'submitted', %s, %s, %s) RETURNING id",
+            [record.pk, user.pk, json.dumps(values), now, now],
+        )
+        response_id = cursor.fetchone()[0]
+        stats_record_response(
+            campaign_id=record.campaign_id,
+            user_id=user.pk,
+            completed_delta=1 if counted[0] else 0,
+            at=now,
+        )
+    response = Response(
+        id=response_id,
+        record=record,
+        user=user,
+        status=Response.Status.SUBMITTED,
+        values=values,
+        created_at=now,
+        updated_at=now,
+    )
+    response._state.adding = False
+    return SubmitResult(response=response, created=True)
+
+
+def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        result = _response_submit_pg(user=user, record=record, values=values)
+        if result is not None:
+            return result
+    with transaction.atomic():
+        existing = Response.objects.select_for_update().filter(record=record, user=user).first()
+        if existing is not None and existing.status == Response.Status.SUBMITTED:
+            if existing.values != values:
+                existing.values = values
+                existing.save(update_fields=["values", "updated_at"])
+            return SubmitResult(response=existing, created=False)
+        _fill_slot(user=user, record=record)
+        stats_record_response(campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk)
+        if existing is not None:  # discarded before, submitted now
+            existing.status = Response.Status.SUBMITTED
+            existing.values = values
+            existing.save(update_fields=["status", "values", "updated_at"])
+            return SubmitResult(response=existing, created=False)
+        response = Response.objects.create(
+            record=record, user=user, status=Response.Status.SUBMITTED, values=values
+        )
+        return SubmitResult(response=response, created=True)
+
+
+def response_discard(*, user, record: Record) -> Response:
+    """The user cannot judge this record: it counts as answered for them, not toward the
+    record's responses. A submitted answer turned into a discard frees its slot."""
+    _require_open(record.campaign)
+    with transaction.atomic():
+        existing = Response.objects.select_for_update().filter(record=record, user=user).first()
+        if existing is not None and existing.status == Response.Status.DISCARDED:
+            return existing
+        if existing is not None:
+            _unfill_slot(user=user, record=record)
+            stats_record_response(
+                campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk, delta=-1
+            )
+            existing.status = Response.Status.DISCARDED
+            existing.values = {}
+            existing.save(update_fields=["status", "values", "updated_at"])
+            return existing
+        lease_release(user=user, record=record)
+        return Response.objects.create(
+            record=record, user=user, status=Response.Status.DISCARDED, values={}
+        )
+
+
+def record_skip(*, user, record: Record) -> None:
+    """Pass on a record: its slot goes back to the pool and it is not offered again."""
+    _require_open(record.campaign)
+    with transaction.atomic():
+        lease_release(user=user, record=record)
+        Skip.objects.get_or_create(record=record, user=user)
+
+
+# --- records and slots -------------------------------------------------------------------
+def slots_create(*, campaign: Campaign, record_ids: list[int], overlap: int) -> None:
+    """The `overlap` slots of each record (existing ones are kept)."""
+    if not record_ids:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO annotation_slot (campaign_id, record_id, number, filled,"
+                " record_responses) SELECT %s, r.id, n, false, 0"
+                " FROM unnest(%s::bigint[]) AS r(id), generate_series(1, %s) AS n"
+                " ON CONFLICT DO NOTHING",
+                [campaign.pk, list(record_ids), overlap],
+            )
+        return
+    Slot.objects.bulk_create(
+        [
+            Slot(campaign_id=campaign.pk, record_id=record_id, number=number)
+            for record_id in record_ids
+            for number in range(1, overlap + 1)
+        ],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+
+
+def campaign_overlap_set(*, campaign: Campaign, responses_per_record: int) -> None:
+    """Change responses per record while the campaign is not open: records and their
+    slots follow. Lowering it below what a record already has is refused."""
+    if campaign.state == Campaign.State.OPEN:
+        raise CampaignLocked("Pause the campaign before changing responses per record.")
+    if responses_per_record < 1:
+        raise AnnotationError("Responses per record must be at least 1.")
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        if Record.objects.filter(
+            campaign=campaign, response_count__gt=responses_per_record
+        ).exists():
+            raise AnnotationError(
+                "Some records already have more responses than that; choose a higher number."
+            )
+        campaign.responses_per_record = responses_per_record
+        campaign.save(update_fields=["responses_per_record", "updated_at"])
+        Record.objects.filter(campaign=campaign).update(overlap=responses_per_record)
+        Slot.objects.filter(
+            campaign=campaign, number__gt=responses_per_record, filled=False
+        ).delete()
+        # Renumber is unnecessary: filled slots above the new number cannot exist because
+        # no record has more responses than the new overlap… except for holes; keep it
+        # simple by recreating missing numbers.
+        ids = list(Record.objects.filter(campaign=campaign).values_list("pk", flat=True))
+        for start in range(0, len(ids), 5000):
+            slots_create(
+                campaign=campaign,
+                record_ids=ids[start : start + 5000],
+                overlap=responses_per_record,
+            )
+
+
+def records_delete_all(*, campaign: Campaign) -> int:
+    if campaign.state == Campaign.State.OPEN:
+        raise CampaignLocked("Pause the campaign before deleting records.")
+    if Response.objects.filter(record__campaign=campaign).exists():
+        raise CampaignLocked("Records with responses cannot be deleted.")
+    with transaction.atomic():
+        count = Record.objects.filter(campaign=campaign).count()
+        Record.objects.filter(campaign=campaign).delete()
+        stats_records_added(campaign_id=campaign.pk, delta=-count)
+    return count
+
+
+# --- fields and questions ----------------------------------------------------------------
+def _require_editable(campaign: Campaign) -> None:
+    if campaign.state in (Campaign.State.OPEN, Campaign.State.CLOSED):
+        raise CampaignLocked(
+            "Fields and questions can only be changed while the campaign is not open."
+        )
+
+
+def field_save(
+    *,
+    campaign: Campaign,
+    name: str,
+    title: str,
+    kind: str,
+    required: bool = True,
+    description: str = "",
+    position: int | None = None,
+    field: Field | None = None,
+) -> Field:
+    _require_editable(campaign)
+    if field is None:
+        field = Field(campaign=campaign)
+        if position is None:
+            position = campaign.fields.count()
+    field.name, field.title, field.kind = name, title, kind
+    field.required, field.description = required, description
+    if position is not None:
+        field.position = position
+    try:
+        with transaction.atomic():
+            field.save()
+    except IntegrityError as exc:
+        raise AnnotationError(f"A field named {name!r} already exists.") from exc
+    return field
+
+
+def field_delete(*, campaign: Campaign, field: Field) -> None:
+    _require_editable(campaign)
+    field.delete()
+
+
+def question_save(
+    *,
+    campaign: Campaign,
+    name: str,
+    title: str,
+    kind: str,
+    options: list,
+    required: bool = True,
+    description: str = "",
+    position: int | None = None,
+    question: Question | None = None,
+) -> Question:
+    _require_editable(campaign)
+    errors = question_definition_errors(kind=kind, options=options)
+    if errors:
+        raise AnnotationError(" ".join(errors))
+    if question is None:
+        question = Question(campaign=campaign)
+        if position is None:
+            position = campaign.questions.count()
+    question.name, question.title, question.kind = name, title, kind
+    question.options, question.required, question.description = options, required, description
+    if position is not None:
+        question.position = position
+    try:
+        with transaction.atomic():
+            question.save()
+    except IntegrityError as exc:
+        raise AnnotationError(f"A question named {name!r} already exists.") from exc
+    return question
+
+
+def question_delete(*, campaign: Campaign, question: Question) -> None:
+    _require_editable(campaign)
+    question.delete()
+
+
+from .imports import import_run, import_run_batch, import_start  # noqa: E402,F401

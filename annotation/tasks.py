@@ -1,0 +1,25 @@
+"""Thin Celery tasks: ids in, one service call."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def import_run_task(job_id: int) -> None:
+    from .imports import import_run
+
+    import_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def imports_sweep_task() -> int:
+    """Resume imports whose heartbeat went stale (a killed worker, a lost message)."""
+    from .imports import imports_sweep
+
+    return imports_sweep()

@@ -1,0 +1,289 @@
+"""Campaign pages: the list, a campaign's page, and its settings pages for leads
+(fields and questions, records import, responses per record and lease, open/pause/close)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from annotation import selectors as annotation_selectors
+from annotation import services as annotation_services
+from annotation.forms import (
+    CampaignSettingsForm,
+    FieldForm,
+    ImportHubForm,
+    ImportUploadForm,
+    QuestionForm,
+)
+from annotation.imports import ImportRejected, import_max_bytes, import_max_rows, import_start
+from annotation.models import Field, Question
+from campaigns.dashboards import campaign_progress_counted
+
+from . import lifecycle
+from .models import Campaign
+from .selectors import (
+    campaign_get_for_lead,
+    campaign_get_for_user,
+    campaign_user_is_lead,
+    campaigns_visible_to,
+)
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        select_template([name])
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _dashboard_context(request, campaign: Campaign) -> dict:
+    """The dashboard and publications parts, when those features are installed."""
+    try:
+        from .dashboards import campaign_page_context
+
+        reverse("publishing:publish", args=[campaign.slug])
+        context = campaign_page_context(request, campaign)
+    except (ImportError, NoReverseMatch, AttributeError):
+        return {}
+    context["show_dashboard"] = _template_exists("campaigns/_dashboard.html")
+    context["show_publications"] = _template_exists("campaigns/_publications.html")
+    return context
+
+
+def campaign_list(request):
+    campaigns = campaigns_visible_to(request.user).exclude(state=Campaign.State.PROVISIONING)
+    open_campaigns = [c for c in campaigns if c.state == Campaign.State.OPEN]
+    others = [c for c in campaigns if c.state != Campaign.State.OPEN]
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {"open_campaigns": open_campaigns, "other_campaigns": others},
+    )
+
+
+def campaign_detail(request, slug: str):
+    campaign = campaign_get_for_user(request.user, slug)
+    is_lead = campaign_user_is_lead(request.user, campaign)
+    context = {
+        "campaign": campaign,
+        "is_lead": is_lead,
+        "fields": list(campaign.fields.all()),
+        "questions": list(campaign.questions.all()),
+        "progress": campaign_progress_counted(campaign, request.user),
+        "show_provisioning": is_lead and _template_exists("campaigns/_provisioning_status.html"),
+    }
+    context.update(_dashboard_context(request, campaign))
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+def _settings_context(campaign: Campaign, **extra) -> dict:
+    return {
+        "campaign": campaign,
+        "editable": campaign.state not in (Campaign.State.OPEN, Campaign.State.CLOSED),
+        **extra,
+    }
+
+
+@login_required
+def campaign_settings(request, slug: str):
+    campaign = campaign_get_for_lead(request.user, slug)
+    form = CampaignSettingsForm.for_campaign(campaign, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["responses_per_record"] != campaign.responses_per_record:
+                annotation_services.campaign_overlap_set(
+                    campaign=campaign,
+                    responses_per_record=form.cleaned_data["responses_per_record"],
+                )
+            Campaign.objects.filter(pk=campaign.pk).update(
+                lease_seconds=form.cleaned_data["lease_seconds"]
+            )
+        except annotation_services.AnnotationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("campaigns:settings", slug=campaign.slug)
+    return render(
+        request,
+        "campaigns/campaign_settings.html",
+        _settings_context(
+            campaign,
+            form=form,
+            progress=campaign_progress_counted(campaign),
+            record_count=annotation_selectors.records_of_campaign(campaign).count(),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def campaign_state(request, slug: str):
+    campaign = campaign_get_for_lead(request.user, slug)
+    action = request.POST.get("action")
+    service = {
+        "open": lifecycle.campaign_open,
+        "pause": lifecycle.campaign_pause,
+        "close": lifecycle.campaign_close,
+    }.get(action)
+    if service is None:
+        messages.error(request, "Unknown action.")
+    else:
+        try:
+            service(campaign=campaign)
+        except lifecycle.LifecycleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"The campaign is now {campaign.get_state_display()}.")
+    return redirect("campaigns:settings", slug=campaign.slug)
+
+
+@login_required
+def campaign_questions(request, slug: str):
+    """Fields and questions: list, add, edit, delete (while the campaign is not open)."""
+    campaign = campaign_get_for_lead(request.user, slug)
+    kind = request.POST.get("form") if request.method == "POST" else None
+    field_form = FieldForm(prefix="field")
+    question_form = QuestionForm(prefix="question")
+    edit_field = edit_question = None
+    if request.GET.get("field"):
+        edit_field = get_object_or_404(Field, campaign=campaign, pk=request.GET["field"])
+        field_form = FieldForm(prefix="field", instance=edit_field)
+    if request.GET.get("question"):
+        edit_question = get_object_or_404(Question, campaign=campaign, pk=request.GET["question"])
+        question_form = QuestionForm(prefix="question", instance=edit_question)
+    if kind in ("field", "question"):
+        pk = request.POST.get("pk")
+        try:
+            if kind == "field":
+                instance = get_object_or_404(Field, campaign=campaign, pk=pk) if pk else None
+                field_form = FieldForm(request.POST, prefix="field", instance=instance)
+                if field_form.is_valid():
+                    d = field_form.cleaned_data
+                    annotation_services.field_save(
+                        campaign=campaign,
+                        field=instance,
+                        name=d["name"],
+                        title=d["title"],
+                        kind=d["kind"],
+                        required=d["required"],
+                        description=d["description"],
+                        position=d["position"] if instance else None,
+                    )
+                    messages.success(request, f"Field “{d['title']}” saved.")
+                    return redirect("campaigns:questions", slug=campaign.slug)
+            else:
+                instance = get_object_or_404(Question, campaign=campaign, pk=pk) if pk else None
+                question_form = QuestionForm(request.POST, prefix="question", instance=instance)
+                if question_form.is_valid():
+                    d = question_form.cleaned_data
+                    annotation_services.question_save(
+                        campaign=campaign,
+                        question=instance,
+                        name=d["name"],
+                        title=d["title"],
+                        kind=d["kind"],
+                        options=d["options"],
+                        required=d["required"],
+                        description=d["description"],
+                        position=d["position"] if instance else None,
+                    )
+                    messages.success(request, f"Question “{d['title']}” saved.")
+                    return redirect("campaigns:questions", slug=campaign.slug)
+        except annotation_services.AnnotationError as exc:
+            messages.error(request, exc.message)
+    elif kind in ("delete-field", "delete-question"):
+        model = Field if kind == "delete-field" else Question
+        obj = get_object_or_404(model, campaign=campaign, pk=request.POST.get("pk"))
+        try:
+            if model is Field:
+                annotation_services.field_delete(campaign=campaign, field=obj)
+            else:
+                annotation_services.question_delete(campaign=campaign, question=obj)
+            messages.success(request, f"“{obj.title}” deleted.")
+        except annotation_services.AnnotationError as exc:
+            messages.error(request, exc.message)
+        return redirect("campaigns:questions", slug=campaign.slug)
+    return render(
+        request,
+        "campaigns/campaign_questions.html",
+        _settings_context(
+            campaign,
+            fields=list(campaign.fields.all()),
+            questions=list(campaign.questions.all()),
+            field_form=field_form,
+            question_form=question_form,
+            edit_field=edit_field,
+            edit_question=edit_question,
+        ),
+    )
+
+
+@login_required
+def campaign_import(request, slug: str):
+    campaign = campaign_get_for_lead(request.user, slug)
+    source = request.POST.get("source") if request.method == "POST" else None
+    upload_form = ImportUploadForm(campaign=campaign, prefix="upload")
+    hub_form = ImportHubForm(campaign=campaign, prefix="hub")
+    if source == "upload":
+        upload_form = ImportUploadForm(
+            request.POST, request.FILES, campaign=campaign, prefix="upload"
+        )
+        form = upload_form
+    elif source == "hub":
+        hub_form = ImportHubForm(request.POST, campaign=campaign, prefix="hub")
+        form = hub_form
+    else:
+        form = None
+    if form is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            job = import_start(
+                user=request.user,
+                campaign=campaign,
+                mapping=form.mapping(),
+                upload=d.get("file"),
+                hub_repo=d.get("hub_repo") or "",
+                hub_config=d.get("hub_config") or "",
+                hub_split=d.get("hub_split") or "train",
+            )
+        except ImportRejected as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Import started.")
+            return redirect(f"{reverse('campaigns:import', args=[campaign.slug])}#job-{job.pk}")
+    jobs = list(annotation_selectors.import_jobs_of(campaign)[:10])
+    return render(
+        request,
+        "campaigns/campaign_import.html",
+        _settings_context(
+            campaign,
+            upload_form=upload_form,
+            hub_form=hub_form,
+            jobs=jobs,
+            active=any(j.is_active for j in jobs),
+            max_bytes=import_max_bytes(),
+            max_rows=import_max_rows(),
+        ),
+    )
+
+
+@login_required
+def campaign_import_status(request, slug: str, job_id: int):
+    """The progress of one import, as JSON, for the progress bar."""
+    campaign = campaign_get_for_lead(request.user, slug)
+    job = annotation_selectors.import_job_get_for_lead(request.user, campaign, job_id)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "state": job.state,
+            "rows_done": job.rows_done,
+            "rows_total": job.rows_total,
+            "percent": job.percent,
+            "error": job.error,
+        }
+    )

@@ -1,0 +1,142 @@
+"""Assignment on any database: leases, skips, discards, overlap, idempotent submits."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from annotation import services
+from annotation.models import Record, Response, Slot
+from tests.annotation.factories import make_campaign
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def lease(user, campaign):
+    return services.lease_next_record(user=user, campaign=campaign)
+
+
+def submit(user, record, value=3):
+    return services.response_submit(user=user, record=record, values={"quality": value})
+
+
+def test_same_user_asking_twice_gets_the_same_record():
+    campaign = make_campaign(records=3)
+    user = UserFactory()
+    first, second = lease(user, campaign), lease(user, campaign)
+    assert first.record.pk == second.record.pk
+
+
+def test_two_users_share_a_record_up_to_its_overlap_then_a_third_gets_another():
+    campaign = make_campaign(records=3, overlap=2)
+    a, b, c = UserFactory(), UserFactory(), UserFactory()
+    la, lb, lc = lease(a, campaign), lease(b, campaign), lease(c, campaign)
+    assert la.record.pk == lb.record.pk  # the oldest record's two slots
+    assert lc.record.pk != la.record.pk
+
+
+def test_records_with_responses_come_first():
+    campaign = make_campaign(records=5, overlap=2)
+    a, b = UserFactory(), UserFactory()
+    records = list(Record.objects.filter(campaign=campaign))
+    # a answers the newest record directly (no lease needed while a slot is free)
+    submit(a, records[-1])
+    assert lease(b, campaign).record.pk == records[-1].pk
+
+
+def test_submit_is_idempotent_and_counts_once():
+    campaign = make_campaign(records=1, overlap=2)
+    user = UserFactory()
+    record = lease(user, campaign).record
+    first, again = submit(user, record), submit(user, record)
+    assert first.created and not again.created
+    assert Response.objects.filter(record=record).count() == 1
+    record.refresh_from_db()
+    assert record.response_count == 1
+
+
+def test_never_more_than_overlap_even_when_leases_ran_out():
+    campaign = make_campaign(records=1, overlap=2)
+    users = [UserFactory() for _ in range(3)]
+    record = Record.objects.get(campaign=campaign)
+    submit(users[0], record)
+    submit(users[1], record)
+    with pytest.raises(services.RecordComplete):
+        submit(users[2], record)
+    record.refresh_from_db()
+    assert record.response_count == 2
+
+
+def test_expired_lease_returns_its_slot_to_the_pool():
+    campaign = make_campaign(records=1, overlap=1)
+    a, b = UserFactory(), UserFactory()
+    held = lease(a, campaign)
+    assert isinstance(lease(b, campaign), services.NothingLeft)
+    Slot.objects.filter(pk=held.slot_id).update(expires_at=timezone.now() - timedelta(seconds=1))
+    taken = lease(b, campaign)
+    assert taken.record.pk == held.record.pk
+    # a's late submit finds the record complete once b has submitted
+    submit(b, taken.record)
+    with pytest.raises(services.RecordComplete):
+        submit(a, held.record)
+
+
+def test_skipped_records_do_not_come_back():
+    campaign = make_campaign(records=2, overlap=1)
+    user = UserFactory()
+    first = lease(user, campaign).record
+    services.record_skip(user=user, record=first)
+    second = lease(user, campaign).record
+    assert second.pk != first.pk
+    services.record_skip(user=user, record=second)
+    result = lease(user, campaign)
+    assert isinstance(result, services.NothingLeft) and result.reason == "done"
+    # the skipped records are still open for others
+    assert lease(UserFactory(), campaign).record.pk == first.pk
+
+
+def test_discard_counts_as_answered_for_me_but_not_toward_overlap():
+    campaign = make_campaign(records=1, overlap=1)
+    a, b = UserFactory(), UserFactory()
+    record = lease(a, campaign).record
+    services.response_discard(user=a, record=record)
+    record.refresh_from_db()
+    assert record.response_count == 0
+    assert lease(a, campaign).reason == "done"
+    assert lease(b, campaign).record.pk == record.pk
+
+
+def test_nothing_left_says_busy_while_others_hold_the_records():
+    campaign = make_campaign(records=1, overlap=1)
+    lease(UserFactory(), campaign)
+    result = lease(UserFactory(), campaign)
+    assert result.reason == "busy" and result.retry_after
+
+
+def test_changing_a_submitted_answer_keeps_one_response():
+    campaign = make_campaign(records=1)
+    user = UserFactory()
+    record = lease(user, campaign).record
+    submit(user, record, 2)
+    submit(user, record, 5)
+    response = Response.objects.get(record=record, user=user)
+    assert response.values == {"quality": 5}
+    record.refresh_from_db()
+    assert record.response_count == 1
+
+
+def test_leasing_from_a_campaign_that_is_not_open_is_refused():
+    campaign = make_campaign(records=1, state="paused")
+    with pytest.raises(services.CampaignNotOpen):
+        lease(UserFactory(), campaign)
+
+
+def test_the_database_refuses_a_count_above_overlap():
+    from django.db import IntegrityError, transaction
+    from django.db.models import F
+
+    campaign = make_campaign(records=1, overlap=1)
+    record = Record.objects.get(campaign=campaign)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Record.objects.filter(pk=record.pk).update(response_count=F("overlap") + 1)

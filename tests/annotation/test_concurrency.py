@@ -1,0 +1,172 @@
+"""The five assignment invariants under real concurrency on PostgreSQL: 32 threads, each an
+annotator looping next → submit until nothing is left."""
+
+import contextlib
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Count
+from django.utils import timezone
+
+from annotation import services
+from annotation.models import Record, Response, Slot
+from tests.annotation.factories import make_campaign
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 32
+
+
+def _run_annotators(campaign, users, *, on_lease=None):
+    outcomes: dict[int, str] = {}
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(users))
+
+    def annotate(user):
+        try:
+            barrier.wait()
+            loops = 0
+            while True:
+                result = services.lease_next_record(user=user, campaign=campaign)
+                if isinstance(result, services.NothingLeft):
+                    if result.reason == "busy":
+                        # others hold the last slots; their leases end or fill soon
+                        threading.Event().wait(0.01)
+                        continue
+                    outcomes[user.pk] = result.reason
+                    return
+                if on_lease is not None and on_lease(user, result, loops):
+                    loops += 1
+                    continue
+                # RecordComplete: my lease ran out and others filled the record
+                with contextlib.suppress(services.RecordComplete):
+                    services.response_submit(
+                        user=user, record=result.record, values={"quality": 1 + loops % 5}
+                    )
+                loops += 1
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=annotate, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=240)
+    assert not any(t.is_alive() for t in threads), "an annotator never finished"
+    assert not errors, errors
+    return outcomes
+
+
+def _assert_invariants(campaign, overlap):
+    counts = dict(
+        Response.objects.filter(record__campaign=campaign, status="submitted")
+        .values_list("record")
+        .annotate(n=Count("id"))
+    )
+    records = list(Record.objects.filter(campaign=campaign))
+    assert all(counts.get(r.pk, 0) == overlap for r in records)
+    assert all(r.response_count == overlap for r in records)
+    assert (
+        Response.objects.filter(record__campaign=campaign)
+        .values("record", "user")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+        == 0
+    )
+    assert Slot.objects.filter(campaign=campaign, filled=True).count() == overlap * len(records)
+
+
+def test_32_annotators_fill_500_records_exactly_twice():
+    assert connection.vendor == "postgresql"
+    campaign = make_campaign(records=500, overlap=2)
+    users = [UserFactory() for _ in range(THREADS)]
+    outcomes = _run_annotators(campaign, users)
+    assert set(outcomes) == {u.pk for u in users}
+    assert set(outcomes.values()) == {"done"}
+    _assert_invariants(campaign, 2)
+
+
+def test_leases_that_expire_mid_run_return_their_slots():
+    campaign = make_campaign(records=200, overlap=2)
+    users = [UserFactory() for _ in range(THREADS)]
+    flaky = [UserFactory() for _ in range(40)]
+    flaky_ids = [u.pk for u in flaky]
+    abandoned: list[int] = []
+
+    def walk_away(user, lease, loops):
+        # Every 5th loop, someone else leases a record and walks away; their lease then
+        # runs out (its expiry is moved into the past, as if lease_seconds had passed).
+        if loops % 5 == 2 and flaky:
+            try:
+                quitter = flaky.pop()
+            except IndexError:
+                return False
+            taken = services.lease_next_record(user=quitter, campaign=campaign)
+            if isinstance(taken, services.Lease):
+                Slot.objects.filter(pk=taken.slot_id).update(
+                    expires_at=timezone.now() - timedelta(seconds=1)
+                )
+                abandoned.append(taken.record.pk)
+        return False
+
+    outcomes = _run_annotators(campaign, users, on_lease=walk_away)
+    assert len(abandoned) >= 20
+    assert set(outcomes.values()) == {"done"}
+    _assert_invariants(campaign, 2)
+    # none of the walkers' slots was filled by them
+    assert not Response.objects.filter(user__in=flaky_ids).exists()
+
+
+def test_a_user_asking_twice_at_once_gets_one_lease():
+    campaign = make_campaign(records=50, overlap=2)
+    user = UserFactory()
+    results = []
+    barrier = threading.Barrier(8)
+
+    def ask():
+        barrier.wait()
+        try:
+            results.append(services.lease_next_record(user=user, campaign=campaign).record.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 8 and len(set(results)) == 1
+    assert Slot.objects.filter(holder=user, filled=False).count() == 1
+
+
+def test_simultaneous_identical_submits_make_one_response():
+    campaign = make_campaign(records=1, overlap=2)
+    user = UserFactory()
+    record = services.lease_next_record(user=user, campaign=campaign).record
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def send():
+        barrier.wait()
+        try:
+            services.response_submit(user=user, record=record, values={"quality": 4})
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert Response.objects.filter(record=record).count() == 1
+    record.refresh_from_db()
+    assert record.response_count == 1

@@ -1,0 +1,236 @@
+"""Record imports from CSV, JSONL, parquet and a Hub dataset (through the stand-in)."""
+
+import io
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from accounts.services import api_token_create
+from annotation.models import ImportJob, Record, Slot
+from tests.annotation.factories import make_campaign
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _run_on_commit(django_capture_on_commit_callbacks):
+    """Tasks are enqueued on commit; run them as each request's transaction commits."""
+    import annotation.imports as imports
+
+    original = imports.import_start
+
+    def start_and_run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return original(**kwargs)
+
+    imports.import_start = start_and_run
+    import annotation.api as api_module
+
+    api_module.import_start = start_and_run
+    yield
+    imports.import_start = original
+    api_module.import_start = original
+
+
+MAPPING = {
+    "external_id": "id",
+    "fields": {"prompt": "text"},
+    "metadata": ["source"],
+    "suggestions": {"quality": "score"},
+}
+
+
+def lead_and_campaign(**kwargs):
+    lead = UserFactory()
+    campaign = make_campaign(lead=lead, state="ready", **kwargs)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=lead, name='t').raw}")
+    return api, campaign
+
+
+def upload(api, campaign, name: str, content: bytes, mapping=MAPPING):
+    response = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"file": SimpleUploadedFile(name, content), "mapping": json.dumps(mapping)},
+        format="multipart",
+    )
+    return response
+
+
+def status(api, campaign, job_id):
+    return api.get(f"/api/v1/campaigns/{campaign.slug}/imports/{job_id}/").json()
+
+
+def csv_bytes(rows):
+    lines = ["id,text,source,score"] + [f"{r[0]},{r[1]},{r[2]},{r[3]}" for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def parquet_bytes(n: int, start: int = 0) -> bytes:
+    table = pa.table(
+        {
+            "id": [f"p{i}" for i in range(start, start + n)],
+            "text": [f"Prompt {i}" for i in range(start, start + n)],
+            "source": ["synthetic"] * n,
+            "score": [1 + i % 5 for i in range(start, start + n)],
+        }
+    )
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def test_csv_import_creates_records_with_metadata_suggestions_and_slots():
+    api, campaign = lead_and_campaign(overlap=2)
+    response = upload(
+        api, campaign, "prompts.csv", csv_bytes([(1, "Hi", "web", 3), (2, "Yo", "web", "")])
+    )
+    assert response.status_code == 202, response.content
+    job = status(api, campaign, response.json()["id"])
+    assert job["state"] == "succeeded" and job["rows_done"] == 2 and job["percent"] == 100
+    record = Record.objects.get(campaign=campaign, external_id="1")
+    assert record.fields == {"prompt": "Hi"}
+    assert record.metadata == {"source": "web"}
+    assert record.suggestions == {"quality": 3}
+    assert Record.objects.get(external_id="2").suggestions == {}
+    assert Slot.objects.filter(record=record).count() == 2
+
+
+def test_jsonl_import():
+    api, campaign = lead_and_campaign()
+    lines = [
+        json.dumps({"id": f"j{i}", "text": f"Prompt {i}", "source": "s", "score": 2})
+        for i in range(5)
+    ]
+    response = upload(api, campaign, "prompts.jsonl", ("\n".join(lines) + "\n").encode())
+    assert status(api, campaign, response.json()["id"])["state"] == "succeeded"
+    assert Record.objects.filter(campaign=campaign).count() == 5
+
+
+def test_parquet_import_in_several_batches(settings):
+    api, campaign = lead_and_campaign()
+    response = upload(api, campaign, "prompts.parquet", parquet_bytes(4500))
+    job = status(api, campaign, response.json()["id"])
+    assert job["state"] == "succeeded" and job["rows_total"] == 4500
+    assert Record.objects.filter(campaign=campaign).count() == 4500
+    assert Slot.objects.filter(campaign=campaign).count() == 9000
+
+
+def test_reimport_updates_instead_of_duplicating():
+    api, campaign = lead_and_campaign()
+    upload(api, campaign, "a.csv", csv_bytes([(1, "Old", "web", 1), (2, "Two", "web", 1)]))
+    response = upload(
+        api, campaign, "b.csv", csv_bytes([(1, "New", "web", 5), (3, "Three", "x", 2)])
+    )
+    job = status(api, campaign, response.json()["id"])
+    assert job["records_created"] == 1 and job["records_updated"] == 1
+    assert Record.objects.filter(campaign=campaign).count() == 3
+    assert Record.objects.get(campaign=campaign, external_id="1").fields == {"prompt": "New"}
+    assert Slot.objects.filter(campaign=campaign).count() == 6
+
+
+def test_a_bad_row_is_reported_by_line_and_the_rows_before_stay():
+    api, campaign = lead_and_campaign()
+    content = csv_bytes([(1, "One", "web", 3), (2, "Two", "web", 4), (3, "Three", "web", 9)])
+    response = upload(api, campaign, "bad.csv", content)
+    job = status(api, campaign, response.json()["id"])
+    assert job["state"] == "failed"
+    assert job["error_row"] == 4  # the header is line 1
+    assert "Line 4" in job["error"] and "quality" in job["error"]
+    assert set(Record.objects.filter(campaign=campaign).values_list("external_id", flat=True)) == {
+        "1",
+        "2",
+    }
+
+
+def test_a_bad_jsonl_line_is_reported():
+    api, campaign = lead_and_campaign()
+    content = b'{"id": "a", "text": "A", "source": "s"}\nnot json\n'
+    job = status(api, campaign, upload(api, campaign, "x.jsonl", content).json()["id"])
+    assert job["state"] == "failed" and job["error_row"] == 2 and "not valid JSON" in job["error"]
+    assert Record.objects.filter(campaign=campaign).count() == 1
+
+
+def test_missing_required_field_value_is_a_bad_row():
+    api, campaign = lead_and_campaign()
+    content = b"id,text,source,score\n1,,web,3\n"
+    job = status(api, campaign, upload(api, campaign, "x.csv", content).json()["id"])
+    assert job["state"] == "failed" and "required field 'prompt'" in job["error"]
+
+
+def test_a_file_over_the_size_limit_is_refused(settings):
+    settings.IMPORT_MAX_BYTES = 100
+    api, campaign = lead_and_campaign()
+    response = upload(
+        api, campaign, "big.csv", csv_bytes([(i, "x" * 20, "w", 1) for i in range(20)])
+    )
+    assert response.status_code == 400 and "limit" in response.json()["detail"]
+    assert not ImportJob.objects.exists()
+
+
+def test_a_source_over_the_row_limit_imports_nothing(settings):
+    settings.IMPORT_MAX_ROWS = 100
+    api, campaign = lead_and_campaign()
+    job = status(api, campaign, upload(api, campaign, "p.parquet", parquet_bytes(150)).json()["id"])
+    assert job["state"] == "failed" and "limit" in job["error"]
+    assert not Record.objects.filter(campaign=campaign).exists()
+
+
+def test_mapping_must_cover_required_fields():
+    api, campaign = lead_and_campaign()
+    response = upload(api, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)]), mapping={"fields": {}})
+    # an empty mapping falls back to same-named columns; a wrong name is refused
+    response = upload(
+        api, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)]), mapping={"fields": {"nope": "x"}}
+    )
+    assert response.status_code == 400 and "Unknown field" in response.json()["detail"]
+
+
+def test_only_leads_may_import():
+    _, campaign = lead_and_campaign()
+    other = APIClient()
+    other.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=UserFactory(), name='t').raw}"
+    )
+    assert upload(other, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)])).status_code == 404
+
+
+def test_hub_dataset_import_through_the_stand_in(hub):
+    hub.repo_add(
+        "dataset",
+        "acme/prompts",
+        files={
+            "README.md": b"---\nlicense: cc-by-4.0\n---\n",
+            "data/train-00000-of-00002.parquet": parquet_bytes(30),
+            "data/train-00001-of-00002.parquet": parquet_bytes(20, start=30),
+            "data/test-00000-of-00001.parquet": parquet_bytes(7, start=100),
+        },
+    )
+    api, campaign = lead_and_campaign()
+    response = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"hub_repo": "acme/prompts", "hub_split": "train", "mapping": MAPPING},
+        format="json",
+    )
+    assert response.status_code == 202, response.content
+    job = status(api, campaign, response.json()["id"])
+    assert job["state"] == "succeeded", job
+    assert job["rows_done"] == 50
+    assert Record.objects.filter(campaign=campaign).count() == 50
+    assert not Record.objects.filter(campaign=campaign, external_id="p100").exists()
+
+
+def test_hub_dataset_that_does_not_exist_fails_with_a_reason(hub):
+    api, campaign = lead_and_campaign()
+    response = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"hub_repo": "acme/missing", "mapping": MAPPING},
+        format="json",
+    )
+    job = status(api, campaign, response.json()["id"])
+    assert job["state"] == "failed" and "not found" in job["error"]

@@ -7,6 +7,7 @@ endpoint name with `fail(endpoint, ...)`.
 """
 
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 
@@ -52,10 +53,13 @@ class HubServerBase:
         self.reset()
 
     # --- lifecycle ------------------------------------------------------------------
-    def start(self):
+    def start(self, sock: socket.socket | None = None):
+        """Serve on `sock` (already bound, so its URL could be published first) or a free port."""
         self._map = Map([Rule(p, methods=m, endpoint=e) for p, m, e in _ROUTES])
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        port = sock.getsockname()[1] if sock else 0
+        fd = sock.fileno() if sock else None
+        self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True, fd=fd)
+        self.url = f"http://127.0.0.1:{self._server.socket.getsockname()[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 

@@ -1,9 +1,398 @@
 """Hub stand-in part:
-Spaces: duplicate, secrets, variables, hardware, volumes, runtime, restart; buckets."""
+Spaces: duplicate, secrets, variables, hardware, sleep time, volumes, runtime (with a
+scriptable stage sequence), restart, pause; storage buckets.
 
-from .server import route  # noqa: F401
+State: `self.spaces[space_id]` -> Space (secrets with their values, as the Hub keeps them;
+variables; requested hardware; volumes; the runtime stage and what comes next) and
+`self.buckets[bucket_id]`. The template `argilla/argilla-template-space` exists after every
+reset, with a Docker README.
+
+Runtime stages: a new Space starts with `new_space_stages` (default BUILDING, RUNNING):
+each GET of the runtime answers the current stage, then moves to the next one, and the
+last one stays. `space_script(space_id, [...])` scripts one Space (before or after it
+exists); restart and commits rebuild with `restart_stages`; pause answers PAUSED.
+
+Faults (server.py `fail(endpoint, ...)`, endpoint = the handler's name below):
+- 500 / 503:            hub.fail("space_duplicate", status=500, times=2)
+- 429 with Retry-After: hub.fail("space_hardware", status=429, headers={"Retry-After": "3"})
+- slower than a client timeout, then done all the same:
+                        hub.fail("bucket_create", status=0, delay=3)
+  (status=0 answers normally after the delay: the change happens although the client gave up)
+- 409 exists:           hub.repo_add("space", "ns/name") makes it real; or a bare answer:
+                        hub.fail("repo_create", status=409, body={"error": "exists", "url": ...})
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from huggingface_hub import SpaceHardware
+from werkzeug.wrappers import Response
+
+from .repos import not_found
+from .server import json_response, route
+
+TEMPLATE_ID = "argilla/argilla-template-space"
+TEMPLATE_README = """---
+title: Argilla Space Template
+emoji: 🏷️
+colorFrom: purple
+colorTo: red
+sdk: docker
+app_port: 6900
+pinned: false
+hf_oauth: true
+hf_oauth_scopes:
+  - openid
+---
+
+This is the Argilla Space template.
+"""
+HARDWARE = {h.value for h in SpaceHardware}
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+
+
+@dataclass
+class Space:
+    space_id: str
+    secrets: dict = field(default_factory=dict)  # key -> {"value", "description", "updatedAt"}
+    variables: dict = field(default_factory=dict)  # key -> {"value", "description", "updatedAt"}
+    hardware: str | None = None
+    requested_hardware: str | None = None
+    sleep_time: int | None = None
+    volumes: list = field(default_factory=list)
+    stage: str = "BUILDING"
+    next_stages: list = field(default_factory=list)
+    error_message: str = ""
+    restarts: int = 0
+    factory_reboots: int = 0
+    pauses: int = 0
+    duplicated_from: str | None = None
+
+    def advance(self):
+        if self.next_stages:
+            self.stage = self.next_stages.pop(0)
+
+    def script(self, stages: list[str]):
+        self.stage, self.next_stages = stages[0], list(stages[1:])
 
 
 class SpaceRoutes:
     def state_reset(self):
         super().state_reset()
+        self.spaces: dict[str, Space] = {}
+        self.buckets: dict[str, dict] = {}
+        self.scripts: dict[str, list[str]] = {}
+        self.new_space_stages = ["BUILDING", "RUNNING"]
+        self.restart_stages = ["BUILDING", "RUNNING"]
+        self.repo_add(
+            "space", TEMPLATE_ID, sdk="docker", files={"README.md": TEMPLATE_README.encode()}
+        )
+
+    # --- helpers for tests and the repos part ---------------------------------------
+    def space(self, space_id: str) -> Space | None:
+        return self.spaces.get(space_id)
+
+    def space_script(self, space_id: str, stages: list[str], error_message: str = ""):
+        """Stages the Space's runtime will answer, in order (the last one stays)."""
+        with self._lock:
+            space = self.spaces.get(space_id)
+            if space is None:
+                self.scripts[space_id] = (list(stages), error_message)
+            else:
+                space.script(stages)
+                space.error_message = error_message
+
+    def space_state_init(
+        self, repo_id, *, hardware=None, secrets=(), variables=(), volumes=(), **_
+    ):
+        space = Space(space_id=repo_id)
+        stages, space.error_message = self.scripts.pop(repo_id, (self.new_space_stages, ""))
+        space.script(stages)
+        space.requested_hardware = hardware
+        space.hardware = hardware or "cpu-basic"
+        for item in secrets or ():
+            space.secrets[item["key"]] = {
+                "value": item.get("value", ""),
+                "description": item.get("description"),
+                "updatedAt": _now(),
+            }
+        for item in variables or ():
+            space.variables[item["key"]] = {
+                "value": item.get("value", ""),
+                "description": item.get("description"),
+                "updatedAt": _now(),
+            }
+        space.volumes = list(volumes or ())
+        self.spaces[repo_id] = space
+        return space
+
+    def space_state_drop(self, repo_id: str):
+        self.spaces.pop(repo_id, None)
+
+    def space_rebuild(self, repo_id: str):
+        space = self.spaces.get(repo_id)
+        if space is not None:
+            space.script(self.restart_stages)
+
+    def space_runtime_json(self, repo_id: str) -> dict:
+        space = self.spaces.get(repo_id)
+        if space is None:
+            return {}
+        data = {
+            "stage": space.stage,
+            "hardware": {"current": space.hardware, "requested": space.requested_hardware},
+            "storage": None,
+            "gcTimeout": space.sleep_time,
+            "replicas": {"current": 1, "requested": 1},
+            "devMode": False,
+            "domains": [{"domain": f"{repo_id.replace('/', '-')}.hf.space", "stage": "READY"}],
+            "volumes": space.volumes or None,
+        }
+        if space.error_message:
+            data["errorMessage"] = space.error_message
+        return data
+
+    def _space_or_404(self, ns, name):
+        return self.spaces.get(f"{ns}/{name}")
+
+    def _bad_volumes(self, volumes) -> str | None:
+        for volume in volumes:
+            if not str(volume.get("mountPath", "")).startswith("/"):
+                return "mountPath must start with /"
+            if volume.get("type") == "bucket" and volume.get("source") not in self.buckets:
+                return f"Bucket {volume.get('source')} not found"
+        return None
+
+    # --- duplicate ------------------------------------------------------------------
+    @route("/api/spaces/<ns>/<name>/duplicate", methods=["POST"])
+    def space_duplicate(self, request, ns, name):
+        template_id = f"{ns}/{name}"
+        body = request.get_json(force=True, silent=True) or {}
+        target = body.get("repository") or ""
+        if target.count("/") != 1:
+            return json_response({"error": "repository must be namespace/name"}, 400)
+        with self._lock:
+            template = self.repo("space", template_id)
+            if template is None:
+                return not_found(f"Repository {template_id}")
+            if self.repo("space", target) is not None:
+                return json_response(
+                    {
+                        "error": f"You already created this space repo: {target}",
+                        "url": self.repo_url("space", target),
+                    },
+                    409,
+                )
+            hardware = body.get("hardware")
+            if hardware is not None and hardware not in HARDWARE:
+                return json_response({"error": f"Invalid hardware {hardware}"}, 400)
+            problem = self._bad_volumes(body.get("volumes") or [])
+            if problem:
+                return json_response({"error": problem}, 400)
+            private = body.get("visibility") == "private" or bool(body.get("private"))
+            self.repo_add(
+                "space",
+                target,
+                space={
+                    "hardware": hardware,
+                    "secrets": body.get("secrets") or [],
+                    "variables": body.get("variables") or [],
+                    "volumes": body.get("volumes") or [],
+                },
+                private=private,
+                sdk=template.sdk,
+                files=dict(template.files),
+            )
+            space = self.spaces[target]
+            space.duplicated_from = template_id
+            space.sleep_time = body.get("sleepTimeSeconds")
+        return json_response({"url": self.repo_url("space", target), "filesCopyPending": False})
+
+    # --- secrets and variables ------------------------------------------------------
+    @route("/api/spaces/<ns>/<name>/secrets", methods=["GET"])
+    def space_secrets_get(self, request, ns, name):
+        space = self._space_or_404(ns, name)
+        if space is None:
+            return not_found(f"Repository {ns}/{name}")
+        return json_response(
+            {
+                key: {"description": s["description"], "updatedAt": s["updatedAt"]}
+                for key, s in space.secrets.items()
+            }
+        )
+
+    @route("/api/spaces/<ns>/<name>/secrets", methods=["POST"])
+    def space_secret_add(self, request, ns, name):
+        body = request.get_json(force=True, silent=True) or {}
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            if not body.get("key"):
+                return json_response({"error": "key is required"}, 400)
+            space.secrets[body["key"]] = {
+                "value": body.get("value", ""),
+                "description": body.get("description"),
+                "updatedAt": _now(),
+            }
+        return Response(status=200)
+
+    @route("/api/spaces/<ns>/<name>/secrets", methods=["DELETE"])
+    def space_secret_delete(self, request, ns, name):
+        body = request.get_json(force=True, silent=True) or {}
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            space.secrets.pop(body.get("key"), None)
+        return Response(status=200)
+
+    def _variables_json(self, space: Space) -> dict:
+        return {key: dict(v) for key, v in space.variables.items()}
+
+    @route("/api/spaces/<ns>/<name>/variables", methods=["GET"])
+    def space_variables_get(self, request, ns, name):
+        space = self._space_or_404(ns, name)
+        if space is None:
+            return not_found(f"Repository {ns}/{name}")
+        return json_response(self._variables_json(space))
+
+    @route("/api/spaces/<ns>/<name>/variables", methods=["POST"])
+    def space_variable_add(self, request, ns, name):
+        body = request.get_json(force=True, silent=True) or {}
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            if not body.get("key"):
+                return json_response({"error": "key is required"}, 400)
+            space.variables[body["key"]] = {
+                "value": body.get("value", ""),
+                "description": body.get("description"),
+                "updatedAt": _now(),
+            }
+            return json_response(self._variables_json(space))
+
+    @route("/api/spaces/<ns>/<name>/variables", methods=["DELETE"])
+    def space_variable_delete(self, request, ns, name):
+        body = request.get_json(force=True, silent=True) or {}
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            space.variables.pop(body.get("key"), None)
+            return json_response(self._variables_json(space))
+
+    # --- hardware, sleep time, volumes ----------------------------------------------
+    @route("/api/spaces/<ns>/<name>/hardware", methods=["POST"])
+    def space_hardware(self, request, ns, name):
+        body = request.get_json(force=True, silent=True) or {}
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            flavor = body.get("flavor")
+            if flavor not in HARDWARE:
+                return json_response({"error": f"Invalid hardware {flavor}"}, 400)
+            space.requested_hardware = flavor
+            space.hardware = flavor
+            if body.get("sleepTimeSeconds") is not None:
+                space.sleep_time = body["sleepTimeSeconds"]
+            return json_response(self.space_runtime_json(space.space_id))
+
+    @route("/api/spaces/<ns>/<name>/sleeptime", methods=["POST"])
+    def space_sleeptime(self, request, ns, name):
+        body = request.get_json(force=True, silent=True) or {}
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            space.sleep_time = body.get("seconds")
+            return json_response(self.space_runtime_json(space.space_id))
+
+    @route("/api/spaces/<ns>/<name>/volumes", methods=["PUT"])
+    def space_volumes_set(self, request, ns, name):
+        body = request.get_json(force=True, silent=True) or {}
+        volumes = body.get("volumes")
+        if not isinstance(volumes, list):
+            return json_response({"error": "volumes must be a list"}, 400)
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            problem = self._bad_volumes(volumes)
+            if problem:
+                return json_response({"error": problem}, 400)
+            space.volumes = list(volumes)
+        return Response(status=200)
+
+    @route("/api/spaces/<ns>/<name>/volumes", methods=["DELETE"])
+    def space_volumes_delete(self, request, ns, name):
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            space.volumes = []
+        return Response(status=200)
+
+    # --- runtime, restart, pause ----------------------------------------------------
+    @route("/api/spaces/<ns>/<name>/runtime", methods=["GET"])
+    def space_runtime(self, request, ns, name):
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            data = self.space_runtime_json(space.space_id)
+            space.advance()
+        return json_response(data)
+
+    @route("/api/spaces/<ns>/<name>/restart", methods=["POST"])
+    def space_restart(self, request, ns, name):
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            space.restarts += 1
+            if request.args.get("factory") == "true":
+                space.factory_reboots += 1
+            space.error_message = ""
+            space.script(self.restart_stages)
+            return json_response(self.space_runtime_json(space.space_id))
+
+    @route("/api/spaces/<ns>/<name>/pause", methods=["POST"])
+    def space_pause(self, request, ns, name):
+        with self._lock:
+            space = self._space_or_404(ns, name)
+            if space is None:
+                return not_found(f"Repository {ns}/{name}")
+            space.pauses += 1
+            space.script(["PAUSED"])
+            return json_response(self.space_runtime_json(space.space_id))
+
+    # --- buckets --------------------------------------------------------------------
+    @route("/api/buckets/<ns>/<name>", methods=["POST"])
+    def bucket_create(self, request, ns, name):
+        body = request.get_json(force=True, silent=True) or {}
+        bucket_id = f"{ns}/{name}"
+        url = f"{self.url}/buckets/{bucket_id}"
+        with self._lock:
+            if bucket_id in self.buckets:
+                return json_response({"error": "Bucket already exists", "url": url}, 409)
+            self.buckets[bucket_id] = {
+                "id": bucket_id,
+                "private": body.get("visibility") == "private",
+                "createdAt": _now(),
+                "size": 0,
+                "totalFiles": 0,
+            }
+        return json_response({"url": url, "id": bucket_id, "name": name})
+
+    @route("/api/buckets/<ns>/<name>", methods=["GET"])
+    def bucket_info(self, request, ns, name):
+        bucket = self.buckets.get(f"{ns}/{name}")
+        if bucket is None:
+            return not_found(f"Bucket {ns}/{name}")
+        return json_response(bucket)

@@ -1,0 +1,156 @@
+"""The provisioning workflow of one campaign: a row the steps re-read, not a message.
+
+Each step claims the row (state running, heartbeat, attempts + 1), does its Hub calls
+outside any transaction, then records the outcome and schedules the next step on commit.
+`seq` identifies the one message allowed to act on the row: every scheduling bumps it, so
+a late duplicate (a redelivered message, a countdown that fires after the sweeper already
+re-sent the step) finds a different `seq` and does nothing.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+__all__ = ["Provisioning"]
+
+
+class Provisioning(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "A step is running"
+        WAITING = "waiting", "Waiting (retry or next check scheduled)"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (no Hub configured)"
+
+    class Step(models.TextChoices):
+        DATASET = "dataset", "Create the dataset repository"
+        BUCKET = "bucket", "Create the storage bucket"
+        SPACE = "space", "Duplicate the Space template"
+        CONFIGURE = "configure", "Apply secrets, variables, hardware and storage"
+        SIGN_IN = "sign_in", "Set who may sign in to the Space"
+        WAIT = "wait", "Wait for the Space to run"
+        DONE = "done", "Done"
+
+    ACTIVE_STATES = (State.PENDING, State.RUNNING, State.WAITING)
+    FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.SKIPPED)
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="provisioning"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.DATASET)
+    # Per step: {"state", "attempts", "delays": [seconds], "result", "started_at", "finished_at"}
+    steps = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Attempts of the current step that did not succeed (yet)."
+    )
+    seq = models.PositiveIntegerField(default=0, help_text="Which scheduled message may act.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    stage = models.CharField(max_length=24, blank=True, help_text="The Space's runtime stage.")
+    polls = models.PositiveIntegerField(default=0)
+    restarted = models.BooleanField(default=False)
+    restart_on_error = models.BooleanField(
+        default=False, help_text="Set by a retry: restart a Space found in an error stage once."
+    )
+    space_existed = models.BooleanField(default=False)
+    space_id = models.CharField(max_length=200, blank=True)
+    dataset_id = models.CharField(max_length=200, blank=True)
+    bucket_id = models.CharField(max_length=200, blank=True)
+    space_url = models.URLField(max_length=500, blank=True)
+    dataset_url = models.CharField(max_length=500, blank=True)
+    # Names only: secret values are never stored.
+    secret_names = models.JSONField(default=list, blank=True)
+    variable_names = models.JSONField(default=list, blank=True)
+    hardware = models.CharField(max_length=40, blank=True)
+    authorized_org = models.CharField(max_length=96, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "provisioning"
+        verbose_name_plural = "provisioning"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["state", "next_attempt_at"],
+                name="provisioning_due_idx",
+                condition=Q(state__in=["pending", "running", "waiting"]),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="succeeded") | Q(step="done"),
+                name="provisioning_succeeded_is_done",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Provisioning of {self.campaign_id}: {self.step} ({self.state})"
+
+    # --- plain words for the campaign page ---------------------------------------------
+    STEP_ORDER = [
+        Step.DATASET,
+        Step.BUCKET,
+        Step.SPACE,
+        Step.CONFIGURE,
+        Step.SIGN_IN,
+        Step.WAIT,
+    ]
+    PLAIN_STEPS = {
+        Step.DATASET: "Dataset repository for the published data",
+        Step.BUCKET: "Storage for the Space (a bucket mounted at /data)",
+        Step.SPACE: "The campaign's Space, copied from the cohort's template",
+        Step.CONFIGURE: "Space settings: secrets, variables, hardware, storage",
+        Step.SIGN_IN: "Who may sign in to the Space",
+        Step.WAIT: "The Space starting up",
+    }
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    def step_state(self, step: str) -> str:
+        return (self.steps.get(step) or {}).get("state", "pending")
+
+    def progress(self) -> list[dict]:
+        """One entry per step for a checklist: label and done / current / failed / todo /
+        skipped."""
+        rows = []
+        for step in self.STEP_ORDER:
+            recorded = self.step_state(step)
+            if recorded in ("done", "skipped"):
+                status = recorded
+            elif step == self.step and self.state == self.State.FAILED:
+                status = "failed"
+            elif step == self.step and self.is_active:
+                status = "current"
+            else:
+                status = "todo"
+            rows.append({"step": step, "label": self.PLAIN_STEPS[step], "status": status})
+        return rows
+
+    def percent(self) -> int:
+        if self.state in (self.State.SUCCEEDED, self.State.SKIPPED):
+            return 100
+        done = sum(1 for row in self.progress() if row["status"] in ("done", "skipped"))
+        return int(100 * done / len(self.STEP_ORDER))
+
+    def headline(self) -> str:
+        if self.state == self.State.SUCCEEDED:
+            return "Your campaign's Space and dataset are ready."
+        if self.state == self.State.SKIPPED:
+            return "Provisioning was skipped: no Hugging Face Hub is configured on this site."
+        if self.state == self.State.FAILED:
+            return "Setting up your campaign's Space and dataset has stopped on an error."
+        if self.step == self.Step.WAIT:
+            stage = (self.stage or "starting").replace("_", " ").lower()
+            return f"Your Space is being built and started (now: {stage})."
+        if self.attempts and self.last_error:
+            return "Setting up your campaign is taking longer than usual; it is retrying."
+        return "Your campaign's Space and dataset are being set up."

@@ -1,0 +1,690 @@
+"""Provisioning use cases: start, run one step, sweep, retry, re-apply configuration.
+
+The workflow of a campaign (DESIGN.md, Background work):
+
+    dataset -> bucket -> space --(created)--------------> sign_in -> wait -> done
+                              \\--(409: it existed)-> configure -/
+
+- dataset: create `<community>/<slug>` (dataset repo), 409 = exists.
+- bucket: create the storage bucket `<community>/<slug>-data`, 409 = exists.
+- space: duplicate the cohort's template into `<community>/<slug>` with secrets, variables,
+  hardware and the bucket mounted at /data in the same request. A 409 means the Space is
+  already there, and a 409 applies none of that, so the next step is configure.
+- configure: upsert every secret and variable, request the hardware, set the volumes.
+- sign_in: README metadata `hf_oauth: true`, plus `hf_oauth_authorized_org` for an
+  organisation campaign (removed for a public one); committed only when it changes.
+- wait: read the runtime; RUNNING ends the workflow; building stages are checked again by
+  re-scheduling with a countdown (never by sleeping); PAUSED/STOPPED are restarted once;
+  BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR, NO_APP_FILE fail with the stage and message.
+
+Each step: claim the row in a short transaction (state running, heartbeat, attempts + 1),
+call the Hub outside any transaction, then record the outcome and send the next step's
+message on commit. Transient errors retry with exponential backoff and jitter (honouring
+Retry-After) up to PROVISIONING_MAX_ATTEMPTS; permanent ones fail at once. The sweeper
+re-sends steps whose message was lost and revives steps whose worker died.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from hub.backend import (
+    STAGE_RUNNING,
+    STAGES_ASLEEP,
+    STAGES_FAILED,
+    HubBackend,
+    Volume,
+    get_backend,
+)
+from hub.errors import HubError, HubPermanentError, classify
+from hub.spacecard import readme_with_sign_in
+
+from .models import Provisioning
+
+logger = logging.getLogger(__name__)
+
+Step = Provisioning.Step
+State = Provisioning.State
+
+BACKOFF_JITTER = 0.25  # each delay is the exponential value times 1 .. 1.25
+MAX_REPO_NAME = 96
+SKIPPED_MESSAGE = (
+    "Provisioning was skipped because no Hugging Face Hub is configured "
+    "(HUB_BACKEND=local): there is no Space; the dataset lives in the local hub folder."
+)
+BUILTIN_VARIABLES = {
+    # The template's warning about the discontinued persistent storage: we mount a bucket.
+    "ARGILLA_SHOW_HUGGINGFACE_SPACE_PERSISTENT_STORAGE_WARNING": "false",
+}
+
+
+# --- settings, names ---------------------------------------------------------------------
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def max_attempts() -> int:
+    return int(_setting("PROVISIONING_MAX_ATTEMPTS", 8))
+
+
+def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
+    """Delay before attempt `attempt + 1` after `attempt` failed: base * 2^(attempt-1),
+    times a jitter of 1..1.25, at least what the Hub's Retry-After asked, capped."""
+    base = float(_setting("PROVISIONING_BACKOFF_BASE_SECONDS", 10))
+    cap = min(
+        float(_setting("PROVISIONING_BACKOFF_MAX_SECONDS", 900)),
+        float(_setting("CELERY_MAX_COUNTDOWN_SECONDS", 3600)),
+    )
+    delay = base * 2 ** max(0, attempt - 1) * (1 + random.uniform(0, BACKOFF_JITTER))  # noqa: S311
+    if retry_after:
+        delay = max(delay, retry_after)
+    return round(min(delay, cap), 3)
+
+
+def _names(campaign) -> dict:
+    handle = campaign.community.handle
+    slug = campaign.slug[:MAX_REPO_NAME]
+    return {
+        "repo_id": f"{handle}/{slug}",
+        "bucket_id": f"{handle}/{slug[: MAX_REPO_NAME - 5]}-data",
+    }
+
+
+def space_secrets() -> dict[str, str]:
+    """Secret values come from settings (SPACE_SECRETS_JSON) at the moment they are sent;
+    only their names are stored."""
+    return {str(k): str(v) for k, v in (_setting("PROVISIONING_SPACE_SECRETS", {}) or {}).items()}
+
+
+def space_variables(campaign) -> dict[str, str]:
+    variables = dict(BUILTIN_VARIABLES)
+    variables.update(
+        {str(k): str(v) for k, v in (_setting("PROVISIONING_SPACE_VARIABLES", {}) or {}).items()}
+    )
+    names = _names(campaign)
+    variables["COMMONSET_CAMPAIGN"] = campaign.slug
+    variables["COMMONSET_DATASET_ID"] = names["repo_id"]
+    variables["COMMONSET_SITE_URL"] = _setting("SITE_URL", "")
+    return variables
+
+
+def _authorized_org(campaign) -> str:
+    from campaigns.models import Visibility
+
+    return campaign.visibility_org if campaign.visibility == Visibility.ORGANISATION else ""
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+# --- scheduling ----------------------------------------------------------------------
+def _send(provisioning_id: int, seq: int, countdown: float) -> None:
+    from . import tasks
+
+    task = tasks.provisioning_step
+    if countdown > 0 and task.app.conf.task_always_eager:
+        # Eager mode runs tasks at once and would ignore the countdown: leave delayed
+        # steps to the sweeper (or a test driving the workflow).
+        return
+    try:
+        task.apply_async(
+            (provisioning_id, seq),
+            countdown=min(countdown, float(_setting("CELERY_MAX_COUNTDOWN_SECONDS", 3600)))
+            if countdown > 0
+            else None,
+        )
+    except Exception:
+        # The row is committed; the sweeper re-sends the step when it is overdue.
+        if task.app.conf.task_always_eager:
+            raise
+        logger.exception("provisioning %s: could not send step message", provisioning_id)
+
+
+def _schedule(row: Provisioning, *, countdown: float = 0.0, now: datetime | None = None) -> None:
+    """Within the caller's transaction: a new message may act (seq + 1) at now + countdown;
+    sent once the transaction commits."""
+    now = now or timezone.now()
+    row.seq += 1
+    row.next_attempt_at = now + timedelta(seconds=countdown)
+    provisioning_id, seq = row.pk, row.seq
+    transaction.on_commit(lambda: _send(provisioning_id, seq, countdown))
+
+
+def _step_entry(row: Provisioning, step: str) -> dict:
+    entry = row.steps.setdefault(step, {})
+    entry.setdefault("state", "pending")
+    entry.setdefault("attempts", 0)
+    entry.setdefault("delays", [])
+    return entry
+
+
+def _update_campaign(campaign_id: int, *, message: str, ready: bool = False) -> None:
+    from campaigns.models import Campaign
+
+    campaigns = Campaign.objects.filter(pk=campaign_id)
+    campaigns.update(state_message=message[:500])
+    if ready:
+        campaigns.filter(state=Campaign.State.PROVISIONING).update(state=Campaign.State.READY)
+
+
+# --- start -----------------------------------------------------------------------------
+def provisioning_start(*, campaign) -> Provisioning:
+    """Called by the approval service inside its transaction: creates the workflow row and
+    sends its first step once the transaction commits. Calling it again is harmless.
+
+    With the local backend there is no Hub: the dataset folder is created at once, the
+    Space steps are recorded as skipped and the campaign is ready."""
+    with transaction.atomic():
+        return _start(campaign)
+
+
+def _start(campaign) -> Provisioning:
+    now = timezone.now()
+    row, created = Provisioning.objects.select_for_update().get_or_create(campaign=campaign)
+    if not created and (row.state in Provisioning.ACTIVE_STATES or row.state == State.SUCCEEDED):
+        return row
+    row.started_at = now
+    row.finished_at = None
+    names = _names(campaign)
+    row.dataset_id = names["repo_id"]
+    row.space_id = names["repo_id"]
+    row.bucket_id = names["bucket_id"]
+    row.authorized_org = _authorized_org(campaign)
+    if settings.HUB_BACKEND == "local":
+        return _start_local(row, campaign, now)
+    row.state = State.PENDING
+    row.step = Step.DATASET
+    row.attempts = 0
+    row.steps = {}
+    row.message = "Waiting for a worker to start."
+    _schedule(row, now=now)
+    row.save()
+    campaign.state_message = "Setting up the campaign's Space and dataset on the Hub."
+    _update_campaign(campaign.pk, message=campaign.state_message)
+    logger.info("provisioning %s: started for campaign %s", row.pk, campaign.pk)
+    return row
+
+
+def _start_local(row: Provisioning, campaign, now: datetime) -> Provisioning:
+    backend = get_backend("local")
+    entry = {"state": "done", "attempts": 1, "delays": [], "finished_at": _iso(now)}
+    try:
+        created = backend.dataset_create(row.dataset_id)
+        row.dataset_url = created.url
+        entry["result"] = "exists" if created.existed else "created (local folder)"
+    except (HubError, OSError) as exc:
+        entry = {"state": "skipped", "attempts": 1, "delays": [], "result": str(exc)[:200]}
+    row.steps = {Step.DATASET: entry}
+    for step in Provisioning.STEP_ORDER[1:]:
+        row.steps[step] = {"state": "skipped", "attempts": 0, "delays": []}
+    row.state = State.SKIPPED
+    row.step = Step.DONE
+    row.next_attempt_at = None
+    row.finished_at = now
+    row.message = SKIPPED_MESSAGE
+    row.save()
+    _update_campaign(campaign.pk, message=SKIPPED_MESSAGE, ready=True)
+    campaign.state_message = SKIPPED_MESSAGE  # keep the caller's instance in step
+    if campaign.state == campaign.State.PROVISIONING:
+        campaign.state = campaign.State.READY
+    logger.info("provisioning %s: skipped (local hub backend)", row.pk)
+    return row
+
+
+# --- one step --------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    next_step: str
+    countdown: float = 0.0
+    result: str = ""
+    updates: dict = field(default_factory=dict)
+    step_done: bool = True  # False while polling: the wait step goes on
+
+
+class Context:
+    def __init__(self, row: Provisioning, campaign, backend: HubBackend, seq: int):
+        self.row = row
+        self.campaign = campaign
+        self.backend = backend
+        self.seq = seq
+        self.names = _names(campaign)
+        # Recorded whatever the outcome (e.g. the Space stage seen before failing on it).
+        self.updates: dict = {}
+
+    def touch(self) -> None:
+        """Heartbeat between calls of a long step, so the sweeper leaves it alone."""
+        Provisioning.objects.filter(pk=self.row.pk, seq=self.seq, state=State.RUNNING).update(
+            heartbeat_at=timezone.now()
+        )
+
+
+def _claim(provisioning_id: int, seq: int, now: datetime) -> Provisioning | float | None:
+    with transaction.atomic():
+        row = (
+            Provisioning.objects.select_for_update(of=("self",))
+            .select_related("campaign__community", "campaign__cohort")
+            .filter(pk=provisioning_id)
+            .first()
+        )
+        if row is None or row.seq != seq or row.state not in (State.PENDING, State.WAITING):
+            return None
+        if row.next_attempt_at and row.next_attempt_at > now + timedelta(seconds=1):
+            return (row.next_attempt_at - now).total_seconds()  # early: send again later
+        entry = _step_entry(row, row.step)
+        entry["state"] = "running"
+        entry["attempts"] += 1
+        entry.setdefault("first_started_at", _iso(now))
+        entry["started_at"] = _iso(now)
+        row.state = State.RUNNING
+        row.attempts += 1
+        row.heartbeat_at = now
+        row.save()
+        return row
+
+
+def provisioning_step_run(*, provisioning_id: int, seq: int) -> None:
+    """Run the current step of a workflow if this message (`seq`) may act on it."""
+    now = timezone.now()
+    claimed = _claim(provisioning_id, seq, now)
+    if claimed is None:
+        logger.debug("provisioning %s: message %s has nothing to do", provisioning_id, seq)
+        return
+    if isinstance(claimed, float):
+        _send(provisioning_id, seq, claimed)
+        return
+    row = claimed
+    step = row.step
+    updates: dict = {}
+    try:
+        context = Context(row, row.campaign, get_backend(), seq)
+        updates = context.updates
+        outcome = STEPS[step](context)
+        error = None
+    except Exception as exc:
+        error = classify(exc, operation=Provisioning.Step(step).label.lower())
+        if not isinstance(exc, HubError):
+            logger.exception("provisioning %s: step %s raised", provisioning_id, step)
+        outcome = None
+    _record(provisioning_id, seq, step, outcome, error, updates)
+
+
+def _record(
+    provisioning_id: int,
+    seq: int,
+    step: str,
+    outcome,
+    error: HubError | None,
+    updates: dict | None = None,
+) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        row = Provisioning.objects.select_for_update().filter(pk=provisioning_id).first()
+        if row is None or row.seq != seq or row.state != State.RUNNING or row.step != step:
+            logger.warning(
+                "provisioning %s: result of step %s dropped (taken over meanwhile)",
+                provisioning_id,
+                step,
+            )
+            return
+        entry = _step_entry(row, step)
+        row.heartbeat_at = now
+        for key, value in (updates or {}).items():
+            setattr(row, key, value)
+        if error is None:
+            _record_success(row, entry, outcome, now)
+        elif error.transient and row.attempts < max_attempts():
+            delay = backoff_seconds(row.attempts, error.retry_after)
+            entry["state"] = "retrying"
+            entry["delays"].append(delay)
+            entry["last_error"] = error.message[:300]
+            row.state = State.WAITING
+            row.last_error = error.message
+            row.last_error_at = now
+            row.message = f"Retrying in {round(delay)} s (attempt {row.attempts} failed)."
+            _schedule(row, countdown=delay, now=now)
+            logger.info(
+                "provisioning %s: step %s attempt %s failed (transient), retry in %.1fs: %s",
+                row.pk,
+                step,
+                row.attempts,
+                delay,
+                error.message,
+            )
+        else:
+            message = error.message
+            if error.transient:
+                message = f"Gave up after {row.attempts} attempts. Last error: {error.message}"
+            _fail(row, entry, message, now)
+        row.save()
+
+
+def _record_success(row: Provisioning, entry: dict, outcome: Outcome, now: datetime) -> None:
+    for key, value in outcome.updates.items():
+        setattr(row, key, value)
+    row.attempts = 0
+    if outcome.result:
+        entry["result"] = outcome.result
+    if outcome.step_done:
+        entry["state"] = "done"
+        entry["finished_at"] = _iso(now)
+    else:
+        entry["state"] = "waiting"
+    row.step = outcome.next_step
+    if outcome.next_step == Step.DONE:
+        row.state = State.SUCCEEDED
+        row.next_attempt_at = None
+        row.finished_at = now
+        row.restart_on_error = False
+        row.message = f"The Space is running: {row.space_url}"
+        _update_campaign(row.campaign_id, message="", ready=True)
+        logger.info("provisioning %s: finished", row.pk)
+        return
+    row.state = State.WAITING
+    if outcome.step_done:
+        row.message = Provisioning.Step(outcome.next_step).label + "."
+    else:
+        row.message = (
+            f"The Space is {row.stage or 'starting'}; checking again in "
+            f"{round(outcome.countdown)} s."
+        )
+    _schedule(row, countdown=outcome.countdown, now=now)
+
+
+def _fail(row: Provisioning, entry: dict, message: str, now: datetime) -> None:
+    entry["state"] = "failed"
+    entry["last_error"] = message[:300]
+    row.state = State.FAILED
+    row.last_error = message
+    row.last_error_at = now
+    row.next_attempt_at = None
+    row.finished_at = now
+    row.message = "Failed: " + message[:480]
+    _update_campaign(
+        row.campaign_id,
+        message="Setting up the Space stopped on an error; the organisers have been shown "
+        "what to fix. " + message,
+    )
+    logger.warning("provisioning %s: failed at step %s: %s", row.pk, row.step, message)
+
+
+# --- the steps (Hub calls only; no transaction is open here) ---------------------------
+def _step_dataset(ctx: Context) -> Outcome:
+    created = ctx.backend.dataset_create(ctx.names["repo_id"])
+    return Outcome(
+        next_step=Step.BUCKET,
+        result="exists" if created.existed else "created",
+        updates={"dataset_id": ctx.names["repo_id"], "dataset_url": created.url},
+    )
+
+
+def _step_bucket(ctx: Context) -> Outcome:
+    created = ctx.backend.bucket_create(ctx.names["bucket_id"], private=True)
+    return Outcome(
+        next_step=Step.SPACE,
+        result="exists" if created.existed else "created",
+        updates={"bucket_id": ctx.names["bucket_id"]},
+    )
+
+
+def _volumes(ctx: Context) -> list[Volume]:
+    return [Volume(source=ctx.names["bucket_id"], mount_path="/data")]
+
+
+def _step_space(ctx: Context) -> Outcome:
+    cohort = ctx.campaign.cohort
+    secrets = space_secrets()
+    variables = space_variables(ctx.campaign)
+    created = ctx.backend.space_duplicate(
+        template=cohort.space_template,
+        space_id=ctx.names["repo_id"],
+        hardware=cohort.space_hardware or None,
+        secrets=secrets,
+        variables=variables,
+        volumes=_volumes(ctx),
+    )
+    return Outcome(
+        # A 409 applied nothing of the payload: apply it with the upsert calls.
+        next_step=Step.CONFIGURE if created.existed else Step.SIGN_IN,
+        result="exists (configuration re-applied next)" if created.existed else "created",
+        updates={
+            "space_id": ctx.names["repo_id"],
+            "space_url": created.url,
+            "space_existed": created.existed,
+            "secret_names": sorted(secrets),
+            "variable_names": sorted(variables),
+            "hardware": cohort.space_hardware or "",
+        },
+    )
+
+
+def _step_configure(ctx: Context) -> Outcome:
+    space_id = ctx.names["repo_id"]
+    cohort = ctx.campaign.cohort
+    secrets = space_secrets()
+    variables = space_variables(ctx.campaign)
+    for key, value in secrets.items():
+        ctx.backend.space_secret_set(space_id, key, value)
+        ctx.touch()
+    for key, value in variables.items():
+        ctx.backend.space_variable_set(space_id, key, value)
+        ctx.touch()
+    if cohort.space_hardware:
+        ctx.backend.space_hardware_request(space_id, cohort.space_hardware)
+        ctx.touch()
+    ctx.backend.space_volumes_set(space_id, _volumes(ctx))
+    return Outcome(
+        next_step=Step.SIGN_IN,
+        result=f"{len(secrets)} secrets, {len(variables)} variables, hardware, volume applied",
+        updates={
+            "secret_names": sorted(secrets),
+            "variable_names": sorted(variables),
+            "hardware": cohort.space_hardware or "",
+            "space_url": ctx.row.space_url or ctx.backend.repo_url(space_id, repo_type="space"),
+        },
+    )
+
+
+def _step_sign_in(ctx: Context) -> Outcome:
+    space_id = ctx.names["repo_id"]
+    org = _authorized_org(ctx.campaign)
+    readme = ctx.backend.space_readme_get(space_id)
+    wanted = readme_with_sign_in(readme, authorized_org=org or None)
+    if wanted != readme:
+        ctx.backend.space_readme_put(
+            space_id,
+            wanted,
+            message=f"Commonset: sign-in restricted to {org}" if org else "Commonset: HF sign-in",
+        )
+    who = f"members of {org}" if org else "anyone with a Hugging Face account"
+    return Outcome(
+        next_step=Step.WAIT,
+        result=("updated: " if wanted != readme else "unchanged: ") + who,
+        updates={"authorized_org": org},
+    )
+
+
+def _step_wait(ctx: Context) -> Outcome:
+    space_id = ctx.names["repo_id"]
+    row = ctx.row
+    runtime = ctx.backend.space_runtime(space_id)
+    stage = runtime.stage
+    ctx.updates["stage"] = stage[:24]
+    poll = float(_setting("PROVISIONING_POLL_SECONDS", 20))
+    polls = row.polls + 1
+    updates = {"stage": stage[:24], "polls": polls}
+    if stage == STAGE_RUNNING:
+        return Outcome(next_step=Step.DONE, result="RUNNING", updates=updates)
+    if stage in STAGES_ASLEEP or (stage in STAGES_FAILED and row.restart_on_error):
+        if row.restarted:
+            if stage in STAGES_ASLEEP:
+                raise HubPermanentError(
+                    f"The Space {space_id} is {stage} and did not start after a restart. "
+                    "Open it on the Hub, check its logs and hardware, then retry provisioning."
+                )
+        else:
+            ctx.backend.space_restart(space_id)
+            updates.update(restarted=True, stage="RESTARTING")
+            return Outcome(
+                next_step=Step.WAIT,
+                countdown=poll,
+                result=f"{stage}: restarted",
+                updates=updates,
+                step_done=False,
+            )
+    if stage in STAGES_FAILED:
+        detail = f": {runtime.error_message}" if runtime.error_message else "."
+        raise HubPermanentError(
+            f"The Space {space_id} stopped with {stage}{detail} Check the Space's logs on the "
+            "Hub (template, secrets, hardware), fix it, then retry provisioning."
+        )
+    if stage == "DELETING":
+        raise HubPermanentError(
+            f"The Space {space_id} is being deleted on the Hub. Retry provisioning once it is "
+            "gone to create it again."
+        )
+    started = (row.steps.get(Step.WAIT) or {}).get("first_started_at")
+    limit = float(_setting("PROVISIONING_SPACE_START_TIMEOUT_SECONDS", 3600))
+    if started and (timezone.now() - datetime.fromisoformat(started)).total_seconds() > limit:
+        raise HubPermanentError(
+            f"The Space {space_id} was still {stage} after {round(limit / 60)} minutes. Check "
+            "its build logs on the Hub, then retry provisioning."
+        )
+    # BUILDING, APP_STARTING, ... (STAGES_IN_PROGRESS), or a stage we do not know yet:
+    # look again later.
+    return Outcome(
+        next_step=Step.WAIT, countdown=poll, result=stage, updates=updates, step_done=False
+    )
+
+
+STEPS = {
+    Step.DATASET: _step_dataset,
+    Step.BUCKET: _step_bucket,
+    Step.SPACE: _step_space,
+    Step.CONFIGURE: _step_configure,
+    Step.SIGN_IN: _step_sign_in,
+    Step.WAIT: _step_wait,
+}
+
+
+# --- sweeper ---------------------------------------------------------------------------
+def provisioning_sweep(*, now: datetime | None = None) -> dict:
+    """Re-send steps whose message is overdue (lost between commit and broker, or with a
+    worker that died holding it) and revive steps whose worker stopped sending heartbeats;
+    fail those that already used their attempts. Runs on beat every PROVISIONING_SWEEP_SECONDS."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=float(_setting("PROVISIONING_HEARTBEAT_STALE_SECONDS", 300)))
+    overdue = now - timedelta(seconds=float(_setting("PROVISIONING_SWEEP_GRACE_SECONDS", 60)))
+    candidates = Q(state=State.RUNNING, heartbeat_at__lt=stale) | Q(
+        state__in=[State.PENDING, State.WAITING], next_attempt_at__lte=overdue
+    )
+    counts = {"resent": 0, "revived": 0, "failed": 0}
+    ids = list(
+        Provisioning.objects.filter(candidates)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            row = (
+                Provisioning.objects.select_for_update(skip_locked=True)
+                .filter(candidates, pk=pk)
+                .first()
+            )
+            if row is None:
+                continue
+            entry = _step_entry(row, row.step)
+            if row.state == State.RUNNING:
+                entry["interrupted"] = entry.get("interrupted", 0) + 1
+                if row.attempts >= max_attempts():
+                    _fail(
+                        row,
+                        entry,
+                        f"Gave up after {row.attempts} attempts: the worker running "
+                        f"'{Provisioning.Step(row.step).label.lower()}' stopped responding.",
+                        now,
+                    )
+                    counts["failed"] += 1
+                else:
+                    row.state = State.WAITING
+                    row.message = "A worker stopped during this step; it is being run again."
+                    _schedule(row)
+                    counts["revived"] += 1
+            else:
+                entry["resent"] = entry.get("resent", 0) + 1
+                _schedule(row)
+                counts["resent"] += 1
+            row.save()
+    if any(counts.values()):
+        logger.info("provisioning sweep: %s", counts)
+    return counts
+
+
+# --- organiser actions -------------------------------------------------------------------
+class ProvisioningBusy(Exception):
+    """A step is running right now; try again in a moment."""
+
+
+def _restart_from(row: Provisioning, step: str, *, note: str) -> Provisioning:
+    if row.state == State.RUNNING:
+        raise ProvisioningBusy("A step is running right now; try again in a moment.")
+    now = timezone.now()
+    if settings.HUB_BACKEND == "local":
+        row.state = State.FAILED  # let provisioning_start redo the local (skipped) path
+        row.save()
+        from campaigns.models import Campaign
+
+        campaign = Campaign.objects.select_related("community", "cohort").get(pk=row.campaign_id)
+        return provisioning_start(campaign=campaign)
+    order = [*Provisioning.STEP_ORDER, Step.DONE]
+    for later in order[order.index(step) :]:
+        if later in row.steps:
+            history = row.steps[later]
+            row.steps[later] = {
+                "state": "pending",
+                "attempts": 0,
+                "delays": [],
+                "runs_before": history.get("runs_before", 0) + 1,
+            }
+    row.step = step
+    row.state = State.PENDING
+    row.attempts = 0
+    row.polls = 0
+    row.restarted = False
+    row.restart_on_error = True
+    row.finished_at = None
+    row.started_at = row.started_at or now
+    row.message = note
+    _schedule(row, now=now)
+    row.save()
+    _update_campaign(row.campaign_id, message="Setting up the campaign's Space and dataset again.")
+    return row
+
+
+@transaction.atomic
+def provisioning_retry(*, provisioning: Provisioning, actor=None) -> Provisioning:
+    """Run the whole workflow again from the first step: every step is safe to repeat, so
+    what exists is found and what is missing is made."""
+    row = Provisioning.objects.select_for_update().get(pk=provisioning.pk)
+    who = f" by {actor}" if actor else ""
+    logger.info("provisioning %s: retry requested%s", row.pk, who)
+    return _restart_from(row, Step.DATASET, note=f"Retry requested{who}.")
+
+
+@transaction.atomic
+def provisioning_reapply(*, provisioning: Provisioning, actor=None) -> Provisioning:
+    """Apply the Space's secrets, variables, hardware, volume and sign-in settings again
+    (from the configure step), then wait for it to run."""
+    row = Provisioning.objects.select_for_update().get(pk=provisioning.pk)
+    who = f" by {actor}" if actor else ""
+    logger.info("provisioning %s: re-apply configuration requested%s", row.pk, who)
+    step = Step.CONFIGURE if row.space_url else Step.DATASET
+    return _restart_from(row, step, note=f"Re-applying the Space configuration{who}.")

@@ -1,0 +1,27 @@
+"""Thin Celery tasks: ids in, one service call. Retries of Hub calls are scheduled by the
+service on the workflow row (backoff, Retry-After, max attempts), not by Celery, so the
+database stays the source of truth; Celery only retries a task whose database was briefly
+unreachable."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import services
+
+
+@shared_task(
+    name="campaigns.provisioning.step",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def provisioning_step(provisioning_id: int, seq: int) -> None:
+    services.provisioning_step_run(provisioning_id=provisioning_id, seq=seq)
+
+
+@shared_task(name="campaigns.provisioning.sweep", acks_late=True, ignore_result=True)
+def provisioning_sweep() -> dict:
+    return services.provisioning_sweep()

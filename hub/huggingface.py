@@ -1,0 +1,247 @@
+"""The `huggingface` backend: huggingface_hub 2.x against settings.HF_ENDPOINT.
+
+Each method is one idempotent Hub operation (create-or-find, upsert). Errors are
+classified by hub.errors.classify; nothing here retries or sleeps, the caller schedules
+retries. Secret values are sent to the Hub and never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import httpx2
+from django.conf import settings
+from huggingface_hub import HfApi, hf_hub_url
+from huggingface_hub import Volume as HfVolume
+from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.utils import _http as hf_http
+from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+
+from .backend import Created, SpaceRuntime, Volume
+from .errors import HubNotConfigured, HubPermanentError, classify
+
+logger = logging.getLogger(__name__)
+
+_factory_lock = threading.Lock()
+_factory_installed = False
+
+
+def _apply_timeout(request: httpx2.Request) -> None:
+    """huggingface_hub's client has no timeout at all; a Hub that stops answering would
+    hold a worker forever. Give every request that has none settings.HUB_HTTP_TIMEOUT_SECONDS
+    (read per request, so tests and deployments can change it)."""
+    current = request.extensions.get("timeout") or {}
+    if any(value is not None for value in current.values()):
+        return
+    seconds = float(getattr(settings, "HUB_HTTP_TIMEOUT_SECONDS", 30.0))
+    request.extensions = {
+        **request.extensions,
+        "timeout": httpx2.Timeout(seconds, connect=min(seconds, 10.0)).as_dict(),
+    }
+
+
+def _client_factory() -> httpx2.Client:
+    # Same as huggingface_hub's default_client_factory, plus the timeout hook.
+    return httpx2.Client(
+        event_hooks={"request": [hf_http.hf_request_event_hook, _apply_timeout]},
+        follow_redirects=True,
+        timeout=None,
+    )
+
+
+def install_client_factory() -> None:
+    global _factory_installed
+    with _factory_lock:
+        if not _factory_installed:
+            hf_http.set_client_factory(_client_factory)
+            _factory_installed = True
+
+
+def _volumes(volumes: list[Volume]) -> list[HfVolume]:
+    return [
+        HfVolume(type=v.type, source=v.source, mount_path=v.mount_path, read_only=v.read_only)
+        for v in volumes
+    ]
+
+
+class HuggingFaceHub:
+    name = "huggingface"
+    supports_spaces = True
+
+    def __init__(self, *, endpoint: str, token: str):
+        self.endpoint = endpoint.rstrip("/")
+        self.token = token
+        install_client_factory()
+        self.api = HfApi(endpoint=self.endpoint, token=token or None)
+
+    # --- helpers ----------------------------------------------------------------------
+    def _require_token(self, operation: str) -> None:
+        if not self.token:
+            raise HubNotConfigured(
+                f"Cannot {operation}: HF_TOKEN is not set. Set a token with write access to "
+                "the communities' organisations, then retry provisioning.",
+                operation=operation,
+            )
+
+    def _call(self, operation: str, subject: str, func, *args, **kwargs):
+        self._require_token(operation)
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            raise classify(exc, operation=operation, subject=subject) from exc
+
+    def repo_url(self, repo_id: str, *, repo_type: str) -> str:
+        prefix = {"dataset": "datasets/", "space": "spaces/", "model": ""}[repo_type]
+        return f"{self.endpoint}/{prefix}{repo_id}"
+
+    # --- repositories -----------------------------------------------------------------
+    def dataset_create(self, repo_id: str, *, private: bool | None = None) -> Created:
+        operation = "create the dataset repository"
+
+        def create():
+            try:
+                url = self.api.create_repo(repo_id, repo_type="dataset", private=private)
+                return Created(url=str(url), existed=False)
+            except HfHubHTTPError as exc:
+                if exc.response is not None and exc.response.status_code == 409:
+                    return Created(url=self.repo_url(repo_id, repo_type="dataset"), existed=True)
+                raise
+
+        return self._call(operation, repo_id, create)
+
+    def bucket_create(self, bucket_id: str, *, private: bool = True) -> Created:
+        operation = "create the storage bucket"
+
+        def create():
+            try:
+                url = self.api.create_bucket(bucket_id, private=private)
+                return Created(url=str(url.url), existed=False)
+            except HfHubHTTPError as exc:
+                if exc.response is not None and exc.response.status_code == 409:
+                    return Created(url=f"{self.endpoint}/buckets/{bucket_id}", existed=True)
+                raise
+
+        return self._call(operation, bucket_id, create)
+
+    # --- Spaces -----------------------------------------------------------------------
+    def space_duplicate(
+        self,
+        *,
+        template: str,
+        space_id: str,
+        hardware: str | None,
+        secrets: dict[str, str],
+        variables: dict[str, str],
+        volumes: list[Volume],
+        private: bool | None = None,
+    ) -> Created:
+        """Duplicate `template` into `space_id`. A 409 means the Space exists: returned with
+        existed=True, and then nothing in the payload was applied (the caller re-applies)."""
+        operation = f"duplicate the Space template {template}"
+
+        def duplicate():
+            try:
+                url = self.api.duplicate_repo(
+                    template,
+                    to_id=space_id,
+                    repo_type="space",
+                    private=private,
+                    space_hardware=hardware or None,
+                    space_secrets=[{"key": k, "value": v} for k, v in secrets.items()] or None,
+                    space_variables=[{"key": k, "value": v} for k, v in variables.items()] or None,
+                    space_volumes=_volumes(volumes) or None,
+                )
+                return Created(url=str(url), existed=False)
+            except HfHubHTTPError as exc:
+                response = exc.response
+                if response is not None and response.status_code == 409:
+                    if "conflicting operation" in (response.text or ""):
+                        raise
+                    return Created(url=self.repo_url(space_id, repo_type="space"), existed=True)
+                if response is not None and response.status_code == 404:
+                    raise HubPermanentError(
+                        f"The Space template {template} was not found on the Hub, or is private "
+                        "to the token. Check the cohort's Space template (admin, Cohorts), "
+                        "then retry provisioning.",
+                        status=404,
+                        operation=operation,
+                    ) from exc
+                raise
+
+        return self._call(operation, space_id, duplicate)
+
+    def space_secret_set(self, space_id: str, key: str, value: str) -> None:
+        self._call(
+            f"set the Space secret {key}", space_id, self.api.add_space_secret, space_id, key, value
+        )
+
+    def space_variable_set(self, space_id: str, key: str, value: str) -> None:
+        self._call(
+            f"set the Space variable {key}",
+            space_id,
+            self.api.add_space_variable,
+            space_id,
+            key,
+            value,
+        )
+
+    def space_hardware_request(self, space_id: str, hardware: str) -> None:
+        self._call(
+            f"request {hardware} hardware",
+            space_id,
+            self.api.request_space_hardware,
+            space_id,
+            hardware,
+        )
+
+    def space_volumes_set(self, space_id: str, volumes: list[Volume]) -> None:
+        self._call(
+            "mount the storage bucket",
+            space_id,
+            self.api.set_space_volumes,
+            space_id,
+            _volumes(volumes),
+        )
+
+    def space_readme_get(self, space_id: str) -> str:
+        def get():
+            url = hf_hub_url(space_id, "README.md", repo_type="space", endpoint=self.endpoint)
+            response = get_session().get(url, headers=build_hf_headers(token=self.token or None))
+            if response.status_code == 404 and response.headers.get("X-Error-Code") in (
+                "EntryNotFound",
+                None,
+            ):
+                return ""
+            hf_raise_for_status(response)
+            return response.text
+
+        return self._call("read the Space README", space_id, get)
+
+    def space_readme_put(self, space_id: str, content: str, *, message: str) -> None:
+        self._call(
+            "update the Space README (sign-in settings)",
+            space_id,
+            self.api.upload_file,
+            path_or_fileobj=content.encode(),
+            path_in_repo="README.md",
+            repo_id=space_id,
+            repo_type="space",
+            commit_message=message,
+        )
+
+    def space_runtime(self, space_id: str) -> SpaceRuntime:
+        runtime = self._call(
+            "read the Space status", space_id, self.api.get_space_runtime, space_id
+        )
+        raw = runtime.raw or {}
+        return SpaceRuntime(
+            stage=str(runtime.stage),
+            hardware=runtime.hardware,
+            requested_hardware=runtime.requested_hardware,
+            error_message=str(raw.get("errorMessage") or "")[:500],
+            raw=raw,
+        )
+
+    def space_restart(self, space_id: str) -> None:
+        self._call("restart the Space", space_id, self.api.restart_space, space_id)

@@ -1,0 +1,389 @@
+"""Provisioning of an approved campaign, run in process (eager Celery) against the Hub
+stand-in. The same workflow under a real worker and Redis: test_provisioning_worker.py."""
+
+import json
+import logging
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from campaigns.models import Campaign, Provisioning
+from campaigns.provisioning import services
+from tests.campaigns.programme import make_organiser
+from tests.hub.provisioning_support import SECRETS, approve, drive, make_campaign
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def hf(settings, hub):
+    """The huggingface backend pointed at the stand-in, with fast, deterministic settings."""
+    settings.HUB_BACKEND = "huggingface"
+    settings.HF_ENDPOINT = hub.url
+    settings.HF_TOKEN = "hf_test"
+    settings.PROVISIONING_SPACE_SECRETS = dict(SECRETS)
+    settings.PROVISIONING_SPACE_VARIABLES = {"WORKSPACE": "argilla"}
+    settings.PROVISIONING_BACKOFF_BASE_SECONDS = 2
+    settings.PROVISIONING_BACKOFF_MAX_SECONDS = 600
+    settings.PROVISIONING_MAX_ATTEMPTS = 5
+    settings.PROVISIONING_POLL_SECONDS = 15
+    settings.PROVISIONING_HEARTBEAT_STALE_SECONDS = 300
+    settings.PROVISIONING_SWEEP_GRACE_SECONDS = 0
+    settings.HUB_HTTP_TIMEOUT_SECONDS = 5
+    return hub
+
+
+def provision(campaign):
+    return drive(approve(campaign))
+
+
+# --- the happy paths ---------------------------------------------------------------------
+def test_local_backend_completes_at_once_and_says_it_was_skipped(settings, hub):
+    settings.HUB_BACKEND = "local"
+    campaign = make_campaign()
+    row = approve(campaign)
+    campaign.refresh_from_db()
+    assert row.state == "skipped"
+    assert "no Hugging Face Hub is configured" in row.message
+    assert campaign.state == Campaign.State.READY
+    assert "skipped" in campaign.state_message
+    assert (settings.HUB_LOCAL_DIR / "datasets" / campaign.repo_id).is_dir()
+    assert hub.requests == []
+
+
+def test_public_campaign_gets_dataset_bucket_and_running_space(hf):
+    campaign = make_campaign()
+    row = provision(campaign)
+    campaign.refresh_from_db()
+    repo_id = campaign.repo_id
+
+    assert row.state == "succeeded", row.last_error
+    assert row.step == "done"
+    assert campaign.state == Campaign.State.READY
+    assert hf.repos_of_type("dataset") == [repo_id]
+    assert [s for s in hf.repos_of_type("space") if not s.startswith("argilla/")] == [repo_id]
+    space = hf.space(repo_id)
+    assert space.duplicated_from == "argilla/argilla-template-space"
+    assert set(space.secrets) == set(SECRETS)
+    assert {k: v["value"] for k, v in space.secrets.items()} == SECRETS
+    assert space.variables["WORKSPACE"]["value"] == "argilla"
+    assert space.variables["COMMONSET_DATASET_ID"]["value"] == repo_id
+    assert space.requested_hardware == "cpu-upgrade"
+    bucket = f"{repo_id}-data"
+    assert space.volumes == [
+        {"type": "bucket", "source": bucket, "mountPath": "/data", "readOnly": False}
+    ]
+    assert hf.buckets[bucket]["private"] is True
+    readme = hf.repo("space", repo_id).files["README.md"].decode()
+    assert "hf_oauth: true" in readme
+    assert "hf_oauth_authorized_org" not in readme
+    assert space.stage == "RUNNING"
+    # A freshly duplicated Space got everything in the duplicate request: no re-apply.
+    assert row.step_state("configure") == "pending"
+    assert row.steps["space"]["result"] == "created"
+    assert row.secret_names == sorted(SECRETS)
+    assert row.space_url == f"{hf.url}/spaces/{repo_id}"
+    assert row.dataset_url == f"{hf.url}/datasets/{repo_id}"
+
+
+def test_organisation_campaign_restricts_space_sign_in_to_the_organisation(hf):
+    campaign = make_campaign(org="yoruba-nlp")
+    row = provision(campaign)
+    assert row.state == "succeeded", row.last_error
+    readme = hf.repo("space", campaign.repo_id).files["README.md"].decode()
+    assert "hf_oauth: true" in readme
+    assert "hf_oauth_authorized_org: yoruba-nlp" in readme
+    assert "sdk: docker" in readme  # the template's own metadata is kept
+    assert row.authorized_org == "yoruba-nlp"
+
+
+def test_a_space_that_already_exists_gets_its_configuration_reapplied(hf):
+    campaign = make_campaign()
+    # Left over from an earlier run: a 409 on duplicate applies none of the payload.
+    hf.repo_add(
+        "space", campaign.repo_id, sdk="docker", files={"README.md": b"---\nsdk: docker\n---\n"}
+    )
+    row = provision(campaign)
+    space = hf.space(campaign.repo_id)
+
+    assert row.state == "succeeded", row.last_error
+    assert row.space_existed is True
+    assert row.step_state("configure") == "done"
+    assert set(space.secrets) == set(SECRETS)
+    assert space.requested_hardware == "cpu-upgrade"
+    assert space.volumes[0]["source"] == f"{campaign.repo_id}-data"
+    assert "hf_oauth: true" in hf.repo("space", campaign.repo_id).files["README.md"].decode()
+
+
+def test_running_the_whole_workflow_twice_creates_nothing_twice(hf):
+    campaign = make_campaign(org="acme")
+    row = provision(campaign)
+    commits = len(hf.repo("space", campaign.repo_id).commits)
+    services.provisioning_retry(provisioning=row)
+    row = drive(row)
+    assert row.state == "succeeded"
+    assert hf.repos_of_type("dataset") == [campaign.repo_id]
+    assert len(hf.buckets) == 1
+    assert [s for s in hf.repos_of_type("space") if not s.startswith("argilla/")] == [
+        campaign.repo_id
+    ]
+    assert row.steps["dataset"]["result"] == "exists"
+    assert row.steps["sign_in"]["result"].startswith("unchanged")
+    assert len(hf.repo("space", campaign.repo_id).commits) == commits  # no empty commit
+
+
+def test_secret_values_are_never_stored_or_logged(hf, caplog):
+    caplog.set_level(logging.DEBUG)
+    campaign = make_campaign()
+    provision(campaign)
+    with connection.cursor() as cursor:
+        dumped = []
+        for table in (Provisioning._meta.db_table, Campaign._meta.db_table):
+            cursor.execute(f"SELECT * FROM {table}")
+            dumped.append(json.dumps(cursor.fetchall(), default=str))
+    everything = "\n".join(dumped) + caplog.text
+    for name, value in SECRETS.items():
+        assert value not in everything
+        assert name in dumped[0]  # the names are recorded
+
+
+# --- transient faults ------------------------------------------------------------------
+def test_transient_faults_are_retried_with_growing_delays_and_retry_after(hf):
+    hf.fail("repo_create", status=500, times=2)
+    hf.fail("space_duplicate", status=429, times=1, headers={"Retry-After": "40"})
+    row = provision(make_campaign())
+
+    assert row.state == "succeeded", row.last_error
+    dataset = row.steps["dataset"]
+    assert dataset["attempts"] == 3
+    first, second = dataset["delays"]
+    assert 2 <= first <= 2 * 1.25  # base 2 s, jitter up to 25 %
+    assert 4 <= second <= 4 * 1.25  # doubled
+    space = row.steps["space"]
+    assert space["attempts"] == 2
+    assert space["delays"][0] >= 40  # the Hub's Retry-After wins over a 2 s backoff
+    assert "500" in row.last_error or "429" in row.last_error
+
+
+def test_a_hub_slower_than_the_client_timeout_is_retried(hf, settings):
+    settings.HUB_HTTP_TIMEOUT_SECONDS = 0.5
+    # Answers after 1.5 s: the client has given up, the bucket is created all the same.
+    hf.fail("bucket_create", status=0, delay=1.5, times=1)
+    row = provision(make_campaign())
+    assert row.state == "succeeded", row.last_error
+    assert row.steps["bucket"]["attempts"] == 2
+    assert len(row.steps["bucket"]["delays"]) == 1
+    assert "did not answer in time" in row.steps["bucket"]["last_error"]
+    assert len(hf.buckets) == 1
+
+
+def test_transient_errors_give_up_after_the_maximum_attempts(hf, settings):
+    settings.PROVISIONING_MAX_ATTEMPTS = 3
+    hf.fail("repo_create", status=503, times=-1)
+    campaign = make_campaign()
+    row = provision(campaign)
+    campaign.refresh_from_db()
+    assert row.state == "failed"
+    assert row.step == "dataset"
+    assert row.last_error.startswith("Gave up after 3 attempts")
+    assert len(row.steps["dataset"]["delays"]) == 2
+    assert campaign.state == Campaign.State.PROVISIONING
+
+
+# --- permanent faults --------------------------------------------------------------------
+def test_permanent_fault_fails_at_once_and_retry_from_admin_succeeds(hf, client):
+    hf.fail("space_duplicate", status=403, times=-1, body={"error": "You don't have the rights"})
+    campaign = make_campaign()
+    row = provision(campaign)
+    campaign.refresh_from_db()
+
+    assert row.state == "failed"
+    assert row.step == "space"
+    assert row.steps["space"]["attempts"] == 1  # no retry of a permanent error
+    assert "403" in row.last_error and "write access" in row.last_error
+    assert "You don't have the rights" in row.last_error
+    assert campaign.state == Campaign.State.PROVISIONING
+    assert "403" in campaign.state_message
+
+    hf.faults.clear()
+    client.force_login(make_organiser(username="org1"))
+    response = client.post(
+        "/admin/campaigns/provisioning/",
+        {"action": "retry_provisioning", "_selected_action": [row.pk]},
+    )
+    assert response.status_code == 302
+    row = drive(row)
+    campaign.refresh_from_db()
+    assert row.state == "succeeded", row.last_error
+    assert campaign.state == Campaign.State.READY
+
+
+def test_a_missing_template_fails_with_a_message_an_organiser_can_act_on(hf):
+    row = provision(make_campaign(template="nobody/no-such-template"))
+    assert row.state == "failed"
+    assert "nobody/no-such-template was not found" in row.last_error
+    assert "Space template" in row.last_error
+
+
+def test_a_space_build_error_fails_with_its_stage_and_message(hf):
+    campaign = make_campaign()
+    hf.space_script(campaign.repo_id, ["BUILDING", "BUILD_ERROR"], error_message="pip failed")
+    row = provision(campaign)
+    assert row.state == "failed"
+    assert row.step == "wait"
+    assert "BUILD_ERROR: pip failed" in row.last_error
+    assert row.stage == "BUILD_ERROR"
+
+
+def test_a_paused_space_is_restarted_once_then_runs(hf):
+    campaign = make_campaign()
+    hf.space_script(campaign.repo_id, ["PAUSED"])
+    row = provision(campaign)
+    assert row.state == "succeeded", row.last_error
+    assert row.restarted is True
+    assert hf.space(campaign.repo_id).restarts == 1
+
+
+def test_a_space_that_stays_paused_after_a_restart_fails(hf):
+    campaign = make_campaign()
+    hf.space_script(campaign.repo_id, ["PAUSED"])
+    hf.restart_stages = ["PAUSED"]
+    row = provision(campaign)
+    assert row.state == "failed"
+    assert "PAUSED and did not start after a restart" in row.last_error
+
+
+# --- the sweeper and duplicate messages -------------------------------------------------
+def test_sweeper_resends_a_step_whose_message_was_lost(hf, monkeypatch, settings):
+    settings.PROVISIONING_SWEEP_GRACE_SECONDS = 60
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_send", lambda *args: None)  # lost between commit and broker
+        row = approve(make_campaign())
+    assert hf.requests == []
+    assert services.provisioning_sweep() == {"resent": 0, "revived": 0, "failed": 0}  # not late yet
+
+    counts = services.provisioning_sweep(now=timezone.now() + timedelta(seconds=61))
+    assert counts["resent"] == 1
+    row.refresh_from_db()
+    assert row.steps["dataset"]["resent"] == 1
+    assert row.step == "wait"  # the steps ran up to the first poll
+    assert drive(row).state == "succeeded"
+
+
+def test_sweeper_revives_a_step_whose_worker_died(hf):
+    row = approve(make_campaign())
+    # As if a worker claimed the wait step and was killed: running, heartbeat gone stale.
+    Provisioning.objects.filter(pk=row.pk).update(
+        state="running", heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+    row.refresh_from_db()
+    dead_seq = row.seq
+    counts = services.provisioning_sweep()
+    assert counts["revived"] == 1
+    row.refresh_from_db()
+    assert row.seq > dead_seq
+    assert row.steps["wait"]["interrupted"] == 1
+    # The dead worker's late result is ignored.
+    services._record(row.pk, dead_seq, "wait", None, services.HubPermanentError("late"))
+    row.refresh_from_db()
+    assert row.state != "failed"
+    assert drive(row).state == "succeeded"
+
+
+def test_sweeper_fails_a_step_after_the_maximum_attempts(hf, settings):
+    campaign = make_campaign()
+    row = approve(campaign)
+    Provisioning.objects.filter(pk=row.pk).update(
+        state="running",
+        attempts=settings.PROVISIONING_MAX_ATTEMPTS,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+    assert services.provisioning_sweep()["failed"] == 1
+    row.refresh_from_db()
+    assert row.state == "failed"
+    assert "stopped responding" in row.last_error
+
+
+def test_a_duplicate_or_late_message_does_nothing(hf):
+    row = approve(make_campaign())
+    seen = len(hf.requests)
+    services.provisioning_step_run(provisioning_id=row.pk, seq=row.seq - 1)
+    services.provisioning_step_run(provisioning_id=row.pk, seq=row.seq + 5)
+    assert len(hf.requests) == seen
+
+
+# --- organiser and lead views ----------------------------------------------------------
+def test_reapply_configuration_from_admin_sets_everything_again(hf, client):
+    campaign = make_campaign()
+    row = provision(campaign)
+    space = hf.space(campaign.repo_id)
+    space.secrets.clear()
+    space.volumes = []
+    client.force_login(make_organiser(username="org2"))
+    client.post(
+        "/admin/campaigns/provisioning/",
+        {"action": "reapply_configuration", "_selected_action": [row.pk]},
+    )
+    row = drive(row)
+    campaign.refresh_from_db()
+    assert row.state == "succeeded"
+    assert row.step_state("configure") == "done"
+    assert set(space.secrets) == set(SECRETS)
+    assert space.volumes
+    assert campaign.state == Campaign.State.READY
+
+
+def test_admin_shows_step_attempts_last_error_and_links(hf, client):
+    hf.fail("repo_create", status=500, times=1)
+    campaign = make_campaign()
+    row = provision(campaign)
+    client.force_login(make_organiser(username="org3"))
+    listing = client.get("/admin/campaigns/provisioning/").content.decode()
+    assert campaign.title in listing
+    assert f'href="{row.space_url}"' in listing
+    page = client.get(f"/admin/campaigns/provisioning/{row.pk}/change/").content.decode()
+    assert "Duplicate the Space template" in page
+    assert "answered 500" in page
+    assert row.dataset_url in page
+    assert "Retry provisioning" in listing and "Re-apply configuration" in listing
+
+
+def test_status_partial_speaks_plain_words_for_each_state(hf):
+    campaign = make_campaign()
+    assert (
+        render_to_string("campaigns/_provisioning_status.html", {"campaign": campaign}).strip()
+        == ""
+    )
+
+    approve(campaign)
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    html = render_to_string("campaigns/_provisioning_status.html", {"campaign": campaign})
+    assert "Your Space is being built and started" in html
+    assert "<progress" in html
+
+    drive(campaign.provisioning)
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    html = render_to_string("campaigns/_provisioning_status.html", {"campaign": campaign})
+    assert "are ready" in html
+    assert campaign.provisioning.space_url in html
+
+    hf.fail("repo_create", status=401, times=-1)
+    failed = make_campaign()
+    drive(approve(failed))
+    failed = Campaign.objects.get(pk=failed.pk)
+    html = render_to_string("campaigns/_provisioning_status.html", {"campaign": failed})
+    assert "stopped on an error" in html
+    assert "HF_TOKEN" in html
+    assert 'role="alert"' in html
+
+
+def test_status_partial_says_skipped_without_a_hub(settings):
+    settings.HUB_BACKEND = "local"
+    campaign = make_campaign()
+    approve(campaign)
+    campaign = Campaign.objects.get(pk=campaign.pk)
+    html = render_to_string("campaigns/_provisioning_status.html", {"campaign": campaign})
+    assert "skipped" in html and "no Hugging Face Hub is configured" in html

@@ -1,0 +1,144 @@
+"""The Hub stand-in itself: the Space and repository endpoints answer like the Hub does
+for huggingface_hub 2.x, and faults can be switched on per endpoint."""
+
+import time
+
+import pytest
+from huggingface_hub import HfApi, Volume
+from huggingface_hub.errors import (
+    BadRequestError,
+    BucketNotFoundError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+)
+
+
+@pytest.fixture
+def api(hub):
+    return HfApi(endpoint=hub.url, token="hf_test")
+
+
+def test_repos_create_delete_and_info_for_datasets_and_spaces(api, hub):
+    url = api.create_repo("acme/d", repo_type="dataset")
+    assert url == f"{hub.url}/datasets/acme/d"
+    with pytest.raises(HfHubHTTPError) as conflict:
+        api.create_repo("acme/d", repo_type="dataset")
+    assert conflict.value.response.status_code == 409
+    assert conflict.value.response.json()["url"] == url  # what duplicate_repo(exist_ok) reads
+    assert api.create_repo("acme/d", repo_type="dataset", exist_ok=True) == url
+    api.create_repo("acme/s", repo_type="space", space_sdk="docker", space_hardware="cpu-upgrade")
+    assert api.space_info("acme/s").id == "acme/s"
+    assert api.repo_info("acme/d", repo_type="dataset").sha
+    api.delete_repo("acme/s", repo_type="space")
+    assert not api.repo_exists("acme/s", repo_type="space")
+    assert hub.space("acme/s") is None
+    api.delete_repo("acme/s", repo_type="space", missing_ok=True)
+    with pytest.raises(RepositoryNotFoundError):
+        api.delete_repo("acme/s", repo_type="space")
+
+
+def test_duplicate_copies_the_template_and_applies_the_payload(api, hub):
+    api.create_bucket("acme/b")
+    url = api.duplicate_repo(
+        "argilla/argilla-template-space",
+        to_id="acme/s",
+        repo_type="space",
+        space_hardware="cpu-upgrade",
+        space_secrets=[{"key": "API_KEY", "value": "v"}],
+        space_variables=[{"key": "X", "value": "1"}],
+        space_volumes=[Volume(type="bucket", source="acme/b", mount_path="/data")],
+    )
+    assert url == f"{hub.url}/spaces/acme/s"
+    assert "hf_oauth: true" in hub.repo("space", "acme/s").files["README.md"].decode()
+    assert list(api.get_space_secrets("acme/s")) == ["API_KEY"]
+    assert api.get_space_variables("acme/s")["X"].value == "1"
+    runtime = api.get_space_runtime("acme/s")
+    assert runtime.requested_hardware == "cpu-upgrade"
+    assert runtime.volumes[0].source == "acme/b"
+    # exist_ok reads the url from the 409 body.
+    assert (
+        api.duplicate_repo(
+            "argilla/argilla-template-space", to_id="acme/s", repo_type="space", exist_ok=True
+        )
+        == url
+    )
+
+
+def test_secret_values_are_write_only(api, hub):
+    hub.repo_add("space", "acme/s", sdk="docker")
+    api.add_space_secret("acme/s", "K", "hidden")
+    secret = api.get_space_secrets("acme/s")["K"]
+    assert not hasattr(secret, "value")
+    api.delete_space_secret("acme/s", "K")
+    assert api.get_space_secrets("acme/s") == {}
+
+
+def test_invalid_hardware_and_missing_buckets_are_refused(api, hub):
+    hub.repo_add("space", "acme/s", sdk="docker")
+    with pytest.raises(BadRequestError):
+        api.request_space_hardware("acme/s", "gpu-of-dreams")
+    with pytest.raises(BadRequestError):
+        api.set_space_volumes(
+            "acme/s", [Volume(type="bucket", source="acme/none", mount_path="/data")]
+        )
+    with pytest.raises(BucketNotFoundError):
+        api.bucket_info("acme/none")
+
+
+def test_runtime_follows_a_scripted_stage_sequence_restart_and_pause(api, hub):
+    hub.space_script("acme/s", ["BUILDING", "APP_STARTING", "RUNNING"])
+    hub.repo_add("space", "acme/s", sdk="docker")
+    assert [api.get_space_runtime("acme/s").stage for _ in range(4)] == [
+        "BUILDING",
+        "APP_STARTING",
+        "RUNNING",
+        "RUNNING",
+    ]
+    assert api.pause_space("acme/s").stage == "PAUSED"
+    assert api.get_space_runtime("acme/s").stage == "PAUSED"
+    api.restart_space("acme/s", factory_reboot=True)
+    assert [api.get_space_runtime("acme/s").stage for _ in range(2)] == ["BUILDING", "RUNNING"]
+    assert (hub.space("acme/s").restarts, hub.space("acme/s").factory_reboots) == (1, 1)
+
+
+def test_faults_500_429_slow_and_409_per_endpoint(api, hub):
+    hub.fail("bucket_create", status=500, times=2)
+    for _ in range(2):
+        with pytest.raises(HfHubHTTPError) as failed:
+            api.create_bucket("acme/b")
+        assert failed.value.response.status_code == 500
+    api.create_bucket("acme/b")  # the fault was used up
+    hub.fail("space_runtime", status=429, headers={"Retry-After": "3"})
+    hub.repo_add("space", "acme/s", sdk="docker")
+    with pytest.raises(HfHubHTTPError) as limited:
+        api.get_space_runtime("acme/s")
+    assert limited.value.response.headers["Retry-After"] == "3"
+    hub.fail("space_runtime", status=0, delay=0.5)  # slow, then a normal answer
+    started = time.monotonic()
+    assert api.get_space_runtime("acme/s").stage == "BUILDING"
+    assert time.monotonic() - started >= 0.5
+    hub.fail("repo_create", status=409, body={"error": "exists", "url": f"{hub.url}/datasets/x/y"})
+    assert api.create_repo("x/y", repo_type="dataset", exist_ok=True) == f"{hub.url}/datasets/x/y"
+
+
+def test_commit_and_resolve(api, hub):
+    api.create_repo("acme/d", repo_type="dataset")
+    api.upload_file(
+        path_or_fileobj=b"a,b\n1,2\n",
+        path_in_repo="data/x.csv",
+        repo_id="acme/d",
+        repo_type="dataset",
+    )
+    assert hub.repo("dataset", "acme/d").files["data/x.csv"] == b"a,b\n1,2\n"
+    api.delete_file("data/x.csv", repo_id="acme/d", repo_type="dataset")
+    assert "data/x.csv" not in hub.repo("dataset", "acme/d").files
+
+
+def test_hugging_face_clients_were_pointed_at_the_stand_in_before_import(hub):
+    """Module-level helpers use constants read at import: they must name the stand-in."""
+    import datasets
+    import huggingface_hub
+
+    assert hub.url == huggingface_hub.constants.ENDPOINT
+    assert huggingface_hub.constants.HUGGINGFACE_CO_URL_TEMPLATE.startswith(hub.url)
+    assert hub.url == datasets.config.HF_ENDPOINT

@@ -1,0 +1,108 @@
+"""Publish benchmark: a campaign of N records with 2 submitted responses each, aggregated
+and written as parquet + dataset card to the local hub folder (the same code path as a
+Hub publication up to the commit). Budget (DESIGN.md): 100,000 records in < 10 s.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/commonset_bench \\
+        .venv/bin/python bench/publish.py --records 100000
+
+Prints the machine, the time to build the data (not part of the budget), the publication's
+duration, rows/s, the parquet size, and the peak resident memory during the publication
+(sampled), which stays flat in the number of records (records are read and written in
+batches of 5,000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from _campaigns import build_campaign, django_setup, machine
+
+
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+class PeakRss:
+    def __init__(self):
+        self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __enter__(self):
+        self.start = _rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=2_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    django_setup(args.database_url)
+    from django.conf import settings
+
+    from campaigns.publishing import services
+
+    settings.HUB_BACKEND = "local"
+    settings.HUB_LOCAL_DIR = Path(tempfile.mkdtemp(prefix="commonset-bench-hub-"))
+
+    print(f"machine: {machine()}")
+    started = time.perf_counter()
+    campaign = build_campaign(
+        records=args.records, responses_per_record=2, users=args.users, days=30, tag="publish"
+    )
+    print(
+        f"data: {args.records:,} records x 2 responses built in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+    # Warm the imports (pyarrow, huggingface_hub card) so the figure is the publication's.
+    import pyarrow.parquet  # noqa: F401
+    from huggingface_hub import DatasetCard  # noqa: F401
+
+    # Celery runs eagerly here: requesting the publication runs it at once, in process.
+    with PeakRss() as rss:
+        started = time.perf_counter()
+        publication, _ = services.publication_request(campaign=campaign)
+        elapsed = time.perf_counter() - started
+    publication.refresh_from_db()
+    assert publication.state == "succeeded", publication.last_error
+    folder = settings.HUB_LOCAL_DIR / "datasets" / campaign.repo_id
+    parquet = folder / "data" / "train-00000-of-00001.parquet"
+    print(
+        f"publish: {publication.rows:,} rows, {publication.responses:,} responses, "
+        f"{publication.contributors:,} contributors in {elapsed:.2f} s "
+        f"({publication.rows / elapsed:,.0f} rows/s); budget < 10 s for 100,000 records"
+    )
+    print(
+        f"parquet: {parquet.stat().st_size / 1e6:.1f} MB; "
+        f"card: {(folder / 'README.md').stat().st_size:,} bytes"
+    )
+    print(
+        f"memory: resident {rss.start:.0f} MB before, peak {rss.peak:.0f} MB during "
+        f"(+{rss.peak - rss.start:.0f} MB)"
+    )
+    quality = publication.summary["questions"][0]
+    print(f"card: Krippendorff's alpha (quality, ordinal) = {quality['alpha']}")
+
+
+if __name__ == "__main__":
+    main()

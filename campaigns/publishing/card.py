@@ -1,0 +1,201 @@
+"""The dataset card (README.md) of a published campaign: YAML metadata the Hub reads
+(configs, licence, languages, task categories, size category, pretty_name) and a body
+that explains the campaign, its guidelines, each column and its formula, responses per
+record, contributors, agreement, and how to cite."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.utils import timezone
+from huggingface_hub import DatasetCard, DatasetCardData
+
+from .dataset import BuildSummary
+
+DATA_PATH = "data/train-00000-of-00001.parquet"
+DATA_GLOB = "data/train-*"
+
+TASK_CATEGORIES = {
+    "prompt_ranking": ["text-classification"],
+    "preference": ["text-generation"],
+    "chat": ["text-generation"],
+    "translation": ["translation"],
+    "benchmark": ["question-answering"],
+    "task_specific": ["text-classification"],
+    "other": ["other"],
+}
+
+QUESTION_KINDS = {
+    "rating": "rating",
+    "label": "label (one of)",
+    "multi_label": "multi-label",
+    "ranking": "ranking",
+    "text": "free text",
+}
+
+
+def size_category(rows: int) -> str:
+    bounds = [
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+        (10_000_000, "1M<n<10M"),
+        (100_000_000, "10M<n<100M"),
+    ]
+    for bound, label in bounds:
+        if rows < bound:
+            return label
+    return "100M<n<1B"
+
+
+def _cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _fmt(value, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _bibkey(campaign) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", f"{campaign.community.handle}_{campaign.slug}".lower())
+
+
+def card_metadata(campaign, summary: BuildSummary) -> DatasetCardData:
+    languages = [str(code) for code in (campaign.languages or [])]
+    return DatasetCardData(
+        pretty_name=campaign.title,
+        license=campaign.license or "other",
+        language=languages or None,
+        task_categories=TASK_CATEGORIES.get(campaign.task_kind, ["other"]),
+        size_categories=[size_category(summary.rows)],
+        tags=["commonset", "community-annotated", "human-feedback"],
+        configs=[
+            {
+                "config_name": "default",
+                "data_files": [{"split": "train", "path": DATA_GLOB}],
+            }
+        ],
+    )
+
+
+def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -> str:
+    data = card_metadata(campaign, summary)
+    site = getattr(settings, "SITE_URL", "").rstrip("/")
+    page = f"{site}/campaigns/{campaign.slug}/"
+    repo_id = campaign.repo_id
+    year = timezone.now().year
+    lines = [
+        f"# {campaign.title}",
+        "",
+        campaign.summary or "",
+        "",
+        f"This dataset was built together by the **{campaign.community.handle}** community on "
+        f"[Commonset]({site}/), in the campaign [{campaign.title}]({page}) of the cohort "
+        f"*{campaign.cohort.name}*. Each record was shown to annotators who signed in with "
+        f"their Hugging Face account; every record aims at {campaign.responses_per_record} "
+        "independent responses.",
+        "",
+        "## Figures",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| records published | {summary.rows:,} |",
+        f"| completed records ({campaign.responses_per_record} responses) | "
+        f"{summary.rows_completed:,} |",
+        f"| records still in progress | {summary.rows_in_progress:,} |",
+        f"| records in the campaign | {summary.records_total:,} |",
+        f"| submitted responses in this dataset | {summary.responses:,} |",
+        f"| contributors | {summary.contributors:,} |",
+        "",
+    ]
+    if summary.responses_per_record:
+        lines += ["Responses per record:", "", "| responses | records |", "|---|---|"]
+        for count, records in sorted(summary.responses_per_record.items(), key=lambda i: int(i[0])):
+            lines.append(f"| {count} | {records:,} |")
+        lines.append("")
+    lines += [
+        "## Agreement",
+        "",
+        "Krippendorff's alpha per question (ordinal for ratings, nominal for labels), over "
+        "records with at least two answers; 1 is perfect agreement, 0 is what chance gives. "
+        "The mean agreement ratio is the average, over records, of the share of answers "
+        "equal to the most common one.",
+        "",
+        "| question | kind | answers | Krippendorff's alpha | mean agreement ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for q in summary.questions:
+        alpha = "n/a" if q["alpha"] is None else f"{q['alpha']:.3f} ({q['alpha_level']})"
+        lines.append(
+            f"| {_cell(q['title'])} (`{q['name']}`) | {QUESTION_KINDS.get(q['kind'], q['kind'])} "
+            f"| {q['responses']:,} | {alpha} | {_fmt(q['mean_agreement_ratio'])} |"
+        )
+    lines += ["", "## Guidelines", "", "The annotators followed these guidelines:", ""]
+    guidelines = (campaign.guidelines or "(none were written)").strip()
+    lines += [f"> {line}" if line.strip() else ">" for line in guidelines.splitlines()]
+    lines += [
+        "",
+        "## Columns",
+        "",
+        "| column | type | meaning |",
+        "|---|---|---|",
+    ]
+    for name, dtype, meaning in summary.columns:
+        lines.append(f"| `{name}` | `{_cell(dtype)}` | {_cell(meaning)} |")
+    annotators = (
+        "Annotators appear under their Hugging Face handle (the campaign's lead chose to "
+        "publish them)."
+        if campaign.publish_usernames
+        else "Annotators appear under a stable pseudonym (`annotator-…`), the same for one "
+        "person throughout this dataset and different in other datasets."
+    )
+    scope = (
+        "Records that do not have all their responses yet are included, with `status` "
+        "`in_progress`."
+        if include_in_progress
+        else "Only completed records (with all their responses) are included."
+    )
+    lines += [
+        "",
+        "## How it was made",
+        "",
+        f"- {scope}",
+        f"- {annotators} No e-mail address or internal id is published.",
+        "- Rating: `avg_rating` is the mean rating; `agreement_ratio` is the share of "
+        "answers equal to the most common rating.",
+        "- Label: `label` is the majority label, null when the most common labels tie.",
+        "- Multi-label: `votes` counts the answers choosing each option; `labels` lists the "
+        "options chosen by at least half of the answers.",
+        "- Ranking: `mean_rank` is each option's mean position (1 = first); `consensus` "
+        "orders the options by mean rank, ties in the question's order.",
+        "- Text: `answers` lists every answer.",
+        "- Discarded responses (an annotator could not judge the record) are not counted.",
+        "",
+        "## Use",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f'ds = load_dataset("{repo_id}", split="train")',
+        "```",
+        "",
+        "## Citation",
+        "",
+        "```bibtex",
+        f"@misc{{{_bibkey(campaign)}_{year},",
+        f"  title = {{{{{campaign.title}}}}},",
+        f"  author = {{{{{campaign.community.handle} community}}}},",
+        f"  year = {{{year}}},",
+        "  publisher = {Hugging Face},",
+        f"  howpublished = {{\\url{{https://huggingface.co/datasets/{repo_id}}}}},",
+        "  note = {Built with Commonset}",
+        "}",
+        "```",
+        "",
+        f"Licence: {campaign.license or 'see the repository'}.",
+        "",
+    ]
+    content = f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(lines)
+    return str(DatasetCard(content))

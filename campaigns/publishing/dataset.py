@@ -1,0 +1,517 @@
+"""Records and their submitted responses, aggregated per DESIGN.md ("Aggregation") and
+written to one parquet file in batches: memory stays flat in the number of records.
+
+Columns (typed; `q` is a question's name, `f` a field's name):
+
+- `id` (string): the record's external id; `f` (string) for each field; `metadata` (JSON
+  string); `status`: `completed` or `in_progress`; `num_responses` (int64).
+- rating: `q_responses` list<{annotator, value:int64}>, `q_avg_rating` (float64),
+  `q_num_responses` (int64), `q_agreement_ratio` (float64).
+- label: `q_responses` list<{annotator, value:string}>, `q_label` (string, null on a tie),
+  `q_num_responses`, `q_agreement_ratio`.
+- multi-label: `q_responses` list<{annotator, value:list<string>}>, `q_votes`
+  {option: int64}, `q_labels` list<string> (chosen by at least half), `q_num_responses`.
+- ranking: `q_responses` list<{annotator, value:list<string>}>, `q_mean_rank`
+  {option: float64}, `q_consensus` list<string>, `q_num_responses`.
+- text: `q_responses` list<{annotator, value:string}>, `q_answers` list<string>,
+  `q_num_responses`.
+
+Annotators are a stable pseudonym per campaign (HMAC of the campaign and user ids), or
+their Hugging Face handle when the campaign's lead turned that on; never an e-mail or an
+internal id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db.models import F
+
+from annotation import aggregation
+from annotation.aggregation import AlphaAccumulator
+
+BATCH_SIZE = 5000
+
+ANNOTATOR = pa.string()
+
+
+def pseudonym(campaign_id: int, user_id: int) -> str:
+    secret = getattr(settings, "PUBLISH_PSEUDONYM_SECRET", "") or settings.SECRET_KEY
+    digest = hmac.new(
+        secret.encode(), f"commonset:{campaign_id}:{user_id}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"annotator-{digest[:12]}"
+
+
+@dataclass
+class QuestionSpec:
+    name: str
+    title: str
+    kind: str
+    options: list
+    description: str = ""
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(v) for v in self.options]
+
+
+@dataclass
+class QuestionTotals:
+    """Per-question figures for the card, accumulated over batches in constant memory
+    (alpha from answer-pattern counts: see agreement.py)."""
+
+    spec: QuestionSpec
+    responses: int = 0
+    agreement_sum: float = 0.0
+    agreement_n: int = 0
+    agreement: AlphaAccumulator | None = None
+
+    def __post_init__(self):
+        level = {"rating": "ordinal", "label": "nominal"}.get(self.spec.kind)
+        if level:
+            domain = self.spec.options if self.spec.kind == "rating" else self.spec.labels
+            self.agreement = AlphaAccumulator(domain, level)
+
+    def summary(self) -> dict:
+        alpha = self.agreement.alpha() if self.agreement else None
+        level = self.agreement.level if self.agreement else None
+        return {
+            "name": self.spec.name,
+            "title": self.spec.title,
+            "kind": self.spec.kind,
+            "responses": self.responses,
+            "alpha": None if alpha is None else round(alpha, 4),
+            "alpha_level": level,
+            "mean_agreement_ratio": (
+                round(self.agreement_sum / self.agreement_n, 4) if self.agreement_n else None
+            ),
+        }
+
+
+@dataclass
+class BuildSummary:
+    rows: int = 0
+    rows_completed: int = 0
+    rows_in_progress: int = 0
+    responses: int = 0
+    contributors: int = 0
+    records_total: int = 0
+    size_bytes: int = 0
+    columns: list = field(default_factory=list)
+    questions: list = field(default_factory=list)
+    responses_per_record: dict = field(default_factory=dict)  # "n" -> records
+
+
+def question_specs(campaign) -> list[QuestionSpec]:
+    return [
+        QuestionSpec(
+            name=q.name,
+            title=q.title,
+            kind=q.kind,
+            options=q.option_values,
+            description=q.description,
+        )
+        for q in campaign.questions.all()
+    ]
+
+
+def field_names(campaign) -> list[str]:
+    return [f.name for f in campaign.fields.all()]
+
+
+def _responses_type(value_type: pa.DataType) -> pa.DataType:
+    return pa.list_(pa.struct([("annotator", ANNOTATOR), ("value", value_type)]))
+
+
+def _struct_of(options: list[str], value_type: pa.DataType) -> pa.DataType:
+    if not options:
+        return pa.struct([("_", value_type)])
+    return pa.struct([(option, value_type) for option in options])
+
+
+def question_columns(spec: QuestionSpec) -> list[tuple[str, pa.DataType, str]]:
+    """(column, type, meaning) for one question: the schema and the card share it."""
+    n = spec.name
+    count = (f"{n}_num_responses", pa.int64(), "number of submitted answers")
+    if spec.kind == "rating":
+        return [
+            (f"{n}_responses", _responses_type(pa.int64()), "raw answers (annotator, value)"),
+            (f"{n}_avg_rating", pa.float64(), "mean of the ratings"),
+            count,
+            (
+                f"{n}_agreement_ratio",
+                pa.float64(),
+                "share of answers equal to the most common rating",
+            ),
+        ]
+    if spec.kind == "label":
+        return [
+            (f"{n}_responses", _responses_type(pa.string()), "raw answers (annotator, value)"),
+            (f"{n}_label", pa.string(), "majority label; null when the top labels tie"),
+            count,
+            (
+                f"{n}_agreement_ratio",
+                pa.float64(),
+                "share of answers equal to the most common label",
+            ),
+        ]
+    if spec.kind == "multi_label":
+        return [
+            (
+                f"{n}_responses",
+                _responses_type(pa.list_(pa.string())),
+                "raw answers (annotator, labels chosen)",
+            ),
+            (f"{n}_votes", _struct_of(spec.labels, pa.int64()), "answers choosing each option"),
+            (f"{n}_labels", pa.list_(pa.string()), "options chosen by at least half the answers"),
+            count,
+        ]
+    if spec.kind == "ranking":
+        return [
+            (
+                f"{n}_responses",
+                _responses_type(pa.list_(pa.string())),
+                "raw answers (annotator, options from first to last)",
+            ),
+            (
+                f"{n}_mean_rank",
+                _struct_of(spec.labels, pa.float64()),
+                "mean rank of each option (1 = first)",
+            ),
+            (
+                f"{n}_consensus",
+                pa.list_(pa.string()),
+                "options ordered by mean rank (ties keep the question's order)",
+            ),
+            count,
+        ]
+    return [
+        (f"{n}_responses", _responses_type(pa.string()), "raw answers (annotator, text)"),
+        (f"{n}_answers", pa.list_(pa.string()), "every answer given"),
+        count,
+    ]
+
+
+BASE_COLUMNS = [
+    ("id", pa.string(), "the record's id in the campaign"),
+    ("status", pa.string(), "completed (all responses in) or in_progress"),
+    ("num_responses", pa.int64(), "submitted responses to the record"),
+]
+
+
+def columns_for(fields: list[str], specs: list[QuestionSpec]) -> list[tuple[str, pa.DataType, str]]:
+    columns = list(BASE_COLUMNS[:1])
+    columns += [(name, pa.string(), "record field") for name in fields]
+    columns.append(("metadata", pa.string(), "the record's metadata as a JSON object"))
+    columns += BASE_COLUMNS[1:]
+    for spec in specs:
+        columns += question_columns(spec)
+    return columns
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _aggregate(spec: QuestionSpec, answers: list[tuple[str, object]], out: dict, totals) -> None:
+    n = spec.name
+    values = [v for _, v in answers]
+    totals.responses += len(values)
+    if spec.kind == "rating":
+        values = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        agg = aggregation.rating_aggregate(values)
+        out[f"{n}_responses"].append([{"annotator": a, "value": v} for a, v in answers])
+        out[f"{n}_avg_rating"].append(agg["avg_rating"])
+        out[f"{n}_num_responses"].append(agg["num_responses"])
+        out[f"{n}_agreement_ratio"].append(agg["agreement_ratio"])
+    elif spec.kind == "label":
+        values = [str(v) for v in values]
+        agg = aggregation.label_aggregate(values)
+        out[f"{n}_responses"].append([{"annotator": a, "value": str(v)} for a, v in answers])
+        out[f"{n}_label"].append(agg["label"])
+        out[f"{n}_num_responses"].append(agg["num_responses"])
+        out[f"{n}_agreement_ratio"].append(agg["agreement_ratio"])
+    elif spec.kind == "multi_label":
+        values = [[str(x) for x in v] for v in values]
+        agg = aggregation.multi_label_aggregate(values, spec.labels)
+        out[f"{n}_responses"].append(
+            [{"annotator": a, "value": [str(x) for x in v]} for a, v in answers]
+        )
+        out[f"{n}_votes"].append({o: agg["votes"].get(o, 0) for o in spec.labels} or None)
+        out[f"{n}_labels"].append(agg["labels"])
+        out[f"{n}_num_responses"].append(agg["num_responses"])
+    elif spec.kind == "ranking":
+        values = [[str(x) for x in v] for v in values]
+        agg = aggregation.ranking_aggregate(values, spec.labels)
+        out[f"{n}_responses"].append(
+            [{"annotator": a, "value": [str(x) for x in v]} for a, v in answers]
+        )
+        out[f"{n}_mean_rank"].append(
+            {o: agg["mean_rank"].get(o) for o in spec.labels} if values and spec.labels else None
+        )
+        out[f"{n}_consensus"].append(agg["consensus"])
+        out[f"{n}_num_responses"].append(agg["num_responses"])
+    else:
+        values = [str(v) for v in values]
+        agg = aggregation.text_aggregate(values)
+        out[f"{n}_responses"].append([{"annotator": a, "value": str(v)} for a, v in answers])
+        out[f"{n}_answers"].append(agg["answers"])
+        out[f"{n}_num_responses"].append(agg["num_responses"])
+    ratio = agg.get("agreement_ratio")
+    if ratio is not None:
+        totals.agreement_sum += ratio
+        totals.agreement_n += 1
+    if totals.agreement is not None and len(values) >= 2:
+        totals.agreement.add(values)
+
+
+class Annotators:
+    """Published names of annotators: pseudonyms, or HF handles when the lead chose so."""
+
+    def __init__(self, campaign):
+        self.campaign_id = campaign.pk
+        self.usernames = bool(campaign.publish_usernames)
+        self.names: dict[int, str] = {}
+
+    def prepare(self, user_ids) -> None:
+        missing = {uid for uid in user_ids if uid not in self.names}
+        if not missing:
+            return
+        handles: dict[int, str] = {}
+        if self.usernames:
+            from django.contrib.auth import get_user_model
+
+            handles = dict(
+                get_user_model()
+                .objects.filter(pk__in=missing)
+                .exclude(hf_username="")
+                .values_list("pk", "hf_username")
+            )
+        for uid in missing:
+            self.names[uid] = handles.get(uid) or pseudonym(self.campaign_id, uid)
+
+    def __getitem__(self, user_id: int) -> str:
+        return self.names[user_id]
+
+
+@dataclass
+class BatchRow:
+    """One record as the writer needs it: field texts in field order, metadata as JSON
+    text, and per question the submitted answers in response order (None when a response
+    left the question unanswered)."""
+
+    record_id: int
+    external_id: str
+    fields: list
+    metadata: str
+    count: int
+    overlap: int
+    users: list
+    answers: list  # one list per question, aligned with `users`
+
+
+def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size):
+    """One statement per batch: the records, and their submitted answers aggregated per
+    question by PostgreSQL (no per-row JSON decoding in Python for ratings, labels, text)."""
+    from django.db import connection
+
+    from annotation.models import Record, Response
+
+    records = connection.ops.quote_name(Record._meta.db_table)
+    responses = connection.ops.quote_name(Response._meta.db_table)
+    field_sql = "".join(", r.fields ->> %s" for _ in fields)
+    answer_sql = []
+    answer_params: list = []
+    for spec in specs:
+        if spec.kind == "rating":
+            answer_sql.append("array_agg((s.values ->> %s)::numeric ORDER BY s.id)")
+        elif spec.kind in ("label", "text"):
+            answer_sql.append("array_agg(s.values ->> %s ORDER BY s.id)")
+        else:
+            answer_sql.append("array_agg((s.values -> %s)::text ORDER BY s.id)")
+        answer_params.append(spec.name)
+    complete = "" if include_in_progress else " AND response_count >= overlap"
+    # Only identifiers from our own models and placeholders are interpolated; every value
+    # (field and question names included) is a query parameter.
+    selected = "".join(f", a.q{i}" for i in range(len(specs)))
+    aggregated = "".join(f", {expr} AS q{i}" for i, expr in enumerate(answer_sql))
+    parts = [
+        "SELECT r.id, r.external_id, r.metadata::text, r.response_count, r.overlap",
+        field_sql,
+        ", a.users",
+        selected,
+        " FROM (SELECT * FROM ",
+        records,
+        " WHERE campaign_id = %s AND id > %s",
+        complete,
+        " ORDER BY id LIMIT %s) r LEFT JOIN LATERAL (SELECT array_agg(s.user_id ORDER BY s.id)",
+        " AS users",
+        aggregated,
+        " FROM ",
+        responses,
+        " s WHERE s.record_id = r.id AND s.status = 'submitted') a ON true ORDER BY r.id",
+    ]
+    sql = "".join(parts)
+    last_id = 0
+    width = len(fields)
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*fields, campaign.pk, last_id, batch_size, *answer_params])
+            rows = cursor.fetchall()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        batch = []
+        for row in rows:
+            users = row[5 + width] or []
+            answers = [
+                [_plain_number(v) for v in (row[6 + width + i] or [])]
+                if spec.kind == "rating"
+                else [_json(v) for v in (row[6 + width + i] or [])]
+                if spec.kind in ("multi_label", "ranking")
+                else list(row[6 + width + i] or [])
+                for i, spec in enumerate(specs)
+            ]
+            batch.append(
+                BatchRow(
+                    row[0], row[1], list(row[5 : 5 + width]), row[2], row[3], row[4], users, answers
+                )
+            )
+        yield batch
+
+
+def _json(text):
+    return None if text is None else json.loads(text)
+
+
+def _plain_number(value):
+    if value is None:
+        return None
+    as_int = int(value)
+    return as_int if as_int == value else float(value)
+
+
+def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
+    from annotation.models import Record, Response
+
+    records = Record.objects.filter(campaign=campaign)
+    if not include_in_progress:
+        records = records.filter(response_count__gte=F("overlap"))
+    last_id = 0
+    while True:
+        rows = list(
+            records.filter(id__gt=last_id)
+            .order_by("id")
+            .values_list("id", "external_id", "fields", "metadata", "response_count", "overlap")[
+                :batch_size
+            ]
+        )
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        given: dict[int, list] = {}
+        for record_id, user_id, values in (
+            Response.objects.filter(
+                record_id__in=[r[0] for r in rows], status=Response.Status.SUBMITTED
+            )
+            .order_by("record_id", "id")
+            .values_list("record_id", "user_id", "values")
+        ):
+            given.setdefault(record_id, []).append((user_id, values or {}))
+        batch = []
+        for record_id, external_id, record_fields, metadata, count, overlap in rows:
+            record_fields = record_fields or {}
+            answered = given.get(record_id, [])
+            batch.append(
+                BatchRow(
+                    record_id,
+                    external_id,
+                    [_text(record_fields.get(name)) for name in fields],
+                    json.dumps(metadata or {}, ensure_ascii=False),
+                    count,
+                    overlap,
+                    [uid for uid, _ in answered],
+                    [[values.get(spec.name) for _, values in answered] for spec in specs],
+                )
+            )
+        yield batch
+
+
+def record_batches(campaign, fields, specs, include_in_progress, batch_size=BATCH_SIZE):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size)
+    return _batches_orm(campaign, fields, specs, include_in_progress, batch_size)
+
+
+def write_parquet(
+    *,
+    campaign,
+    path: Path,
+    include_in_progress: bool = False,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[int], None] | None = None,
+) -> BuildSummary:
+    """Write the campaign's dataset to `path`, `batch_size` records at a time."""
+    from annotation.models import Record
+
+    fields = field_names(campaign)
+    specs = question_specs(campaign)
+    columns = columns_for(fields, specs)
+    schema = pa.schema([pa.field(name, dtype) for name, dtype, _ in columns])
+    totals = [QuestionTotals(spec=spec) for spec in specs]
+    annotators = Annotators(campaign)
+    contributors: set[int] = set()
+    summary = BuildSummary(columns=[(n, str(t), m) for n, t, m in columns])
+    summary.records_total = Record.objects.filter(campaign=campaign).count()
+    per_record = summary.responses_per_record
+    empty = (None, "", [])
+    with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
+        for batch in record_batches(campaign, fields, specs, include_in_progress, batch_size):
+            batch_users = {uid for row in batch for uid in row.users}
+            contributors |= batch_users
+            annotators.prepare(batch_users)
+            names = annotators.names
+            out: dict[str, list] = {name: [] for name, _, _ in columns}
+            ids, statuses, counts = out["id"], out["status"], out["num_responses"]
+            field_columns = [out[name] for name in fields]
+            metadata = out["metadata"]
+            for row in batch:
+                complete = row.count >= row.overlap
+                ids.append(row.external_id)
+                for column, value in zip(field_columns, row.fields, strict=True):
+                    column.append(value)
+                metadata.append(row.metadata)
+                statuses.append("completed" if complete else "in_progress")
+                n = len(row.users)
+                counts.append(n)
+                who = [names[uid] for uid in row.users]
+                for spec, answers, total in zip(specs, row.answers, totals, strict=True):
+                    given = [(a, v) for a, v in zip(who, answers, strict=True) if v not in empty]
+                    _aggregate(spec, given, out, total)
+                summary.rows += 1
+                summary.responses += n
+                if complete:
+                    summary.rows_completed += 1
+                else:
+                    summary.rows_in_progress += 1
+                per_record[str(n)] = per_record.get(str(n), 0) + 1
+            writer.write_table(pa.Table.from_pydict(out, schema=schema))
+            if on_batch is not None:
+                on_batch(summary.rows)
+    summary.contributors = len(contributors)
+    summary.questions = [total.summary() for total in totals]
+    summary.size_bytes = Path(path).stat().st_size
+    return summary

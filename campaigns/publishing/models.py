@@ -1,0 +1,196 @@
+"""Publications (workflow rows), each campaign's publishing policy, and the counters that
+keep dashboards cheap at any size.
+
+Counters are maintained in the transaction that submits (or withdraws) a response, by
+`services.stats_record_response`, and can be rebuilt from the source rows at any time
+(`services.stats_rebuild`), so a missed call only delays the figures, never loses data:
+
+- CampaignDayStats: responses and records completed per campaign, UTC day and shard. The
+  shard (user id modulo SHARDS) spreads concurrent submitters over several rows so that the
+  counter row is never the one lock every submit queues on. Totals are the sum over a
+  campaign's rows: a few hundred rows per year, whatever the number of responses.
+- CampaignUserStats: submitted responses per campaign and user: contributors (rows with
+  responses > 0) and the leaderboard (index on campaign, -responses).
+- CampaignStats: the campaign's record count (imports change it; every publication and
+  rebuild reconciles it with the records table).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+__all__ = [
+    "CampaignDayStats",
+    "CampaignStats",
+    "CampaignUserStats",
+    "Publication",
+    "PublicationPolicy",
+]
+
+SHARDS = 8
+
+
+class Publication(models.Model):
+    """One push of the aggregated dataset to the Hub (or the local hub folder)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        WAITING = "waiting", "Retry scheduled"
+        SUCCEEDED = "succeeded", "Published"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "On demand"
+        SCHEDULE = "schedule", "Schedule"
+
+    ACTIVE_STATES = (State.PENDING, State.RUNNING, State.WAITING)
+    FINAL_STATES = (State.SUCCEEDED, State.FAILED)
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="publications"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    include_in_progress = models.BooleanField(
+        default=False, help_text="Also publish records that do not have all their responses."
+    )
+    backend = models.CharField(max_length=20, blank=True)
+    repo_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    commit_id = models.CharField(max_length=64, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    rows_in_progress = models.PositiveIntegerField(null=True, blank=True)
+    responses = models.PositiveIntegerField(null=True, blank=True)
+    contributors = models.PositiveIntegerField(null=True, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    # Per question: kind, alpha, level, mean agreement ratio (what the card shows).
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign"],
+                condition=Q(state__in=["pending", "running", "waiting"]),
+                name="one_active_publication_per_campaign",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="succeeded") | ~Q(commit_id=""),
+                name="publication_succeeded_has_commit",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["state", "next_attempt_at"],
+                name="publication_due_idx",
+                condition=Q(state__in=["pending", "running", "waiting"]),
+            ),
+            models.Index(fields=["campaign", "-created_at"], name="publication_campaign_idx"),
+        ]
+
+    def __str__(self):
+        return f"Publication {self.pk} of {self.campaign_id} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+
+class PublicationPolicy(models.Model):
+    """When a campaign is published on its own, and what goes in. A campaign without a
+    row uses the defaults (daily, completed records only)."""
+
+    DEFAULT_EVERY_HOURS = 24
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="publication_policy"
+    )
+    every_hours = models.PositiveSmallIntegerField(
+        default=DEFAULT_EVERY_HOURS,
+        help_text="Publish automatically this often while the campaign is open or paused "
+        "(0 = only on demand). Nothing is published when nothing changed.",
+    )
+    include_in_progress = models.BooleanField(
+        default=False,
+        help_text="Also publish records that do not have all their responses yet "
+        "(marked status = in_progress).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "publication policies"
+
+    def __str__(self):
+        return f"Publishing policy of {self.campaign_id}"
+
+
+class CampaignStats(models.Model):
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stats",
+    )
+    records = models.IntegerField(default=0)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "campaign stats"
+
+    def __str__(self):
+        return f"Stats of {self.campaign_id}"
+
+
+class CampaignDayStats(models.Model):
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    shard = models.PositiveSmallIntegerField(default=0)
+    responses = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "day", "shard"], name="uniq_campaign_day_shard"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.day}/{self.shard}: {self.responses}"
+
+
+class CampaignUserStats(models.Model):
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    responses = models.IntegerField(default=0)
+    first_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="uniq_campaign_user_stats")
+        ]
+        indexes = [
+            models.Index(
+                F("campaign"), F("responses").desc(), F("user"), name="campaign_user_leaderboard"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} in {self.campaign_id}: {self.responses}"

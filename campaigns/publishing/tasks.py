@@ -1,0 +1,26 @@
+"""Thin Celery tasks: ids in, one service call. Retries of Hub errors are scheduled by the
+service on the publication row (backoff, Retry-After, maximum attempts); Celery retries
+only a task whose database was briefly unreachable."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import services
+
+
+@shared_task(
+    name="campaigns.publishing.run",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def publication_run(publication_id: int) -> None:
+    services.publication_run(publication_id=publication_id)
+
+
+@shared_task(name="campaigns.publishing.sweep", acks_late=True, ignore_result=True)
+def publication_sweep() -> dict:
+    return services.publication_sweep()

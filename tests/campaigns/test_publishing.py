@@ -1,0 +1,413 @@
+"""Publishing: aggregation per question kind, pseudonyms, the dataset card, both backends
+round-tripping through `datasets.load_dataset`, retries, one active publication per
+campaign, the schedule, the API and the campaign page actions."""
+
+from datetime import timedelta
+
+import datasets
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotation.models import Record
+from annotation.services import response_discard
+from campaigns.models import Campaign
+from campaigns.publishing import services
+from campaigns.publishing.dataset import pseudonym
+from campaigns.publishing.models import Publication, PublicationPolicy
+from tests.campaigns.publishing_support import ALL_KIND_QUESTIONS, answer, make_campaign, users
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DATA = "data/train-00000-of-00001.parquet"
+
+
+@pytest.fixture
+def hf(settings, hub):
+    """The huggingface backend pointed at the stand-in."""
+    settings.HUB_BACKEND = "huggingface"
+    settings.HF_ENDPOINT = hub.url
+    settings.HF_TOKEN = "hf_test"
+    settings.HUB_HTTP_TIMEOUT_SECONDS = 5
+    return hub
+
+
+def _records(campaign):
+    return list(Record.objects.filter(campaign=campaign).order_by("id"))
+
+
+def _publish(campaign, **kw):
+    publication, created = services.publication_request(campaign=campaign, **kw)
+    assert created
+    return services.publication_run(publication_id=publication.pk) or publication
+
+
+def _all_kinds_campaign(**kw):
+    """Three records, two responses each wanted, every question kind:
+    r0: complete, agreeing; r1: complete, disagreeing (label tie); r2: one response."""
+    campaign = make_campaign(records=3, overlap=2, questions=ALL_KIND_QUESTIONS, **kw)
+    ann, bea = users(2)
+    r0, r1, r2 = _records(campaign)
+    answer(
+        ann, r0, quality=4, topic="poetry", flags=["creative"], order=["a", "b", "c"], note="Nice"
+    )
+    answer(
+        bea,
+        r0,
+        quality=4,
+        topic="poetry",
+        flags=["creative", "unsafe"],
+        order=["b", "a", "c"],
+        note="Good",
+    )
+    answer(ann, r1, quality=1, topic="poetry", flags=[], order=["c", "b", "a"], note="Bad")
+    answer(bea, r1, quality=5, topic="code", order=["c", "a", "b"], note="Fine")
+    answer(ann, r2, quality=3, topic="code", flags=["unsafe"], order=["a", "b", "c"], note="Meh")
+    return campaign, ann, bea
+
+
+def _local_folder(settings, campaign):
+    return settings.HUB_LOCAL_DIR / "datasets" / campaign.repo_id
+
+
+def test_local_publication_aggregates_every_question_kind_and_loads_in_datasets(settings):
+    settings.HUB_BACKEND = "local"
+    campaign, *_ = _all_kinds_campaign()
+    publication = _publish(campaign)
+
+    assert publication.state == "succeeded", publication.last_error
+    assert publication.rows == 2 and publication.rows_in_progress == 0
+    assert publication.responses == 4 and publication.contributors == 2
+    assert publication.commit_id and publication.url.startswith("file://")
+    assert publication.duration_seconds is not None
+
+    ds = datasets.load_dataset(str(_local_folder(settings, campaign)), split="train")
+    assert ds.num_rows == 2
+    features = ds.features
+    assert features["quality_avg_rating"].dtype == "float64"
+    assert features["quality_num_responses"].dtype == "int64"
+    assert features["quality_responses"].feature["value"].dtype == "int64"
+    assert features["topic_label"].dtype == "string"
+    rows = {row["id"]: row for row in ds}
+
+    r0, r1 = rows["r0"], rows["r1"]
+    assert r0["status"] == "completed" and r0["num_responses"] == 2
+    assert r0["prompt"] == "Prompt number 0"
+    # rating
+    assert r0["quality_avg_rating"] == 4.0 and r0["quality_agreement_ratio"] == 1.0
+    assert r1["quality_avg_rating"] == 3.0 and r1["quality_agreement_ratio"] == 0.5
+    assert sorted(v["value"] for v in r1["quality_responses"]) == [1, 5]
+    # label: majority, null on a tie
+    assert r0["topic_label"] == "poetry" and r0["topic_agreement_ratio"] == 1.0
+    assert r1["topic_label"] is None and r1["topic_agreement_ratio"] == 0.5
+    # multi-label: votes and options chosen by at least half
+    assert r0["flags_votes"] == {"creative": 2, "unsafe": 1}
+    assert r0["flags_labels"] == ["creative", "unsafe"]
+    assert r1["flags_num_responses"] == 0  # optional and left empty by both
+    # ranking: mean rank and consensus order
+    assert r0["order_mean_rank"] == {"a": 1.5, "b": 1.5, "c": 3.0}
+    assert r0["order_consensus"] == ["a", "b", "c"]
+    assert r1["order_consensus"] == ["c", "a", "b"]
+    # text
+    assert sorted(r0["note_answers"]) == ["Good", "Nice"]
+
+
+def test_annotators_are_stable_pseudonyms_unless_the_lead_publishes_handles(settings):
+    settings.HUB_BACKEND = "local"
+    campaign, ann, bea = _all_kinds_campaign()
+    ann.hf_username, ann.email = "ann-hf", "ann@example.org"
+    ann.save()
+    _publish(campaign)
+    table = pq.read_table(_local_folder(settings, campaign) / DATA).to_pylist()
+    names = {r["annotator"] for row in table for r in row["quality_responses"]}
+    assert names == {pseudonym(campaign.pk, ann.pk), pseudonym(campaign.pk, bea.pk)}
+    assert all(n.startswith("annotator-") for n in names)
+    raw = (_local_folder(settings, campaign) / DATA).read_bytes()
+    for secret in (b"ann-hf", b"ann@example.org", ann.username.encode()):
+        assert secret not in raw
+    # Stable across publications, different in another campaign.
+    assert pseudonym(campaign.pk, ann.pk) == pseudonym(campaign.pk, ann.pk)
+    assert pseudonym(campaign.pk + 1, ann.pk) != pseudonym(campaign.pk, ann.pk)
+
+    Campaign.objects.filter(pk=campaign.pk).update(publish_usernames=True)
+    campaign.refresh_from_db()
+    _publish(campaign)
+    table = pq.read_table(_local_folder(settings, campaign) / DATA).to_pylist()
+    names = {r["annotator"] for row in table for r in row["quality_responses"]}
+    # Handles when known; someone without a Hugging Face handle keeps a pseudonym.
+    assert names == {"ann-hf", pseudonym(campaign.pk, bea.pk)}
+    assert b"ann@example.org" not in (_local_folder(settings, campaign) / DATA).read_bytes()
+
+
+def test_records_in_progress_only_when_chosen_and_marked(settings):
+    settings.HUB_BACKEND = "local"
+    campaign, *_ = _all_kinds_campaign()
+    publication = _publish(campaign, include_in_progress=True)
+    assert publication.rows == 3 and publication.rows_in_progress == 1
+    ds = datasets.load_dataset(str(_local_folder(settings, campaign)), split="train")
+    status = {row["id"]: row["status"] for row in ds}
+    assert status == {"r0": "completed", "r1": "completed", "r2": "in_progress"}
+
+    PublicationPolicy.objects.create(campaign=campaign, include_in_progress=False)
+    campaign.refresh_from_db()
+    assert _publish(campaign).rows == 2
+
+
+def test_the_card_has_hub_metadata_and_explains_the_columns_and_agreement(settings):
+    settings.HUB_BACKEND = "local"
+    campaign, *_ = _all_kinds_campaign()
+    Campaign.objects.filter(pk=campaign.pk).update(
+        languages=["yo", "en"], license="cc-by-sa-4.0", guidelines="Rate the prompt.\n\nBe kind."
+    )
+    campaign.refresh_from_db()
+    publication = _publish(campaign)
+    readme = (_local_folder(settings, campaign) / "README.md").read_text()
+    _, front, body = readme.split("---", 2)
+    meta = yaml.safe_load(front)
+    assert meta["configs"] == [
+        {"config_name": "default", "data_files": [{"split": "train", "path": "data/train-*"}]}
+    ]
+    assert meta["license"] == "cc-by-sa-4.0"
+    assert meta["language"] == ["yo", "en"]
+    assert meta["task_categories"] == ["text-classification"]
+    assert meta["size_categories"] == ["n<1K"]
+    assert meta["pretty_name"] == campaign.title
+    assert "Krippendorff's alpha" in body and "| contributors | 2 |" in body
+    assert "> Rate the prompt." in body and "> Be kind." in body
+    for column in ("`quality_avg_rating`", "`topic_label`", "`flags_votes`", "`order_consensus`"):
+        assert column in body
+    assert "@misc{" in body
+    # The alpha in the card is the one stored with the publication.
+    quality = next(q for q in publication.summary["questions"] if q["name"] == "quality")
+    assert quality["alpha_level"] == "ordinal"
+    topic = next(q for q in publication.summary["questions"] if q["name"] == "topic")
+    assert topic["alpha_level"] == "nominal"
+
+
+def test_alpha_in_the_card_matches_krippendorffs_published_example(settings):
+    """Krippendorff (2011), "Computing Krippendorff's alpha-reliability", section B:
+    nominal data, two observers, twelve units, alpha = 0.692 (the annotation suite checks
+    the function; this checks that publishing feeds it the right units)."""
+    settings.HUB_BACKEND = "local"
+    coder_a = ["a", "a", "b", "b", "d", "c", "c", "c", "e", "d", "d", "a"]
+    coder_b = ["b", "a", "b", "b", "b", "c", "c", "c", "e", "d", "d", "d"]
+    labels = sorted(set(coder_a + coder_b))
+    campaign = make_campaign(
+        records=12,
+        overlap=2,
+        questions=[
+            {
+                "name": "topic",
+                "title": "Topic",
+                "kind": "label",
+                "options": [{"value": v, "label": v} for v in labels],
+            }
+        ],
+    )
+    a, b = users(2)
+    for record, va, vb in zip(_records(campaign), coder_a, coder_b, strict=True):
+        answer(a, record, topic=va)
+        answer(b, record, topic=vb)
+    publication = _publish(campaign)
+    topic = publication.summary["questions"][0]
+    assert topic["alpha"] == pytest.approx(0.692, abs=0.001)
+
+
+def test_publication_through_the_hub_is_one_commit_and_loads_in_datasets(hf, settings):
+    campaign, *_ = _all_kinds_campaign()
+    publication = _publish(campaign)
+    assert publication.state == "succeeded", publication.last_error
+    repo = hf.repo("dataset", campaign.repo_id)
+    assert set(repo.files) == {DATA, "README.md"}
+    assert repo.commits[-1]["oid"] == publication.commit_id
+    assert [c for c in hf.requests if c[1].endswith("/commit/main")] == [
+        ("POST", f"/api/datasets/{campaign.repo_id}/commit/main")
+    ]
+    assert publication.url == f"{hf.url}/datasets/{campaign.repo_id}"
+
+    ds = datasets.load_dataset(campaign.repo_id, split="train")
+    assert ds.num_rows == 2
+    assert ds.features["quality_avg_rating"].dtype == "float64"
+    assert {row["id"] for row in ds} == {"r0", "r1"}
+
+    # Publishing again replaces the data, and stale data files are deleted in the commit.
+    repo.files["data/old-00000.parquet"] = b"stale"
+    again = _publish(campaign)
+    assert again.state == "succeeded"
+    assert set(hf.repo("dataset", campaign.repo_id).files) == {DATA, "README.md"}
+
+
+def test_a_transient_hub_error_is_retried_then_succeeds(hf, settings):
+    settings.PUBLICATION_BACKOFF_BASE_SECONDS = 30
+    campaign, *_ = _all_kinds_campaign()
+    hf.fail("commit", status=503, times=1)
+    publication = _publish(campaign)
+    assert publication.state == "waiting"
+    assert publication.attempts == 1
+    assert "503" in publication.last_error
+    assert publication.next_attempt_at > timezone.now() + timedelta(seconds=25)
+    # Not due yet: the sweeper leaves it alone; once due, it runs again.
+    assert services.publication_sweep()["resent"] == 0
+    Publication.objects.filter(pk=publication.pk).update(next_attempt_at=timezone.now())
+    assert services.publication_sweep()["resent"] == 1
+    publication.refresh_from_db()
+    assert publication.state == "succeeded" and publication.attempts == 2
+
+
+def test_a_permanent_hub_error_fails_at_once_with_a_message(hf):
+    campaign, *_ = _all_kinds_campaign()
+    hf.fail("commit", status=403, times=1, body={"error": "no write access"})
+    publication = _publish(campaign)
+    assert publication.state == "failed" and publication.attempts == 1
+    assert "403" in publication.last_error and "write access" in publication.last_error
+    # A failed publication does not block the next one.
+    assert _publish(campaign).state == "succeeded"
+
+
+def test_transient_errors_give_up_after_the_maximum_attempts(hf, settings):
+    settings.PUBLICATION_MAX_ATTEMPTS = 2
+    campaign, *_ = _all_kinds_campaign()
+    hf.fail("commit", status=500, times=-1)
+    publication = _publish(campaign)
+    assert publication.state == "waiting"
+    Publication.objects.filter(pk=publication.pk).update(next_attempt_at=timezone.now())
+    services.publication_run(publication_id=publication.pk)
+    publication.refresh_from_db()
+    assert publication.state == "failed" and publication.attempts == 2
+    assert publication.last_error.startswith("Gave up after 2 attempts")
+
+
+def test_only_one_active_publication_per_campaign():
+    campaign = make_campaign(records=1)
+    first, created = services.publication_request(campaign=campaign)
+    assert created
+    again, created = services.publication_request(campaign=campaign)
+    assert not created and again.pk == first.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Publication.objects.create(campaign=campaign, state="running")
+    # A message delivered twice runs it once.
+    assert services.publication_run(publication_id=first.pk) is not None
+    assert services.publication_run(publication_id=first.pk) is None
+
+
+def test_a_run_whose_worker_died_is_revived_by_the_sweeper(settings):
+    settings.HUB_BACKEND = "local"
+    campaign, *_ = _all_kinds_campaign()
+    publication, _ = services.publication_request(campaign=campaign)
+    long_ago = timezone.now() - timedelta(hours=1)
+    Publication.objects.filter(pk=publication.pk).update(
+        state="running", heartbeat_at=long_ago, attempts=1
+    )
+    counts = services.publication_sweep()
+    assert counts["revived"] == 1
+    publication.refresh_from_db()
+    assert publication.state == "waiting"
+    services.publication_run(publication_id=publication.pk)
+    publication.refresh_from_db()
+    assert publication.state == "succeeded" and publication.attempts == 2
+
+
+def test_schedule_publishes_open_campaigns_that_changed_and_never_closed_ones(settings):
+    settings.HUB_BACKEND = "local"
+    campaign, ann, _ = _all_kinds_campaign()
+    services.stats_rebuild(campaign_id=campaign.pk)
+    closed = make_campaign(records=2, overlap=1, state=Campaign.State.CLOSED)
+    services.stats_record_response(campaign_id=closed.pk, user_id=ann.pk)
+    off = make_campaign(records=2, overlap=1)
+    PublicationPolicy.objects.create(campaign=off, every_hours=0)
+    services.stats_record_response(campaign_id=off.pk, user_id=ann.pk)
+
+    requested = services.publications_schedule_due()
+    assert [p.campaign_id for p in requested] == [campaign.pk]
+    requested[0].refresh_from_db()
+    services.publication_run(publication_id=requested[0].pk)
+    assert Publication.objects.get(pk=requested[0].pk).trigger == "schedule"
+
+    # Not due again within the day, and not when nothing changed since.
+    assert services.publications_schedule_due() == []
+    later = timezone.now() + timedelta(hours=25)
+    assert services.publications_schedule_due(now=later) == []
+    # A new response after the last publication makes it due again after a day.
+    services.stats_record_response(
+        campaign_id=campaign.pk, user_id=ann.pk, at=timezone.now() + timedelta(minutes=1)
+    )
+    assert [p.campaign_id for p in services.publications_schedule_due(now=later)] == [campaign.pk]
+
+
+def test_discarding_a_submitted_answer_leaves_it_out(settings):
+    settings.HUB_BACKEND = "local"
+    campaign, _, bea = _all_kinds_campaign()
+    r0 = _records(campaign)[0]
+    response_discard(user=bea, record=r0)
+    publication = _publish(campaign, include_in_progress=True)
+    ds = datasets.load_dataset(str(_local_folder(settings, campaign)), split="train")
+    row = next(r for r in ds if r["id"] == "r0")
+    assert row["status"] == "in_progress" and row["quality_num_responses"] == 1
+    assert publication.responses == 4
+
+
+# --- API and page actions ---------------------------------------------------------------
+def test_api_lists_and_triggers_publications(settings, client, django_capture_on_commit_callbacks):
+    settings.HUB_BACKEND = "local"
+    campaign, ann, _ = _all_kinds_campaign()
+    lead = campaign.application.applicant
+    url = f"/api/v1/campaigns/{campaign.slug}/publications/"
+
+    assert client.get(url).json() == []
+    assert client.post(url).status_code in (401, 403)
+    client.force_login(ann)  # may see the campaign, does not lead it
+    assert client.post(url, {}, content_type="application/json").status_code == 404
+
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"include_in_progress": True}, content_type="application/json")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["include_in_progress"] and body["repo_id"] == campaign.repo_id
+    listed = client.get(url).json()
+    assert [p["id"] for p in listed] == [body["id"]]
+    assert listed[0]["state"] == "succeeded" and listed[0]["rows"] == 3
+    assert listed[0]["commit_id"]
+    # Asking while one is active answers 200 with that one.
+    Publication.objects.filter(pk=body["id"]).update(state="pending", commit_id="")
+    again = client.post(url, {}, content_type="application/json")
+    assert again.status_code == 200 and again.json()["id"] == body["id"]
+
+
+def test_api_answers_404_for_an_organisation_campaign_to_outsiders(client):
+    campaign = make_campaign(records=1, visibility="organisation", org="secret-org")
+    for url in (
+        f"/api/v1/campaigns/{campaign.slug}/publications/",
+        f"/api/v1/campaigns/{campaign.slug}/dashboard/",
+    ):
+        assert client.get(url).status_code == 404
+        client.force_login(UserFactory(orgs=["other-org"]))
+        assert client.get(url).status_code == 404
+        client.force_login(UserFactory(orgs=["secret-org"]))
+        assert client.get(url).status_code == 200
+        client.logout()
+
+
+def test_lead_publishes_from_the_campaign_page(
+    settings, client, django_capture_on_commit_callbacks
+):
+    settings.HUB_BACKEND = "local"
+    campaign, ann, _ = _all_kinds_campaign()
+    url = f"/campaigns/{campaign.slug}/publish/"
+    client.force_login(ann)
+    assert client.post(url).status_code == 404
+    client.force_login(campaign.application.applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert Publication.objects.get(campaign=campaign).state == "succeeded"
+    response = client.post(
+        f"/campaigns/{campaign.slug}/publishing-policy/",
+        {"every_hours": "6", "include_in_progress": "1"},
+    )
+    assert response.status_code == 302
+    policy = PublicationPolicy.objects.get(campaign=campaign)
+    assert policy.every_hours == 6 and policy.include_in_progress

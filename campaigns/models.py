@@ -1,6 +1,18 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+from cohorts.errors import ProgrammeConflict
+
+from .validators import (
+    RESPONSES_PER_RECORD_MAX,
+    RESPONSES_PER_RECORD_MIN,
+    TARGET_RECORDS_MAX,
+    TARGET_RECORDS_MIN,
+    validate_hub_dataset_id,
+    validate_language_codes,
+)
 
 
 class TaskKind(models.TextChoices):
@@ -29,6 +41,31 @@ class Application(models.Model):
         WITHDRAWN = "withdrawn"
 
     UNDECIDED_STATES = (State.DRAFT, State.SUBMITTED)
+    DECIDED_STATES = (State.APPROVED, State.REJECTED)
+
+    # The one place that says which state changes exist: action -> (from states, to state).
+    # `None` as target: the action keeps the state (an edit).
+    TRANSITIONS = {
+        "update": (UNDECIDED_STATES, None),
+        "submit": ((State.DRAFT,), State.SUBMITTED),
+        "withdraw": (UNDECIDED_STATES, State.WITHDRAWN),
+        "approve": ((State.SUBMITTED,), State.APPROVED),
+        "reject": ((State.SUBMITTED,), State.REJECTED),
+    }
+    _REFUSALS = {
+        State.DRAFT: "it is still a draft: it must be submitted first",
+        State.SUBMITTED: "it is already submitted",
+        State.APPROVED: "it was already approved",
+        State.REJECTED: "it was already rejected",
+        State.WITHDRAWN: "it was withdrawn by the applicant",
+    }
+    _VERBS = {
+        "update": "edited",
+        "submit": "submitted",
+        "withdraw": "withdrawn",
+        "approve": "approved",
+        "reject": "rejected",
+    }
 
     cohort = models.ForeignKey(
         "cohorts.Cohort", on_delete=models.PROTECT, related_name="applications"
@@ -46,10 +83,22 @@ class Application(models.Model):
     title = models.CharField(max_length=200)
     summary = models.TextField()
     task_kind = models.CharField(max_length=20, choices=TaskKind.choices)
-    languages = models.JSONField(default=list, help_text="ISO 639 codes.")
-    source_dataset = models.CharField(max_length=200, blank=True)
-    target_records = models.PositiveIntegerField()
-    responses_per_record = models.PositiveSmallIntegerField(default=2)
+    languages = models.JSONField(
+        default=list, help_text="ISO 639 codes.", validators=[validate_language_codes]
+    )
+    source_dataset = models.CharField(
+        max_length=200, blank=True, validators=[validate_hub_dataset_id]
+    )
+    target_records = models.PositiveIntegerField(
+        validators=[MinValueValidator(TARGET_RECORDS_MIN), MaxValueValidator(TARGET_RECORDS_MAX)]
+    )
+    responses_per_record = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[
+            MinValueValidator(RESPONSES_PER_RECORD_MIN),
+            MaxValueValidator(RESPONSES_PER_RECORD_MAX),
+        ],
+    )
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
     )
@@ -84,10 +133,50 @@ class Application(models.Model):
                 condition=Q(visibility="public") | ~Q(visibility_org=""),
                 name="application_org_visibility_names_org",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    target_records__gte=TARGET_RECORDS_MIN, target_records__lte=TARGET_RECORDS_MAX
+                ),
+                name="application_target_records_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(responses_per_record__lte=RESPONSES_PER_RECORD_MAX),
+                name="application_overlap_in_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["approved", "rejected"], decided_at__isnull=False)
+                | (~Q(state__in=["approved", "rejected"]) & Q(decided_at__isnull=True)),
+                name="application_decided_iff_decision_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(state="withdrawn") | Q(submitted_at__isnull=False),
+                name="application_submitted_has_time",
+            ),
         ]
 
     def __str__(self):
         return f"{self.title} ({self.community})"
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.state in self.UNDECIDED_STATES
+
+    def can(self, action: str) -> bool:
+        return self.state in self.TRANSITIONS[action][0]
+
+    def transition_target(self, action: str) -> str:
+        """The state `action` leads to, or ProgrammeConflict saying why it may not happen."""
+        sources, target = self.TRANSITIONS[action]
+        if self.state not in sources:
+            raise ProgrammeConflict(
+                f"“{self.title}” cannot be {self._VERBS[action]}: {self._REFUSALS[self.state]}."
+            )
+        return self.state if target is None else target
+
+    def languages_display(self) -> str:
+        from .validators import language_name
+
+        return ", ".join(f"{language_name(c) or c} ({c})" for c in self.languages)
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -158,3 +247,7 @@ class Campaign(models.Model):
     @property
     def repo_id(self) -> str:
         return f"{self.community.handle}/{self.slug}"
+
+
+from .provisioning.models import Provisioning  # noqa: E402, F401  (registers the model)
+from .publishing.models import Publication  # noqa: E402, F401  (registers the models)

@@ -16,4 +16,22 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.api_tokens_purge_expired",
         "schedule": 60 * 60 * 24,
     },
+    # Re-sends lost provisioning steps and revives those whose worker died (settings.py
+    # documents PROVISIONING_SWEEP_SECONDS; read here from the environment because the
+    # Django settings are not loaded yet when this module is imported).
+    "provisioning-sweep": {
+        "task": "campaigns.provisioning.sweep",
+        "schedule": float(os.environ.get("PROVISIONING_SWEEP_SECONDS", "60")),
+    },
+    # Imports: resumes jobs whose worker stopped sending heartbeats (annotation/imports.py).
+    "imports-sweep": {
+        "task": "annotation.tasks.imports_sweep_task",
+        "schedule": 60,
+    },
+    # Publications: re-sends lost runs, revives dead ones, and requests the scheduled
+    # publication of open/paused campaigns that changed (campaigns/publishing/services.py).
+    "publication-sweep": {
+        "task": "campaigns.publishing.sweep",
+        "schedule": float(os.environ.get("PUBLICATION_SWEEP_SECONDS", "300")),
+    },
 }

@@ -135,7 +135,7 @@ else:
 # Longest countdown any task schedules (provisioning polls, retry backoff). The broker's
 # visibility timeout must exceed it, or Redis re-delivers a message that is still waiting.
 CELERY_MAX_COUNTDOWN_SECONDS = 60 * 60
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -152,7 +152,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * CELERY_MAX_COUNTDOWN_SECONDS,
 }
-CELERY_TASK_MAX_RETRIES = 5
+# Bounded retries for every task (Celery has no global setting; annotations apply it).
+CELERY_TASK_ANNOTATIONS = {"*": {"max_retries": 5}}
 CELERY_TIMEZONE = "UTC"
 
 # --- Auth and Hugging Face sign-in ----------------------------------------------------
@@ -240,13 +241,57 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CohortStateEnum": "cohorts.models.Cohort.State",
+        "ApplicationStateEnum": "campaigns.models.Application.State",
+        "CampaignStateEnum": "campaigns.models.Campaign.State",
+    },
 }
+
+# --- Record imports -------------------------------------------------------------------
+# The largest upload accepted, and the most rows one import may bring in.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 
 # --- Hub ------------------------------------------------------------------------------
 HUB_BACKEND = env.str("HUB_BACKEND", default="local")
 if HUB_BACKEND not in {"local", "huggingface"}:
     raise ImproperlyConfigured("HUB_BACKEND must be 'local' or 'huggingface'.")
 HUB_LOCAL_DIR = Path(env.str("HUB_LOCAL_DIR", default=str(VAR_DIR / "hub")))
+# Every Hub request gets this timeout (huggingface_hub's own client has none).
+HUB_HTTP_TIMEOUT_SECONDS = env.float("HUB_HTTP_TIMEOUT_SECONDS", default=30.0)
+
+# --- Provisioning of approved campaigns (campaigns/provisioning) ------------------------
+# Secrets set on every campaign Space, as a JSON object {"NAME": "value"}. Values are sent
+# to the Hub only: never stored in the database, never logged (only the names are).
+PROVISIONING_SPACE_SECRETS = env.json("SPACE_SECRETS_JSON", default={})
+# Extra public variables for every campaign Space, JSON {"NAME": "value"}.
+PROVISIONING_SPACE_VARIABLES = env.json("SPACE_VARIABLES_JSON", default={})
+PROVISIONING_MAX_ATTEMPTS = env.int("PROVISIONING_MAX_ATTEMPTS", default=8)
+PROVISIONING_BACKOFF_BASE_SECONDS = env.float("PROVISIONING_BACKOFF_BASE_SECONDS", default=10.0)
+PROVISIONING_BACKOFF_MAX_SECONDS = env.float("PROVISIONING_BACKOFF_MAX_SECONDS", default=900.0)
+PROVISIONING_POLL_SECONDS = env.float("PROVISIONING_POLL_SECONDS", default=20.0)
+PROVISIONING_SPACE_START_TIMEOUT_SECONDS = env.int(
+    "PROVISIONING_SPACE_START_TIMEOUT_SECONDS", default=60 * 60
+)
+# A running step whose heartbeat is older than this is taken to have lost its worker.
+PROVISIONING_HEARTBEAT_STALE_SECONDS = env.float(
+    "PROVISIONING_HEARTBEAT_STALE_SECONDS", default=5 * 60
+)
+# The sweeper runs on beat every PROVISIONING_SWEEP_SECONDS (commonset/celery.py) and
+# re-sends a scheduled step once it is this late.
+PROVISIONING_SWEEP_SECONDS = env.float("PROVISIONING_SWEEP_SECONDS", default=60.0)
+PROVISIONING_SWEEP_GRACE_SECONDS = env.float("PROVISIONING_SWEEP_GRACE_SECONDS", default=60.0)
+
+# --- Publishing datasets (campaigns/publishing); documented in .env.example --------------
+PUBLICATION_MAX_ATTEMPTS = env.int("PUBLICATION_MAX_ATTEMPTS", default=5)
+PUBLICATION_BACKOFF_BASE_SECONDS = env.float("PUBLICATION_BACKOFF_BASE_SECONDS", default=30.0)
+PUBLICATION_BACKOFF_MAX_SECONDS = env.float("PUBLICATION_BACKOFF_MAX_SECONDS", default=1800.0)
+PUBLICATION_HEARTBEAT_STALE_SECONDS = env.float(
+    "PUBLICATION_HEARTBEAT_STALE_SECONDS", default=5 * 60
+)
+PUBLICATION_SWEEP_GRACE_SECONDS = env.float("PUBLICATION_SWEEP_GRACE_SECONDS", default=60.0)
+PUBLISH_PSEUDONYM_SECRET = env.str("PUBLISH_PSEUDONYM_SECRET", default="")
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="")

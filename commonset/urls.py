@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("cohorts.api_urls")),
     path("", include("annotation.api_urls")),
+    path("", include("campaigns.publishing.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -26,6 +27,7 @@ urlpatterns = [
     path("cohorts/", include("cohorts.urls")),
     path("applications/", include("campaigns.application_urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("campaigns/", include("campaigns.publishing.urls")),
     path("annotate/", include("annotation.urls")),
     path("api/v1/", include(api_v1)),
 ]

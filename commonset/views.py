@@ -3,9 +3,13 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from campaigns.dashboards import programme_dashboard
+
 
 def home(request):
-    return render(request, "home.html")
+    """The programme dashboard: figures across public campaigns (never organisation ones,
+    so every visitor sees the same numbers)."""
+    return render(request, "home.html", {"programme": programme_dashboard()})
 
 
 @never_cache

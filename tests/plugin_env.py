@@ -6,17 +6,21 @@ host is pointed at it or switched off.
 """
 
 import os
+import socket
 import tempfile
 
 _tmp = tempfile.mkdtemp(prefix="commonset-tests-")
 
-from tests.hubstub.standin import HubStandIn  # noqa: E402
-
-HUB = HubStandIn()
-HUB.start()
+# Bind the stand-in's socket first: its URL must be in the environment before anything
+# imports huggingface_hub or datasets (the stand-in itself does).
+_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+_sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+_sock.bind(("127.0.0.1", 0))
+_sock.listen(128)
+HUB_URL = f"http://127.0.0.1:{_sock.getsockname()[1]}"
 
 _env = {
-    "HF_ENDPOINT": HUB.url,
+    "HF_ENDPOINT": HUB_URL,
     "HF_TOKEN": "hf_test",
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "HF_UPDATE_DOWNLOAD_COUNTS": "0",
@@ -38,3 +42,8 @@ _env = {
 }
 os.environ.update(_env)
 os.environ.pop("HF_HUB_OFFLINE", None)
+
+from tests.hubstub.standin import HubStandIn  # noqa: E402
+
+HUB = HubStandIn()
+HUB.start(_sock)

@@ -1,10 +1,11 @@
 """The whole Hub stand-in: every part's routes and state on one server."""
 
+from .commits import CommitRoutes
 from .oidc import OidcRoutes
 from .repos import RepoRoutes
 from .server import HubServerBase
 from .spaces import SpaceRoutes
 
 
-class HubStandIn(OidcRoutes, SpaceRoutes, RepoRoutes, HubServerBase):
+class HubStandIn(CommitRoutes, OidcRoutes, SpaceRoutes, RepoRoutes, HubServerBase):
     pass

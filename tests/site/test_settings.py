@@ -128,7 +128,7 @@ def test_nothing_set_gives_the_embedded_default(tmp_path):
     assert config["db_name"] == str(var / "commonset.sqlite3")
     assert (var / "commonset.sqlite3").exists()
     assert config["celery_eager"] is True
-    assert config["broker"] == "memory://"
+    assert config["broker"] == "memory://localhost/"
     assert config["eager_round_trip"] == "ping-42"
     assert config["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert config["hub_backend"] == "local"

@@ -1,0 +1,43 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from campaigns.models import Application, Campaign
+from cohorts.models import Cohort
+
+# The import runs on commit, as it does for real.
+# serialized_rollback: other transactional tests flush the Organisers group the migrations made.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("demo_load", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_loads_an_open_campaign_and_prints_passwords_once(client):
+    first = run_demo()
+    assert first.count("with password:") == 2
+    campaign = Campaign.objects.get()
+    assert campaign.state == Campaign.State.OPEN
+    assert campaign.records.count() == 200
+    rating = campaign.questions.get(kind="rating")
+    assert [o["value"] for o in rating.options] == [1, 2, 3, 4, 5]
+    assert Cohort.objects.get().state == Cohort.State.OPEN
+    assert User.objects.get(username="organiser").is_staff
+
+    # The printed password signs the annotator in.
+    password = next(
+        line.split("password: ")[1].split()[0]
+        for line in first.splitlines()
+        if "“annotator”" in line and "password:" in line
+    )
+    assert client.login(username="annotator", password=password)
+
+    second = run_demo()
+    assert "with password:" not in second
+    assert Campaign.objects.count() == 1 and Application.objects.count() == 1
+    assert campaign.records.count() == 200 and User.objects.count() == 2

@@ -27,7 +27,6 @@ re-sends steps whose message was lost and revives steps whose worker died.
 from __future__ import annotations
 
 import logging
-import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -36,6 +35,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from commonset.backoff import backoff_delay
 from hub.backend import (
     STAGE_RUNNING,
     STAGES_ASLEEP,
@@ -54,7 +54,6 @@ logger = logging.getLogger(__name__)
 Step = Provisioning.Step
 State = Provisioning.State
 
-BACKOFF_JITTER = 0.25  # each delay is the exponential value times 1 .. 1.25
 MAX_REPO_NAME = 96
 SKIPPED_MESSAGE = (
     "Provisioning was skipped because no Hugging Face Hub is configured "
@@ -76,17 +75,12 @@ def max_attempts() -> int:
 
 
 def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
-    """Delay before attempt `attempt + 1` after `attempt` failed: base * 2^(attempt-1),
-    times a jitter of 1..1.25, at least what the Hub's Retry-After asked, capped."""
-    base = float(_setting("PROVISIONING_BACKOFF_BASE_SECONDS", 10))
-    cap = min(
-        float(_setting("PROVISIONING_BACKOFF_MAX_SECONDS", 900)),
-        float(_setting("CELERY_MAX_COUNTDOWN_SECONDS", 3600)),
+    return backoff_delay(
+        attempt,
+        base=float(_setting("PROVISIONING_BACKOFF_BASE_SECONDS", 10)),
+        cap=float(_setting("PROVISIONING_BACKOFF_MAX_SECONDS", 900)),
+        retry_after=retry_after,
     )
-    delay = base * 2 ** max(0, attempt - 1) * (1 + random.uniform(0, BACKOFF_JITTER))  # noqa: S311
-    if retry_after:
-        delay = max(delay, retry_after)
-    return round(min(delay, cap), 3)
 
 
 def _names(campaign) -> dict:

@@ -20,7 +20,6 @@ A publication is a workflow row (DESIGN.md, Background work):
 from __future__ import annotations
 
 import logging
-import random
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -31,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from commonset.backoff import backoff_delay
 from hub.backend import get_backend
 from hub.errors import HubError, classify
 from hub.publish import dataset_publish
@@ -48,7 +48,6 @@ from .stats import (  # noqa: F401  (re-exported: the annotation services call t
 
 logger = logging.getLogger(__name__)
 State = Publication.State
-BACKOFF_JITTER = 0.25
 
 
 def _setting(name: str, default):
@@ -60,15 +59,12 @@ def max_attempts() -> int:
 
 
 def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
-    base = float(_setting("PUBLICATION_BACKOFF_BASE_SECONDS", 30))
-    cap = min(
-        float(_setting("PUBLICATION_BACKOFF_MAX_SECONDS", 1800)),
-        float(_setting("CELERY_MAX_COUNTDOWN_SECONDS", 3600)),
+    return backoff_delay(
+        attempt,
+        base=float(_setting("PUBLICATION_BACKOFF_BASE_SECONDS", 30)),
+        cap=float(_setting("PUBLICATION_BACKOFF_MAX_SECONDS", 1800)),
+        retry_after=retry_after,
     )
-    delay = base * 2 ** max(0, attempt - 1) * (1 + random.uniform(0, BACKOFF_JITTER))  # noqa: S311
-    if retry_after:
-        delay = max(delay, retry_after)
-    return round(min(delay, cap), 3)
 
 
 def publication_repo_id(campaign) -> str:

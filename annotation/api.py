@@ -44,8 +44,11 @@ VALIDATION_ERROR = inline_serializer(
     "AnswerValidationError",
     {
         "detail": serializers.CharField(),
+        # Absent when the body is not even JSON (`detail` then says why).
         "errors": serializers.DictField(
-            child=serializers.CharField(), help_text="One message per question name."
+            child=serializers.CharField(),
+            required=False,
+            help_text="One message per question name.",
         ),
     },
 )
@@ -343,7 +346,13 @@ class ImportListView(APIView):
             "multipart/form-data": ImportStartSerializer,
             "application/json": ImportStartSerializer,
         },
-        responses={202: ImportJobSerializer, 400: ERROR},
+        responses={
+            202: ImportJobSerializer,
+            400: OpenApiResponse(
+                description="The request does not validate (one list of messages per field), "
+                "or the import was refused (`detail`, with `code` `import_rejected`)."
+            ),
+        },
         examples=[
             OpenApiExample(
                 "From the Hub",

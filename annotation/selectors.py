@@ -19,6 +19,8 @@ from campaigns.selectors import (
 
 from .models import ImportJob, Question, Record, Response, Skip, Slot
 
+MIN_ID, MAX_ID = -(2**63), 2**63 - 1  # the range of a primary key (BigAutoField)
+
 
 def records_visible_to(user) -> QuerySet[Record]:
     return Record.objects.filter(campaign__in=campaigns_visible_to(user).values("pk"))
@@ -31,6 +33,8 @@ def record_get_for_user(user, record_id: int) -> Record:
     id and external id and its campaign row. A public campaign is visible to everyone
     (campaigns_visible_to's first rule); anything else is checked through
     campaigns_visible_to. The record's other columns load on first use."""
+    if not MIN_ID <= record_id <= MAX_ID:
+        raise Http404  # what no row can have (SQLite refuses to bind it)
     rows = list(
         Campaign.objects.raw(
             "SELECT c.*, r.id AS record_pk, r.external_id AS record_external_id"

@@ -129,6 +129,10 @@ class ImportStartSerializer(serializers.Serializer):
 class ImportJobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(allow_null=True, read_only=True)
     source_label = serializers.CharField(read_only=True)
+    # Blank for a Hub import (the dataset's own files decide); the schema must say so.
+    format = serializers.ChoiceField(
+        choices=ImportJob.Format.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = ImportJob

@@ -81,6 +81,8 @@ class ApplicationContentSerializer(serializers.Serializer):
     task_kind = serializers.ChoiceField(choices=TaskKind.choices)
     languages = serializers.ListField(
         child=serializers.CharField(max_length=12),
+        min_length=1,
+        error_messages={"min_length": "Name at least one language."},
         help_text='ISO 639-1 or 639-3 codes, e.g. ["fr", "yor"].',
     )
     source_dataset = serializers.CharField(

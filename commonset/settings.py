@@ -241,6 +241,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commonset.openapi.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CohortStateEnum": "cohorts.models.Cohort.State",
         "ApplicationStateEnum": "campaigns.models.Application.State",

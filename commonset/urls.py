@@ -32,4 +32,4 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
 ]
 
-handler404 = "django.views.defaults.page_not_found"
+handler404 = "commonset.views.page_not_found"

@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from campaigns.dashboards import programme_dashboard
@@ -18,3 +19,11 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request, exception):
+    """The site's not-found page; under /api/ the JSON answer API clients expect (the same
+    body as the API views' 404), also for paths that match no route."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -32,7 +32,9 @@
     data.set("action", action);
     var buttons = f.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
-    return fetch(f.action, {
+    // The attribute, not f.action: the buttons are named "action", and a form's named
+    // controls shadow its properties (f.action is then the buttons, not the URL).
+    return fetch(f.getAttribute("action") || window.location.href, {
       method: "POST",
       body: data,
       headers: { "Accept": "application/json", "X-Requested-With": "fetch" },

@@ -10,10 +10,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from campaigns.models import Campaign, Visibility
+from campaigns.models import Campaign
 from campaigns.selectors import (
-    campaign_get_for_user,
     campaign_user_is_lead,
+    campaign_visible_to_user,
     campaigns_visible_to,
 )
 
@@ -30,9 +30,9 @@ def record_get_for_user(user, record_id: int) -> Record:
     """A record of a campaign the user may see (404 otherwise), with its campaign.
 
     The annotation loop's hot path: one raw query (no ORM compilation) for the record's
-    id and external id and its campaign row. A public campaign is visible to everyone
-    (campaigns_visible_to's first rule); anything else is checked through
-    campaigns_visible_to. The record's other columns load on first use."""
+    id and external id and its campaign row; visibility is decided by
+    campaigns.selectors.campaign_visible_to_user. The record's other columns load on
+    first use."""
     if not MIN_ID <= record_id <= MAX_ID:
         raise Http404  # what no row can have (SQLite refuses to bind it)
     rows = list(
@@ -46,9 +46,7 @@ def record_get_for_user(user, record_id: int) -> Record:
     if not rows:
         raise Http404
     campaign = rows[0]
-    if campaign.visibility != Visibility.PUBLIC and not (
-        campaigns_visible_to(user).filter(pk=campaign.pk).exists()
-    ):
+    if not campaign_visible_to_user(user, campaign):
         raise Http404
     record = Record.from_db(
         connection.alias,
@@ -60,12 +58,12 @@ def record_get_for_user(user, record_id: int) -> Record:
 
 
 def campaign_get_visible(user, slug: str) -> Campaign:
-    """campaign_get_for_user with a one-query path for public campaigns (the annotation
-    loop's hot path); organisation campaigns go through campaign_get_for_user."""
+    """campaign_get_for_user in one raw query (the annotation loop's hot path); the
+    visibility rule is campaigns.selectors.campaign_visible_to_user."""
     rows = list(Campaign.objects.raw("SELECT * FROM campaigns_campaign WHERE slug = %s", [slug]))
-    if rows and rows[0].visibility == Visibility.PUBLIC:
-        return rows[0]
-    return campaign_get_for_user(user, slug)
+    if not rows or not campaign_visible_to_user(user, rows[0]):
+        raise Http404
+    return rows[0]
 
 
 def record_get_for_lead(user, record_id: int) -> Record:

@@ -191,17 +191,63 @@ def _count_lines(path: Path) -> int:
     return count
 
 
+# The longest line (JSONL) or CSV field read; a longer one stops the import at its line
+# instead of being read into memory whole. A long prompt is well under it.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+csv.field_size_limit(MAX_LINE_BYTES)  # the csv module's own default is 128 KiB
+
+
+def _raw_lines(fh) -> Iterator[bytes]:
+    """The file's lines as bytes (split on \\n), refusing one longer than MAX_LINE_BYTES."""
+    line_no = 0
+    while True:
+        raw = fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        line_no += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise BadRow(line_no, f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+        yield raw
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    return (
+        f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start + 1}); "
+        "save the file as UTF-8"
+    )
+
+
+def _text_lines(fh) -> Iterator[str]:
+    """Decoded lines for the csv module, split like a file opened with newline="" (on
+    \\r\\n, \\n or \\r), each decoded on its own so that a byte that is not UTF-8 is
+    reported at its own line (and the lines before it are read)."""
+    line_no = 0
+    for raw in _raw_lines(fh):
+        for part in raw.splitlines(keepends=True):
+            line_no += 1
+            if line_no == 1:
+                if part.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    raise BadRow(1, "the file is UTF-16 text; save it as UTF-8")
+                part = part.removeprefix(b"\xef\xbb\xbf")
+            try:
+                yield part.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BadRow(line_no, _not_utf8(exc)) from exc
+
+
 def _csv_rows(path: Path, skip: int) -> Iterator[tuple[int, dict]]:
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
+    with open(path, "rb") as fh:
+        # strict: an unclosed quote is an error, not the rest of the file in one field.
+        reader = csv.DictReader(_text_lines(fh), strict=True)
         index = 0
         while True:
+            first_line = reader.line_num + 1
             try:
                 row = next(reader)
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise BadRow(reader.line_num or 1, f"unreadable CSV ({exc})") from exc
+            except csv.Error as exc:
+                raise BadRow(first_line, f"unreadable CSV ({exc})") from exc
             index += 1
             if index <= skip:
                 continue
@@ -213,7 +259,7 @@ def _csv_rows(path: Path, skip: int) -> Iterator[tuple[int, dict]]:
 def _jsonl_rows(path: Path, skip: int) -> Iterator[tuple[int, dict]]:
     with open(path, "rb") as fh:
         index = 0
-        for line_no, raw in enumerate(fh, start=1):
+        for line_no, raw in enumerate(_raw_lines(fh), start=1):
             if not raw.strip():
                 continue
             index += 1
@@ -221,7 +267,9 @@ def _jsonl_rows(path: Path, skip: int) -> Iterator[tuple[int, dict]]:
                 continue
             try:
                 row = json.loads(raw)
-            except (ValueError, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError as exc:
+                raise BadRow(line_no, _not_utf8(exc)) from exc
+            except ValueError as exc:
                 raise BadRow(line_no, f"not valid JSON ({exc})") from exc
             if not isinstance(row, dict):
                 raise BadRow(line_no, "each line must be a JSON object")

@@ -269,6 +269,8 @@ def campaign_import(request, slug: str):
             max_bytes=import_max_bytes(),
             max_rows=import_max_rows(),
         ),
+        # A refused import answers 400 with the form and what was wrong.
+        status=400 if form is not None and form.errors else 200,
     )
 
 

@@ -229,6 +229,19 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # Throttling (commonset/throttling.py): per user for authenticated requests, per client
+    # IP for anonymous ones; over the rate the API answers 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "commonset.throttling.AnonThrottle",
+        "commonset.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_THROTTLE_USER", default="6000/min"),
+        "anon": env.str("API_THROTTLE_ANON", default="300/min"),
+    },
+    # How many proxies append to X-Forwarded-For in front of gunicorn: the client IP is the
+    # entry that many from the end (0: REMOTE_ADDR, ignoring the header).
+    "NUM_PROXIES": env.int("API_THROTTLE_NUM_PROXIES", default=1),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Commonset API",

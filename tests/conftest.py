@@ -102,20 +102,11 @@ def _chromium():
     playwright.stop()
 
 
-@pytest.fixture
-def browser_page(_chromium):
-    """A fresh page in its own browser context (no cookies shared between tests).
-
-    Requests to any host other than loopback are aborted, so no test can reach outside;
-    every request URL is recorded in `page.requested_urls` and the aborted ones in
-    `page.blocked_urls`, for tests that assert the page loads nothing from elsewhere.
-    Mark the test `@pytest.mark.browser` (skips without Chromium, fails under CI)."""
-    context = _chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+def loopback_guard(context, page) -> None:
+    """Abort every request of `context` to a host other than loopback, recording all
+    request URLs in `page.requested_urls` and the aborted ones in `page.blocked_urls`."""
     page.requested_urls = []
     page.blocked_urls = []
-
     context.on("request", lambda request: page.requested_urls.append(request.url))
 
     def route(route):
@@ -128,5 +119,19 @@ def browser_page(_chromium):
             route.abort()
 
     context.route("**/*", route)
+
+
+@pytest.fixture
+def browser_page(_chromium):
+    """A fresh page in its own browser context (no cookies shared between tests).
+
+    Requests to any host other than loopback are aborted, so no test can reach outside;
+    every request URL is recorded in `page.requested_urls` and the aborted ones in
+    `page.blocked_urls`, for tests that assert the page loads nothing from elsewhere.
+    Mark the test `@pytest.mark.browser` (skips without Chromium, fails under CI)."""
+    context = _chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    loopback_guard(context, page)
     yield page
     context.close()

@@ -10,11 +10,10 @@ import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import LOOPBACK_HOSTS
+from tests.conftest import loopback_guard
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "journeys"
@@ -54,23 +53,6 @@ class Person:
         return path
 
 
-def _guard(context, page) -> None:
-    page.requested_urls = []
-    page.blocked_urls = []
-    context.on("request", lambda request: page.requested_urls.append(request.url))
-
-    def route(route):
-        url = route.request.url
-        host = urlparse(url).hostname
-        if url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK_HOSTS:
-            route.continue_()
-        else:
-            page.blocked_urls.append(url)
-            route.abort()
-
-    context.route("**/*", route)
-
-
 @pytest.fixture
 def browsers(request, _chromium, browser_page):
     """`browsers("bola")` opens a new browser context for a person; the first person gets
@@ -86,7 +68,7 @@ def browsers(request, _chromium, browser_page):
             context = _chromium.new_context(viewport={"width": 1280, "height": 900})
             context.set_default_timeout(10_000)
             page = context.new_page()
-            _guard(context, page)
+            loopback_guard(context, page)
             contexts.append(context)
             person = Person(name, page)
         page = person.page

@@ -535,6 +535,21 @@ def _require_editable(campaign: Campaign) -> None:
         )
 
 
+def _definition_save(definition, *, siblings, position: int | None, label: str):
+    """Save a field or question: a new one goes last unless placed; a duplicate name is
+    refused by the database's unique constraint and reported in words."""
+    if position is None and definition.pk is None:
+        position = siblings.count()
+    if position is not None:
+        definition.position = position
+    try:
+        with transaction.atomic():
+            definition.save()
+    except IntegrityError as exc:
+        raise AnnotationError(f"A {label} named {definition.name!r} already exists.") from exc
+    return definition
+
+
 def field_save(
     *,
     campaign: Campaign,
@@ -547,20 +562,10 @@ def field_save(
     field: Field | None = None,
 ) -> Field:
     _require_editable(campaign)
-    if field is None:
-        field = Field(campaign=campaign)
-        if position is None:
-            position = campaign.fields.count()
+    field = field or Field(campaign=campaign)
     field.name, field.title, field.kind = name, title, kind
     field.required, field.description = required, description
-    if position is not None:
-        field.position = position
-    try:
-        with transaction.atomic():
-            field.save()
-    except IntegrityError as exc:
-        raise AnnotationError(f"A field named {name!r} already exists.") from exc
-    return field
+    return _definition_save(field, siblings=campaign.fields, position=position, label="field")
 
 
 def field_delete(*, campaign: Campaign, field: Field) -> None:
@@ -584,20 +589,12 @@ def question_save(
     errors = question_definition_errors(kind=kind, options=options)
     if errors:
         raise AnnotationError(" ".join(errors))
-    if question is None:
-        question = Question(campaign=campaign)
-        if position is None:
-            position = campaign.questions.count()
+    question = question or Question(campaign=campaign)
     question.name, question.title, question.kind = name, title, kind
     question.options, question.required, question.description = options, required, description
-    if position is not None:
-        question.position = position
-    try:
-        with transaction.atomic():
-            question.save()
-    except IntegrityError as exc:
-        raise AnnotationError(f"A question named {name!r} already exists.") from exc
-    return question
+    return _definition_save(
+        question, siblings=campaign.questions, position=position, label="question"
+    )
 
 
 def question_delete(*, campaign: Campaign, question: Question) -> None:

@@ -33,3 +33,4 @@ urlpatterns = [
 ]
 
 handler404 = "commonset.views.page_not_found"
+handler500 = "commonset.views.server_error"

@@ -1,6 +1,9 @@
-from django.db import connection
-from django.http import JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
@@ -27,3 +30,30 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+# How long a client should wait before trying again while the database is unreachable
+# (a restart or fail-over takes seconds); sent as Retry-After.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def server_error(request):
+    """The site's error page. While the database cannot be reached (a restart, a fail-over)
+    it answers 503 with Retry-After, so clients and load balancers know to try again; any
+    other failure is a 500. Under /api/ the answer is JSON, like every other API error."""
+    exc = sys.exc_info()[1]
+    unavailable = isinstance(exc, (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        detail = (
+            "The service is briefly unavailable; try again shortly."
+            if unavailable
+            else "Server error."
+        )
+        response = JsonResponse({"detail": detail}, status=status)
+    else:
+        template = loader.get_template("503.html" if unavailable else "500.html")
+        response = HttpResponse(template.render(), status=status)
+    if unavailable:
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from commonset.broker import task_send
 
 from .models import Field, ImportJob, Question, Record
 from .validation import answer_error
@@ -155,7 +156,9 @@ def import_start(
         job.save()
         from .tasks import import_run_task
 
-        transaction.on_commit(lambda: import_run_task.delay(job.pk))
+        transaction.on_commit(
+            lambda: task_send(import_run_task, (job.pk,), what=f"import {job.pk}")
+        )
     return job
 
 
@@ -677,6 +680,8 @@ def imports_sweep() -> int:
         ImportJob.objects.filter(pk=job.pk).update(
             state=ImportJob.State.PENDING, heartbeat_at=timezone.now()
         )
-        transaction.on_commit(lambda pk=job.pk: import_run_task.delay(pk))
+        transaction.on_commit(
+            lambda pk=job.pk: task_send(import_run_task, (pk,), what=f"import {pk}")
+        )
         count += 1
     return count

@@ -36,6 +36,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commonset.backoff import backoff_delay
+from commonset.broker import task_send
 from hub.backend import (
     STAGE_RUNNING,
     STAGES_ASLEEP,
@@ -124,23 +125,12 @@ def _iso(moment: datetime) -> str:
 def _send(provisioning_id: int, seq: int, countdown: float) -> None:
     from . import tasks
 
-    task = tasks.provisioning_step
-    if countdown > 0 and task.app.conf.task_always_eager:
-        # Eager mode runs tasks at once and would ignore the countdown: leave delayed
-        # steps to the sweeper (or a test driving the workflow).
-        return
-    try:
-        task.apply_async(
-            (provisioning_id, seq),
-            countdown=min(countdown, float(_setting("CELERY_MAX_COUNTDOWN_SECONDS", 3600)))
-            if countdown > 0
-            else None,
-        )
-    except Exception:
-        # The row is committed; the sweeper re-sends the step when it is overdue.
-        if task.app.conf.task_always_eager:
-            raise
-        logger.exception("provisioning %s: could not send step message", provisioning_id)
+    task_send(
+        tasks.provisioning_step,
+        (provisioning_id, seq),
+        countdown=countdown,
+        what=f"provisioning {provisioning_id}",
+    )
 
 
 def _schedule(row: Provisioning, *, countdown: float = 0.0, now: datetime | None = None) -> None:

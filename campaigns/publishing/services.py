@@ -31,6 +31,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from commonset.backoff import backoff_delay
+from commonset.broker import task_send
 from hub.backend import get_backend
 from hub.errors import HubError, classify
 from hub.publish import dataset_publish
@@ -99,20 +100,12 @@ def publication_policy_set(
 def _send(publication_id: int, countdown: float = 0.0) -> None:
     from . import tasks
 
-    task = tasks.publication_run
-    if countdown > 0 and task.app.conf.task_always_eager:
-        return  # eager mode would ignore the countdown: the sweeper runs it when due
-    try:
-        task.apply_async(
-            (publication_id,),
-            countdown=min(countdown, float(_setting("CELERY_MAX_COUNTDOWN_SECONDS", 3600)))
-            if countdown > 0
-            else None,
-        )
-    except Exception:
-        if task.app.conf.task_always_eager:
-            raise
-        logger.exception("publication %s: could not send the message", publication_id)
+    task_send(
+        tasks.publication_run,
+        (publication_id,),
+        countdown=countdown,
+        what=f"publication {publication_id}",
+    )
 
 
 def _send_on_commit(publication_id: int, countdown: float = 0.0) -> None:

@@ -234,3 +234,42 @@ def test_hub_dataset_that_does_not_exist_fails_with_a_reason(hub):
     )
     job = status(api, campaign, response.json()["id"])
     assert job["state"] == "failed" and "not found" in job["error"]
+
+
+def test_an_import_started_while_the_broker_is_down_is_kept_and_the_sweep_runs_it(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from annotation.imports import imports_sweep
+    from annotation.tasks import import_run_task
+    from commonset.celery import app
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    api, campaign = lead_and_campaign()
+    eager = app.conf.task_always_eager
+    with monkeypatch.context() as outage:
+        outage.setattr(import_run_task, "apply_async", broker_down)
+        app.conf.task_always_eager = False
+        try:
+            response = upload(api, campaign, "prompts.csv", csv_bytes([(1, "Hi", "web", 3)]))
+        finally:
+            app.conf.task_always_eager = eager
+    assert response.status_code == 202, response.content
+    job = ImportJob.objects.get(pk=response.json()["id"])
+    assert job.state == ImportJob.State.PENDING
+    assert status(api, campaign, job.pk)["state"] == "pending"  # visible, not lost
+    assert not Record.objects.filter(campaign=campaign).exists()
+
+    # The broker is back; once the job is overdue the sweep sends it again.
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports_sweep() == 1
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.SUCCEEDED
+    assert Record.objects.filter(campaign=campaign, external_id="1").exists()

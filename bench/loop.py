@@ -8,6 +8,10 @@ BENCH_DATABASE_URL), migrates it, makes a campaign of 10,000 records x 2 respons
 annotators with API tokens, starts gunicorn on a free port, drives the annotators for a
 fixed time, prints loops/s, p50/p95/p99 per call, errors and the machine, then checks the
 assignment invariants in the database. It stops only the gunicorn it started (by PID).
+
+`--seed-only` stops after making the campaign and prints it as JSON (slug, annotators'
+usernames and tokens): the fault drills in tests/faults/ seed their private database so,
+and use this module's server and invariant checks.
 """
 
 import argparse
@@ -52,10 +56,10 @@ def machine() -> str:
     )
 
 
-def server_env() -> dict:
+def server_env(db_url: str = DB_URL) -> dict:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=DB_URL,
+        DATABASE_URL=db_url,
         DEBUG="false",
         SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -85,7 +89,9 @@ def setup_django() -> None:
     django.setup()
 
 
-def make_campaign(records: int, annotators: int) -> tuple[str, list[str]]:
+def make_campaign(records: int, annotators: int) -> tuple[str, list[tuple[str, str]]]:
+    """A campaign of `records` records x 2 responses and its annotators, as
+    (slug, [(username, API token)])."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -156,7 +162,7 @@ def make_campaign(records: int, annotators: int) -> tuple[str, list[str]]:
     tokens = []
     for i in range(annotators):
         user = User.objects.create_user(f"bench-annotator-{i}", password=None)
-        tokens.append(api_token_create(user=user, name="bench").raw)
+        tokens.append((user.username, api_token_create(user=user, name="bench").raw))
     return campaign.slug, tokens
 
 
@@ -164,6 +170,44 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def gunicorn_start(port: int, env: dict, *, workers: int, worker_class="sync", threads=1):
+    """gunicorn serving the site on 127.0.0.1:port in its own process group, returned once
+    /healthz answers; gunicorn_stop ends that group by its id."""
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "commonset.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--threads",
+            str(threads),
+            "--backlog",
+            "256",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        wait_for(port)
+    except BaseException:
+        gunicorn_stop(process)
+        raise
+    return process
+
+
+def gunicorn_stop(process) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
 
 
 def wait_for(port: int, timeout: float = 30) -> None:
@@ -286,48 +330,48 @@ def pct(values, p):
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
 
 
-def check_invariants(slug: str) -> list[str]:
-    from django.db import connection
-
+def check_invariants(cursor, slug: str) -> list[str]:
+    """The assignment invariants of DESIGN.md, checked through any DB-API cursor (Django's,
+    or psycopg's on a database this process has no settings for)."""
+    c = cursor
     problems = []
-    with connection.cursor() as c:
-        c.execute(
-            """SELECT count(*) FROM annotation_record r
-               WHERE r.campaign_id = (SELECT id FROM campaigns_campaign WHERE slug=%s)
-               AND (SELECT count(*) FROM annotation_response x
-                    WHERE x.record_id = r.id AND x.status='submitted') > 2""",
-            [slug],
-        )
-        if n := c.fetchone()[0]:
-            problems.append(f"{n} records with more than 2 submitted responses")
-        c.execute(
-            """SELECT count(*) FROM annotation_record r
-               WHERE r.campaign_id = (SELECT id FROM campaigns_campaign WHERE slug=%s)
-               AND r.response_count <> (SELECT count(*) FROM annotation_response x
-                    WHERE x.record_id = r.id AND x.status='submitted')""",
-            [slug],
-        )
-        if n := c.fetchone()[0]:
-            problems.append(f"{n} records whose response_count disagrees with their responses")
-        c.execute(
-            """SELECT count(*) FROM (SELECT record_id, user_id FROM annotation_response
-               GROUP BY 1, 2 HAVING count(*) > 1) d"""
-        )
-        if n := c.fetchone()[0]:
-            problems.append(f"{n} duplicate (record, user) responses")
-        c.execute(
-            """SELECT count(*) FROM (SELECT record_id, count(*) FROM annotation_slot
-               WHERE filled GROUP BY 1 HAVING count(*) > 2) d"""
-        )
-        if n := c.fetchone()[0]:
-            problems.append(f"{n} records with more than 2 filled slots")
-        c.execute(
-            """SELECT count(*) FROM (SELECT holder_id, campaign_id FROM annotation_slot
-               WHERE NOT filled AND holder_id IS NOT NULL AND expires_at > now()
-               GROUP BY 1, 2 HAVING count(*) > 1) d"""
-        )
-        if n := c.fetchone()[0]:
-            problems.append(f"{n} users holding two live leases")
+    c.execute(
+        """SELECT count(*) FROM annotation_record r
+           WHERE r.campaign_id = (SELECT id FROM campaigns_campaign WHERE slug=%s)
+           AND (SELECT count(*) FROM annotation_response x
+                WHERE x.record_id = r.id AND x.status='submitted') > 2""",
+        [slug],
+    )
+    if n := c.fetchone()[0]:
+        problems.append(f"{n} records with more than 2 submitted responses")
+    c.execute(
+        """SELECT count(*) FROM annotation_record r
+           WHERE r.campaign_id = (SELECT id FROM campaigns_campaign WHERE slug=%s)
+           AND r.response_count <> (SELECT count(*) FROM annotation_response x
+                WHERE x.record_id = r.id AND x.status='submitted')""",
+        [slug],
+    )
+    if n := c.fetchone()[0]:
+        problems.append(f"{n} records whose response_count disagrees with their responses")
+    c.execute(
+        """SELECT count(*) FROM (SELECT record_id, user_id FROM annotation_response
+           GROUP BY 1, 2 HAVING count(*) > 1) d"""
+    )
+    if n := c.fetchone()[0]:
+        problems.append(f"{n} duplicate (record, user) responses")
+    c.execute(
+        """SELECT count(*) FROM (SELECT record_id, count(*) FROM annotation_slot
+           WHERE filled GROUP BY 1 HAVING count(*) > 2) d"""
+    )
+    if n := c.fetchone()[0]:
+        problems.append(f"{n} records with more than 2 filled slots")
+    c.execute(
+        """SELECT count(*) FROM (SELECT holder_id, campaign_id FROM annotation_slot
+           WHERE NOT filled AND holder_id IS NOT NULL AND expires_at > now()
+           GROUP BY 1, 2 HAVING count(*) > 1) d"""
+    )
+    if n := c.fetchone()[0]:
+        problems.append(f"{n} users holding two live leases")
     return problems
 
 
@@ -339,9 +383,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 5)))
     parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 1)))
+    parser.add_argument(
+        "--seed-only", action="store_true", help="make the campaign, print it as JSON, stop"
+    )
     args = parser.parse_args()
 
-    print(f"machine: {machine()}")
+    if not args.seed_only:
+        print(f"machine: {machine()}")
     recreate_database()
     env = server_env()
     subprocess.run(
@@ -351,35 +399,20 @@ def main() -> None:
         check=True,
     )
     setup_django()
-    slug, tokens = make_campaign(args.records, args.annotators)
+    slug, annotators = make_campaign(args.records, args.annotators)
+    tokens = [token for _, token in annotators]
     from django.db import connection
 
     with connection.cursor() as c:
         c.execute("ANALYZE")
+    if args.seed_only:
+        print(json.dumps({"slug": slug, "annotators": annotators}))
+        return
     port = free_port()
-    gunicorn = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "commonset.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            args.worker_class,
-            "--threads",
-            str(args.threads),
-            "--backlog",
-            "256",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
+    gunicorn = gunicorn_start(
+        port, env, workers=args.workers, worker_class=args.worker_class, threads=args.threads
     )
     try:
-        wait_for(port)
         results = {"next": [], "submit": [], "errors": [], "loops": 0, "nothing_left": 0}
         # warm up each worker's connection and caches
         warm = Annotator(port, slug, tokens[0], time.time() + 1, dict(results, errors=[]))
@@ -395,8 +428,7 @@ def main() -> None:
         elapsed = time.time() - started
         cpu1 = cpu_snapshot(gunicorn.pid, DB_URL.rsplit("/", 1)[1])
     finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+        gunicorn_stop(gunicorn)
     print(
         f"gunicorn: {args.workers} {args.worker_class} workers x {args.threads} threads; "
         f"{args.annotators} annotators; "
@@ -423,7 +455,8 @@ def main() -> None:
         + f"; machine busy {used['machine_busy'] / elapsed / (os.cpu_count() or 1) * 100:.0f}%"
         f" of {os.cpu_count()} CPUs, of which other processes {max(0.0, other) / elapsed:.2f} CPUs"
     )
-    problems = check_invariants(slug)
+    with connection.cursor() as c:
+        problems = check_invariants(c, slug)
     print("invariants: " + ("OK" if not problems else "VIOLATED: " + "; ".join(problems)))
     sys.exit(1 if problems else 0)
 

@@ -4,7 +4,8 @@ DRF's SimpleRateThrottle copies `DEFAULT_THROTTLE_RATES` into a class attribute 
 rest_framework.throttling is imported, so a rate changed later (override_settings, the
 pytest-django `settings` fixture) would never be seen. These subclasses read the rate from
 `api_settings` on each request (api_settings reloads on `setting_changed`), and always give
-a wait of at least one second so every 429 carries `Retry-After`.
+a wait of at least one second so every 429 carries `Retry-After`. An empty rate turns a
+throttle off.
 """
 
 import math
@@ -15,7 +16,9 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 class _RateFromSettings:
     def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # An empty rate (API_THROTTLE_USER= in the environment) turns that throttle off, for
+        # deployments that limit rates in front of the site.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or None
 
     def wait(self):
         wait = super().wait()

@@ -143,6 +143,8 @@ def test_a_postgres_restart_mid_run_loses_no_acknowledged_submit(private_postgre
     campaign = seed(database_url)
     env = server_env(database_url)
     env.pop("REDIS_URL", None)  # only PostgreSQL is under test here
+    for rate in ("API_THROTTLE_USER", "API_THROTTLE_ANON"):
+        env.pop(rate, None)  # throttling at its production rates, as in normal use
     port = free_port()
     server = gunicorn_start(port, env, workers=4)
     annotators = [Annotator(port, campaign["slug"], u, t) for u, t in campaign["annotators"]]

@@ -120,3 +120,14 @@ def test_schema_documents_429():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operation = schema["paths"]["/api/v1/cohorts/"]["get"]
     assert "429" in operation["responses"]
+
+
+def test_an_empty_rate_turns_that_throttle_off(rates):
+    rates(user="", anon="2/min")
+    client = bearer(UserFactory())
+    for _ in range(5):
+        assert client.get(URL).status_code == 200
+    anonymous = APIClient()
+    for _ in range(2):
+        assert anonymous.get(URL).status_code == 200
+    assert_throttled(anonymous.get(URL))  # the other throttle still counts

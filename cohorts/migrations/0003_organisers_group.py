@@ -4,6 +4,8 @@ actions ride on "change"). Staff users put in this group are organisers."""
 
 from django.db import migrations
 
+from commonset.migration_grants import group_grant
+
 ORGANISERS_GROUP = "Organisers"  # accounts.selectors.ORGANISERS_GROUP, frozen here
 
 PERMISSIONS = {
@@ -15,25 +17,7 @@ PERMISSIONS = {
 
 
 def create_group(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after all migrations ran; make sure those we grant
-    # exist already on a fresh database.
-    for label in ("cohorts", "campaigns"):
-        app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=ORGANISERS_GROUP)
-    for (app_label, model), actions in PERMISSIONS.items():
-        for action in actions:
-            permission = Permission.objects.get(
-                content_type__app_label=app_label, codename=f"{action}_{model}"
-            )
-            group.permissions.add(permission)
+    group_grant(apps, ORGANISERS_GROUP, PERMISSIONS)
 
 
 def remove_group(apps, schema_editor):

@@ -1,8 +1,9 @@
 """Helpers for the programme suites: cohorts, applications, organisers."""
 
+import importlib
 from datetime import timedelta
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accounts.selectors import ORGANISERS_GROUP
@@ -32,10 +33,31 @@ def make_cohort(*, state=Cohort.State.OPEN, capacity=5, opens_in_days=-5, closes
     )
 
 
+# The data migrations that grant the Organisers group its permissions.
+ORGANISER_GRANTS = (
+    "cohorts.migrations.0003_organisers_group",
+    "annotation.migrations.0003_organisers_view_annotation",
+)
+
+
+def organisers_group() -> Group:
+    """The Organisers group with the permissions its data migrations grant. A transactional
+    test that ran before flushed the database, and the group with it."""
+    group, _ = Group.objects.get_or_create(name=ORGANISERS_GROUP)
+    for module in ORGANISER_GRANTS:
+        for (app_label, model), actions in importlib.import_module(module).PERMISSIONS.items():
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    codename__in=[f"{action}_{model}" for action in actions],
+                )
+            )
+    return group
+
+
 def make_organiser(**kw):
     user = UserFactory(is_staff=True, **kw)
-    group, _ = Group.objects.get_or_create(name=ORGANISERS_GROUP)
-    user.groups.add(group)
+    user.groups.add(organisers_group())
     return user
 
 

@@ -297,3 +297,26 @@ def test_cohort_admin_opens_and_closes_cohorts_and_keeps_capacity_above_places_t
     assert "2 campaigns are accepted already" in response.content.decode()
     full.refresh_from_db()
     assert full.capacity == 2
+
+
+def test_organisers_see_a_failed_import_in_admin_but_cannot_change_it(client):
+    from annotation.models import ImportJob
+    from tests.annotation.factories import make_campaign
+    from tests.campaigns.programme import make_organiser
+
+    campaign = make_campaign(state="ready")
+    job = ImportJob.objects.create(
+        campaign=campaign,
+        source="file",
+        file_name="prompts.csv",
+        state=ImportJob.State.FAILED,
+        error="Line 7: the required field 'prompt' is empty.",
+    )
+    client.force_login(make_organiser())
+    page = client.get(f"/admin/annotation/importjob/{job.pk}/change/")
+    assert page.status_code == 200
+    assert "Line 7: the required field" in page.content.decode()
+    assert client.get("/admin/annotation/record/").status_code == 200
+    assert client.get("/admin/annotation/response/").status_code == 200
+    assert client.get("/admin/annotation/question/add/").status_code == 403
+    assert client.post(f"/admin/annotation/importjob/{job.pk}/delete/").status_code == 403

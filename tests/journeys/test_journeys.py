@@ -15,7 +15,6 @@ Each journey saves a screenshot of its last page under test-output/journeys/.
 """
 
 import csv
-import importlib
 import io
 import re
 from dataclasses import dataclass
@@ -23,14 +22,13 @@ from dataclasses import dataclass
 import pyarrow.parquet as pq
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from accounts.models import User
 from annotation.models import ImportJob, Record, Response, Skip
 from campaigns.models import Application, Campaign
 from campaigns.publishing.models import Publication
-from tests.campaigns.programme import make_cohort, make_organiser
+from tests.campaigns.programme import make_cohort, make_organiser, organisers_group
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,21 +74,6 @@ class Cast:
     bola: dict
     chidi: dict
     outsider: dict
-
-
-def organisers_group() -> Group:
-    """The Organisers group with the permissions its data migration grants. A transactional
-    test that ran before this one flushed the database, and the group with it."""
-    migration = importlib.import_module("cohorts.migrations.0003_organisers_group")
-    group, _ = Group.objects.get_or_create(name=migration.ORGANISERS_GROUP)
-    for (app_label, model), actions in migration.PERMISSIONS.items():
-        group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label=app_label,
-                codename__in=[f"{action}_{model}" for action in actions],
-            )
-        )
-    return group
 
 
 @pytest.fixture

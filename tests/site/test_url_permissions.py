@@ -164,7 +164,8 @@ ALLOWED = {
     "api/v1/records/<int:record_id>/skip/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/discard/": by_campaign(API_USERS, ORG_API_VIEWERS),
     # Admin: organisers (the Organisers group's permissions: cohorts and communities; view and
-    # change applications, provisioning, publications). Everyone else: admin's sign-in page.
+    # change applications, provisioning, publications; view the annotation models). Everyone
+    # else: admin's sign-in page.
     "admin/login/": EVERYONE,
     "admin/logout/": EVERYONE,
     "admin/": ORGANISERS,
@@ -188,6 +189,11 @@ ALLOWED = {
             "campaigns/publication",
             "campaigns/publicationpolicy",
             "campaigns/campaignstats",
+            "annotation/field",  # the annotation models: view only (annotation 0003)
+            "annotation/question",
+            "annotation/importjob",
+            "annotation/record",
+            "annotation/response",
         )
         for page in ("", "<path:object_id>/history/", "<path:object_id>/change/")
     },

@@ -1,7 +1,16 @@
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import ApiToken, OrgMembership, User
+
+# Hugging Face sign-in is configured from the environment (SOCIALACCOUNT_PROVIDERS in
+# settings.py), its client secret included, and provider tokens are not stored. An app
+# added in admin would keep a secret in the database, and one for the same provider would
+# sit beside the configured one (allauth then fails every sign-in); one with no provider
+# id broke the connections page. So neither is offered in admin.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)
 
 
 class OrgMembershipInline(admin.TabularInline):

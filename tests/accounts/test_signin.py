@@ -399,3 +399,11 @@ def test_the_stand_in_refuses_a_code_without_the_matching_pkce_verifier(client, 
 
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.django_db
+def test_admin_offers_no_social_apps_or_tokens_the_environment_configures_sign_in(client):
+    client.force_login(User.objects.create_superuser("root", password=None))
+    assert client.get("/admin/socialaccount/socialapp/").status_code == 404
+    assert client.get("/admin/socialaccount/socialtoken/").status_code == 404
+    assert client.get("/admin/socialaccount/socialaccount/").status_code == 200

@@ -225,6 +225,7 @@ class ApplicationCoLeadsView(_ActionView):
         return super().post(request, pk)
 
     def act(self, request, application):
+        services.application_require_applicant(request.user, application)
         serializer = CoLeadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.application_co_lead_add(
@@ -239,6 +240,7 @@ class ApplicationCoLeadRemoveView(APIView):
     )
     def delete(self, request, pk: int, user_id: int):
         application = application_get_for_user(request.user, pk)
+        services.application_require_applicant(request.user, application)
         get_object_or_404(application.co_leads, pk=user_id)
         services.application_co_lead_remove(
             actor=request.user, application=application, user_id=user_id

@@ -169,6 +169,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def co_lead_add(request: HttpRequest, pk: int) -> HttpResponse:
     application = application_get_for_user(request.user, pk)
+    services.application_require_applicant(request.user, application)
     form = CoLeadForm(request.POST)
     if form.is_valid():
         try:
@@ -188,6 +189,7 @@ def co_lead_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def co_lead_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     application = application_get_for_user(request.user, pk)
+    services.application_require_applicant(request.user, application)
     services.application_co_lead_remove(
         actor=request.user, application=application, user_id=user_id
     )

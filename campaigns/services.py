@@ -70,7 +70,9 @@ def _require_lead(actor, application: Application) -> None:
         raise PermissionDenied("Only the applicant and co-leads may change this application.")
 
 
-def _require_applicant(actor, application: Application) -> None:
+def application_require_applicant(actor, application: Application) -> None:
+    """Raise PermissionDenied unless `actor` is the applicant. The services check it; views
+    check it first too, so anyone else gets 403 whatever they sent."""
     if application.applicant_id != actor.pk:
         raise PermissionDenied("Only the applicant may do this.")
 
@@ -225,7 +227,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
 def application_withdraw(*, actor: User, application: Application) -> Application:
     """The applicant withdraws their application before a decision."""
     application = _lock(application)
-    _require_applicant(actor, application)
+    application_require_applicant(actor, application)
     application.state = application.transition_target("withdraw")
     application.save(update_fields=["state", "updated_at"])
     return application
@@ -235,7 +237,7 @@ def application_withdraw(*, actor: User, application: Application) -> Applicatio
 def application_co_lead_add(*, actor: User, application: Application, username: str) -> User:
     """The applicant adds a co-lead, by site or Hugging Face username."""
     application = _lock(application)
-    _require_applicant(actor, application)
+    application_require_applicant(actor, application)
     if application.state in (Application.State.WITHDRAWN, Application.State.REJECTED):
         raise ProgrammeConflict(
             f"“{application.title}” was {application.state}; it takes no new co-leads."
@@ -260,7 +262,7 @@ def application_co_lead_add(*, actor: User, application: Application, username: 
 @transaction.atomic
 def application_co_lead_remove(*, actor: User, application: Application, user_id: int) -> None:
     application = _lock(application)
-    _require_applicant(actor, application)
+    application_require_applicant(actor, application)
     application.co_leads.remove(user_id)
 
 

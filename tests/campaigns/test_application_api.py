@@ -180,3 +180,26 @@ def test_reject_through_the_api_needs_a_note(applicant, cohort, organiser):
     response = api.post(f"{API}{application.pk}/reject/", {"note": "Too broad."}, format="json")
     assert response.json()["state"] == "rejected"
     assert response.json()["decision_note"] == "Too broad."
+
+
+def test_only_the_applicant_manages_co_leads_and_everyone_else_gets_403_whatever_they_send(
+    applicant, cohort, client
+):
+    """Organisers and co-leads see the application, so they are told no (403) rather than
+    not-found, before anything they sent is looked at: on the API and on the site alike."""
+    application = make_application(cohort=cohort, applicant=applicant)
+    co_lead = UserFactory(username="juma")
+    application.co_leads.add(co_lead)
+    UserFactory(username="kofi")
+    for someone in (make_organiser(), co_lead):
+        api = _client(someone)
+        for body in ({}, {"username": "nobody"}, {"username": "kofi"}):
+            assert api.post(f"{API}{application.pk}/co-leads/", body).status_code == 403
+        for user_id in (co_lead.pk, 999_999):
+            assert api.delete(f"{API}{application.pk}/co-leads/{user_id}/").status_code == 403
+        client.force_login(someone)
+        page = f"/applications/{application.pk}/co-leads/"
+        for body in ({}, {"username": "kofi"}):
+            assert client.post(page, body).status_code == 403
+        assert client.post(f"{page}{co_lead.pk}/remove/").status_code == 403
+    assert list(application.co_leads.values_list("username", flat=True)) == ["juma"]

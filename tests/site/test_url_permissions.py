@@ -117,7 +117,7 @@ ALLOWED = {
     "applications/<int:pk>/edit/": LEADS,  # organisers: told only leads may edit
     "applications/<int:pk>/submit/": APPLICANT,
     "applications/<int:pk>/withdraw/": APPLICANT,
-    "applications/<int:pk>/co-leads/": LEADS,  # organisers: told only the applicant may
+    "applications/<int:pk>/co-leads/": APPLICANT,  # organisers see it but get 403
     "applications/<int:pk>/co-leads/<int:user_id>/remove/": APPLICANT,
     # A campaign's settings: its leads
     "campaigns/<slug:slug>/settings/": LEADS,
@@ -148,7 +148,7 @@ ALLOWED = {
     "api/v1/applications/<int:pk>/approve/": ORGANISERS,
     "api/v1/applications/<int:pk>/reject/": ORGANISERS,
     # Organisers: their empty body is refused (400) before the applicant-only rule is reached.
-    "api/v1/applications/<int:pk>/co-leads/": LEADS,
+    "api/v1/applications/<int:pk>/co-leads/": APPLICANT,
     "api/v1/applications/<int:pk>/co-leads/<int:user_id>/": APPLICANT,
     "api/v1/campaigns/": API_USERS,
     "api/v1/campaigns/<slug:slug>/": by_campaign(API_USERS, ORG_API_VIEWERS),

@@ -188,3 +188,28 @@ def test_import_page_upload_shows_progress(client, django_capture_on_commit_call
     status = client.get(f"/campaigns/{campaign.slug}/settings/import/{job.pk}/").json()
     assert status["state"] == "succeeded" and status["percent"] == 100
     assert Record.objects.filter(campaign=campaign).count() == 2
+
+
+def test_a_ready_campaign_shows_its_lead_the_next_steps(client):
+    lead = UserFactory()
+    campaign = make_campaign(lead=lead, state="ready")
+    campaign.questions.all().delete()
+    client.force_login(lead)
+    body = client.get(f"/campaigns/{campaign.slug}/").content.decode()
+    assert "Next steps" in body
+    assert f'href="/campaigns/{campaign.slug}/settings/questions/"' in body
+    assert "0 set; say what annotators are asked" in body
+    assert "0 imported; import them from a file or a Hugging Face dataset" in body
+    assert "once it has questions and records" in body
+
+    ready = make_campaign(lead=lead, state="ready", records=3)
+    body = client.get(f"/campaigns/{ready.slug}/").content.decode()
+    assert "✓" in body and "3 imported." in body
+    assert "once it has questions and records" not in body
+
+    # Nobody else sees them, nor the lead once the campaign is open.
+    client.force_login(UserFactory())
+    assert "Next steps" not in client.get(f"/campaigns/{ready.slug}/").content.decode()
+    client.force_login(lead)
+    opened = make_campaign(lead=lead, records=1)
+    assert "Next steps" not in client.get(f"/campaigns/{opened.slug}/").content.decode()

@@ -172,9 +172,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn_start(port: int, env: dict, *, workers: int, worker_class="sync", threads=1):
+def gunicorn_start(
+    port: int, env: dict, *, workers: int, worker_class="sync", threads=1, log=None
+):
     """gunicorn serving the site on 127.0.0.1:port in its own process group, returned once
-    /healthz answers; gunicorn_stop ends that group by its id."""
+    /healthz answers; gunicorn_stop ends that group by its id. `log`: a file for its output
+    (default: this process's)."""
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -194,6 +197,8 @@ def gunicorn_start(port: int, env: dict, *, workers: int, worker_class="sync", t
         ],
         cwd=ROOT,
         env=env,
+        stdout=log,
+        stderr=log,
         start_new_session=True,
     )
     try:

@@ -31,7 +31,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 
 ANNOTATORS = 50
 RECORDS = 3000
-BEFORE_SECONDS, DOWN_SECONDS, AFTER_SECONDS = 5.0, 3.0, 8.0
+BEFORE_SECONDS, DOWN_SECONDS = 5.0, 3.0
+# After the restart the run goes on until every annotator had a submit acknowledged again
+# (at least AFTER_SECONDS, at most AFTER_LIMIT_SECONDS: a slow machine gets more time).
+AFTER_SECONDS, AFTER_LIMIT_SECONDS = 5.0, 60.0
 SUBMIT_TRIES = 40  # at 0.25 s apart: longer than the outage
 
 
@@ -138,7 +141,7 @@ def seed(database_url: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_a_postgres_restart_mid_run_loses_no_acknowledged_submit(private_postgres):
+def test_a_postgres_restart_mid_run_loses_no_acknowledged_submit(private_postgres, tmp_path):
     database_url = private_postgres.url("commonset_faults")
     campaign = seed(database_url)
     env = server_env(database_url)
@@ -146,7 +149,10 @@ def test_a_postgres_restart_mid_run_loses_no_acknowledged_submit(private_postgre
     for rate in ("API_THROTTLE_USER", "API_THROTTLE_ANON"):
         env.pop(rate, None)  # throttling at its production rates, as in normal use
     port = free_port()
-    server = gunicorn_start(port, env, workers=4)
+    # Each 503 logs its traceback: kept in a file, its end shown if the drill fails.
+    log_path = tmp_path / "gunicorn.log"
+    log = log_path.open("w")
+    server = gunicorn_start(port, env, workers=4, log=log)
     annotators = [Annotator(port, campaign["slug"], u, t) for u, t in campaign["annotators"]]
     stop = threading.Event()
     threads = [threading.Thread(target=a.loop, args=(stop,), daemon=True) for a in annotators]
@@ -158,9 +164,14 @@ def test_a_postgres_restart_mid_run_loses_no_acknowledged_submit(private_postgre
         private_postgres.stop("fast")
         down = time.monotonic()
         time.sleep(DOWN_SECONDS)
+        starting = time.monotonic()  # the server may accept before pg_ctl says so
         private_postgres.start()
         up = time.monotonic()
         time.sleep(AFTER_SECONDS)
+        while time.monotonic() - up < AFTER_LIMIT_SECONDS and not all(
+            any(t > up for _, t in a.acknowledged) for a in annotators
+        ):
+            time.sleep(0.25)
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
@@ -168,11 +179,13 @@ def test_a_postgres_restart_mid_run_loses_no_acknowledged_submit(private_postgre
     finally:
         stop.set()
         gunicorn_stop(server)
+        log.close()
+        print(f"gunicorn's log: {log_path}")
 
     answers = [a for annotator in annotators for a in annotator.answers]
     acknowledged = [(x.username, r, t) for x in annotators for r, t in x.acknowledged]
     before = [a for a in answers if a.ended < stopping]
-    while_down = [a for a in answers if a.started > down and a.ended < up]
+    while_down = [a for a in answers if a.started > down and a.ended < starting]
     failures = [a for a in answers if a.status is None or a.status >= 500]
     recovered_at = min(t for _, _, t in acknowledged if t > up)
     after = [x for x in acknowledged if x[2] > up]
@@ -187,7 +200,8 @@ def test_a_postgres_restart_mid_run_loses_no_acknowledged_submit(private_postgre
     assert before and all(a.status in (200, 201, 204) for a in before)
     # While it was down, every request was answered, promptly, with 503 and Retry-After.
     assert len(while_down) >= ANNOTATORS
-    assert all(a.status == 503 and a.retry_after for a in while_down)
+    odd = [a for a in while_down if not (a.status == 503 and a.retry_after)]
+    assert odd == [], odd[:5]
     assert all(a.ended - a.started < 5 for a in while_down)
     # No failure of any kind but a 503 with Retry-After, even at the moment of the stop.
     assert all(a.status == 503 and a.retry_after for a in failures), sorted(

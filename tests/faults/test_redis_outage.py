@@ -79,7 +79,8 @@ def test_an_approval_while_redis_is_down_is_saved_and_provisioned_once_it_is_bac
     }
     env = {**server_env(live_database_url()), **services}
     port = free_port()
-    site = gunicorn_start(port, env, workers=2)
+    log = (tmp_path / "gunicorn.log").open("w")
+    site = gunicorn_start(port, env, workers=2, log=log)
     worker = Worker(tmp_path, "redis-drill", beat=True, env=services)
     try:
         worker.wait_ready()
@@ -118,6 +119,7 @@ def test_an_approval_while_redis_is_down_is_saved_and_provisioned_once_it_is_bac
     finally:
         worker.stop()
         gunicorn_stop(site)
+        log.close()
 
     assert row.state == Provisioning.State.SUCCEEDED, row.last_error
     assert row.steps["dataset"]["resent"] >= 1  # the sweeper sent the lost first step

@@ -351,6 +351,24 @@ def _record(
         row.save()
 
 
+def _record_steps_passed(row: Provisioning, next_step: str, now: datetime) -> None:
+    """Steps between this one and the next were done by this one (a new Space is copied
+    with its settings, so "configure" has nothing left to do): recorded as done, so the
+    lead's checklist does not show them as still to do."""
+    order = list(Provisioning.STEP_ORDER)
+    if row.step not in order or next_step not in order:
+        return
+    label = Provisioning.Step(row.step).label.lower()
+    for passed in order[order.index(row.step) + 1 : order.index(next_step)]:
+        row.steps[passed] = {
+            "state": "done",
+            "attempts": 0,
+            "delays": [],
+            "finished_at": _iso(now),
+            "result": f"done with the step before ({label})",
+        }
+
+
 def _record_success(row: Provisioning, entry: dict, outcome: Outcome, now: datetime) -> None:
     for key, value in outcome.updates.items():
         setattr(row, key, value)
@@ -360,6 +378,7 @@ def _record_success(row: Provisioning, entry: dict, outcome: Outcome, now: datet
     if outcome.step_done:
         entry["state"] = "done"
         entry["finished_at"] = _iso(now)
+        _record_steps_passed(row, outcome.next_step, now)
     else:
         entry["state"] = "waiting"
     row.step = outcome.next_step

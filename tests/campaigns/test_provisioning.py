@@ -81,8 +81,12 @@ def test_public_campaign_gets_dataset_bucket_and_running_space(hf):
     assert "hf_oauth: true" in readme
     assert "hf_oauth_authorized_org" not in readme
     assert space.stage == "RUNNING"
-    # A freshly duplicated Space got everything in the duplicate request: no re-apply.
-    assert row.step_state("configure") == "pending"
+    # A freshly duplicated Space got everything in the duplicate request: no re-apply,
+    # and the checklist counts "configure" as done with it.
+    assert row.step_state("configure") == "done"
+    assert row.steps["configure"]["attempts"] == 0
+    assert row.steps["configure"]["result"].startswith("done with the step before")
+    assert all(entry["status"] == "done" for entry in row.progress())
     assert row.steps["space"]["result"] == "created"
     assert row.secret_names == sorted(SECRETS)
     assert row.space_url == f"{hf.url}/spaces/{repo_id}"

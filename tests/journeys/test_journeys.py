@@ -29,6 +29,7 @@ from annotation.models import ImportJob, Record, Response, Skip
 from campaigns.models import Application, Campaign
 from campaigns.publishing.models import Publication
 from tests.campaigns.programme import make_cohort, make_organiser, organisers_group
+from tests.hub.provisioning_support import drive
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -392,19 +393,55 @@ def test_journey_1_a_lead_applies_with_hugging_face(cast, browsers):
     lead.screenshot("journey-1-my-applications")
 
 
-def test_journey_2_an_organiser_approves_and_the_campaign_becomes_ready(cast, browsers):
+def test_journey_2_an_organiser_approves_and_the_campaign_becomes_ready(
+    cast, browsers, settings, hub
+):
+    # This journey provisions for real, against the Hub stand-in: the Space is still
+    # building at the first check, so the lead sees the progress before it is ready.
+    settings.HUB_BACKEND = "huggingface"
+    settings.HF_ENDPOINT = hub.url
+    hub.new_space_stages = ["BUILDING", "BUILDING", "APP_STARTING", "RUNNING"]
     lead, organiser = browsers("lead"), browsers("organiser")
     application = lead_applies(cast, lead)
     cast.outbox.clear()
 
     organiser_approves(cast, organiser, application)
     # The admin shows the campaign the approval created, and its state.
+    expect(organiser.page.locator(".field-campaign_link")).to_contain_text("Provisioning")
+    assert len(cast.outbox) == 1  # the lead only
+
+    # The lead follows the e-mail to the campaign: its Space is being built.
+    page = lead.page
+    page.goto(decision_email_link(cast))
+    expect(page.locator(".next-step")).to_contain_text(NOTE)
+    page.get_by_role("link", name=TITLE).click()
+    campaign = Campaign.objects.get(application__title=TITLE)
+    page.wait_for_url(f"{cast.site}/campaigns/{campaign.slug}/")
+    badge = page.locator(".campaign-header .badge[data-state]")
+    box = page.locator("[data-provisioning-state]")
+    expect(badge).to_have_text("Provisioning")
+    expect(box).to_have_attribute("data-provisioning-state", "waiting")
+    expect(box).to_contain_text("Your Space is being built and started")
+    expect(box.locator(".step-done")).to_have_count(5)
+    expect(box.locator(".step-current")).to_contain_text("The Space starting up")
+    expect(page.get_by_role("heading", name="Next steps")).to_have_count(0)
+    lead.screenshot("journey-2-campaign-provisioning")
+
+    # Workers check the Space again until it runs (the sweeper sends the delayed checks).
+    assert drive(campaign.provisioning).state == "succeeded"
+    page.reload()
+    expect(badge).to_have_text("Ready")
+    expect(box).to_have_attribute("data-provisioning-state", "succeeded")
+    expect(box).to_contain_text("Your campaign's Space and dataset are ready.")
+    expect(box.locator(".provisioning-links")).to_contain_text(campaign.repo_id)
+    expect(page.get_by_role("heading", name="Next steps")).to_be_visible()
+    organiser.page.reload()
     expect(organiser.page.locator(".field-campaign_link")).to_contain_text("Ready")
 
-    assert len(cast.outbox) == 1  # the lead only
-    campaign = lead_finds_the_ready_campaign(cast, lead)
+    campaign.refresh_from_db()
     assert campaign.state == Campaign.State.READY
     assert campaign.visibility == "organisation" and campaign.visibility_org == ORG
+    assert hub.space(campaign.repo_id).stage == "RUNNING"
     lead.assert_nothing_went_wrong()
     organiser.assert_nothing_went_wrong()
     lead.screenshot("journey-2-campaign-ready")

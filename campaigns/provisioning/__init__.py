@@ -1,7 +1,7 @@
 """Provisioning of an approved campaign's Space and dataset repository on the Hub.
 
 `provisioning_start(campaign=...)` is what the approval service calls inside its
-transaction; the workflow itself lives in `services`, its row in `models`.
+transaction; the workflow lives in `services`, its Hub calls in `steps`, its row in `models`.
 """
 
 

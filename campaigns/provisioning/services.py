@@ -18,16 +18,16 @@ The workflow of a campaign (DESIGN.md, Background work):
   BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR, NO_APP_FILE fail with the stage and message.
 
 Each step: claim the row in a short transaction (state running, heartbeat, attempts + 1),
-call the Hub outside any transaction, then record the outcome and send the next step's
-message on commit. Transient errors retry with exponential backoff and jitter (honouring
-Retry-After) up to PROVISIONING_MAX_ATTEMPTS; permanent ones fail at once. The sweeper
-re-sends steps whose message was lost and revives steps whose worker died.
+call the Hub outside any transaction (the step functions, in steps.py), then record the
+outcome and send the next step's message on commit. Transient errors retry with
+exponential backoff and jitter (honouring Retry-After) up to PROVISIONING_MAX_ATTEMPTS;
+permanent ones fail at once. The sweeper re-sends steps whose message was lost and
+revives steps whose worker died.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -37,84 +37,42 @@ from django.utils import timezone
 
 from commonset.backoff import backoff_delay
 from commonset.broker import task_send
-from hub.backend import (
-    STAGE_RUNNING,
-    STAGES_ASLEEP,
-    STAGES_FAILED,
-    HubBackend,
-    Volume,
-    get_backend,
-)
-from hub.errors import HubError, HubPermanentError, classify
-from hub.spacecard import readme_with_sign_in
+from hub.backend import get_backend
+from hub.errors import HubError, classify
 
 from .models import Provisioning
+from .steps import (
+    STEPS,
+    Context,
+    Outcome,
+    campaign_authorized_org,
+    campaign_repo_names,
+    provisioning_setting,
+)
 
 logger = logging.getLogger(__name__)
 
 Step = Provisioning.Step
 State = Provisioning.State
 
-MAX_REPO_NAME = 96
 SKIPPED_MESSAGE = (
     "Provisioning was skipped because no Hugging Face Hub is configured "
     "(HUB_BACKEND=local): there is no Space; the dataset lives in the local hub folder."
 )
-BUILTIN_VARIABLES = {
-    # The template's warning about the discontinued persistent storage: we mount a bucket.
-    "ARGILLA_SHOW_HUGGINGFACE_SPACE_PERSISTENT_STORAGE_WARNING": "false",
-}
 
 
 # --- settings, names ---------------------------------------------------------------------
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def max_attempts() -> int:
-    return int(_setting("PROVISIONING_MAX_ATTEMPTS", 8))
+    return int(provisioning_setting("PROVISIONING_MAX_ATTEMPTS", 8))
 
 
 def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
     return backoff_delay(
         attempt,
-        base=float(_setting("PROVISIONING_BACKOFF_BASE_SECONDS", 10)),
-        cap=float(_setting("PROVISIONING_BACKOFF_MAX_SECONDS", 900)),
+        base=float(provisioning_setting("PROVISIONING_BACKOFF_BASE_SECONDS", 10)),
+        cap=float(provisioning_setting("PROVISIONING_BACKOFF_MAX_SECONDS", 900)),
         retry_after=retry_after,
     )
-
-
-def _names(campaign) -> dict:
-    handle = campaign.community.handle
-    slug = campaign.slug[:MAX_REPO_NAME]
-    return {
-        "repo_id": f"{handle}/{slug}",
-        "bucket_id": f"{handle}/{slug[: MAX_REPO_NAME - 5]}-data",
-    }
-
-
-def space_secrets() -> dict[str, str]:
-    """Secret values come from settings (SPACE_SECRETS_JSON) at the moment they are sent;
-    only their names are stored."""
-    return {str(k): str(v) for k, v in (_setting("PROVISIONING_SPACE_SECRETS", {}) or {}).items()}
-
-
-def space_variables(campaign) -> dict[str, str]:
-    variables = dict(BUILTIN_VARIABLES)
-    variables.update(
-        {str(k): str(v) for k, v in (_setting("PROVISIONING_SPACE_VARIABLES", {}) or {}).items()}
-    )
-    names = _names(campaign)
-    variables["COMMONSET_CAMPAIGN"] = campaign.slug
-    variables["COMMONSET_DATASET_ID"] = names["repo_id"]
-    variables["COMMONSET_SITE_URL"] = _setting("SITE_URL", "")
-    return variables
-
-
-def _authorized_org(campaign) -> str:
-    from campaigns.models import Visibility
-
-    return campaign.visibility_org if campaign.visibility == Visibility.ORGANISATION else ""
 
 
 def _iso(moment: datetime) -> str:
@@ -178,11 +136,11 @@ def _start(campaign) -> Provisioning:
         return row
     row.started_at = now
     row.finished_at = None
-    names = _names(campaign)
+    names = campaign_repo_names(campaign)
     row.dataset_id = names["repo_id"]
     row.space_id = names["repo_id"]
     row.bucket_id = names["bucket_id"]
-    row.authorized_org = _authorized_org(campaign)
+    row.authorized_org = campaign_authorized_org(campaign)
     if settings.HUB_BACKEND == "local":
         return _start_local(row, campaign, now)
     row.state = State.PENDING
@@ -225,32 +183,6 @@ def _start_local(row: Provisioning, campaign, now: datetime) -> Provisioning:
 
 
 # --- one step --------------------------------------------------------------------------
-@dataclass
-class Outcome:
-    next_step: str
-    countdown: float = 0.0
-    result: str = ""
-    updates: dict = field(default_factory=dict)
-    step_done: bool = True  # False while polling: the wait step goes on
-
-
-class Context:
-    def __init__(self, row: Provisioning, campaign, backend: HubBackend, seq: int):
-        self.row = row
-        self.campaign = campaign
-        self.backend = backend
-        self.seq = seq
-        self.names = _names(campaign)
-        # Recorded whatever the outcome (e.g. the Space stage seen before failing on it).
-        self.updates: dict = {}
-
-    def touch(self) -> None:
-        """Heartbeat between calls of a long step, so the sweeper leaves it alone."""
-        Provisioning.objects.filter(pk=self.row.pk, seq=self.seq, state=State.RUNNING).update(
-            heartbeat_at=timezone.now()
-        )
-
-
 def _claim(provisioning_id: int, seq: int, now: datetime) -> Provisioning | float | None:
     with transaction.atomic():
         row = (
@@ -419,173 +351,18 @@ def _fail(row: Provisioning, entry: dict, message: str, now: datetime) -> None:
     logger.warning("provisioning %s: failed at step %s: %s", row.pk, row.step, message)
 
 
-# --- the steps (Hub calls only; no transaction is open here) ---------------------------
-def _step_dataset(ctx: Context) -> Outcome:
-    created = ctx.backend.dataset_create(ctx.names["repo_id"])
-    return Outcome(
-        next_step=Step.BUCKET,
-        result="exists" if created.existed else "created",
-        updates={"dataset_id": ctx.names["repo_id"], "dataset_url": created.url},
-    )
-
-
-def _step_bucket(ctx: Context) -> Outcome:
-    created = ctx.backend.bucket_create(ctx.names["bucket_id"], private=True)
-    return Outcome(
-        next_step=Step.SPACE,
-        result="exists" if created.existed else "created",
-        updates={"bucket_id": ctx.names["bucket_id"]},
-    )
-
-
-def _volumes(ctx: Context) -> list[Volume]:
-    return [Volume(source=ctx.names["bucket_id"], mount_path="/data")]
-
-
-def _step_space(ctx: Context) -> Outcome:
-    cohort = ctx.campaign.cohort
-    secrets = space_secrets()
-    variables = space_variables(ctx.campaign)
-    created = ctx.backend.space_duplicate(
-        template=cohort.space_template,
-        space_id=ctx.names["repo_id"],
-        hardware=cohort.space_hardware or None,
-        secrets=secrets,
-        variables=variables,
-        volumes=_volumes(ctx),
-    )
-    return Outcome(
-        # A 409 applied nothing of the payload: apply it with the upsert calls.
-        next_step=Step.CONFIGURE if created.existed else Step.SIGN_IN,
-        result="exists (configuration re-applied next)" if created.existed else "created",
-        updates={
-            "space_id": ctx.names["repo_id"],
-            "space_url": created.url,
-            "space_existed": created.existed,
-            "secret_names": sorted(secrets),
-            "variable_names": sorted(variables),
-            "hardware": cohort.space_hardware or "",
-        },
-    )
-
-
-def _step_configure(ctx: Context) -> Outcome:
-    space_id = ctx.names["repo_id"]
-    cohort = ctx.campaign.cohort
-    secrets = space_secrets()
-    variables = space_variables(ctx.campaign)
-    for key, value in secrets.items():
-        ctx.backend.space_secret_set(space_id, key, value)
-        ctx.touch()
-    for key, value in variables.items():
-        ctx.backend.space_variable_set(space_id, key, value)
-        ctx.touch()
-    if cohort.space_hardware:
-        ctx.backend.space_hardware_request(space_id, cohort.space_hardware)
-        ctx.touch()
-    ctx.backend.space_volumes_set(space_id, _volumes(ctx))
-    return Outcome(
-        next_step=Step.SIGN_IN,
-        result=f"{len(secrets)} secrets, {len(variables)} variables, hardware, volume applied",
-        updates={
-            "secret_names": sorted(secrets),
-            "variable_names": sorted(variables),
-            "hardware": cohort.space_hardware or "",
-            "space_url": ctx.row.space_url or ctx.backend.repo_url(space_id, repo_type="space"),
-        },
-    )
-
-
-def _step_sign_in(ctx: Context) -> Outcome:
-    space_id = ctx.names["repo_id"]
-    org = _authorized_org(ctx.campaign)
-    readme = ctx.backend.space_readme_get(space_id)
-    wanted = readme_with_sign_in(readme, authorized_org=org or None)
-    if wanted != readme:
-        ctx.backend.space_readme_put(
-            space_id,
-            wanted,
-            message=f"Commonset: sign-in restricted to {org}" if org else "Commonset: HF sign-in",
-        )
-    who = f"members of {org}" if org else "anyone with a Hugging Face account"
-    return Outcome(
-        next_step=Step.WAIT,
-        result=("updated: " if wanted != readme else "unchanged: ") + who,
-        updates={"authorized_org": org},
-    )
-
-
-def _step_wait(ctx: Context) -> Outcome:
-    space_id = ctx.names["repo_id"]
-    row = ctx.row
-    runtime = ctx.backend.space_runtime(space_id)
-    stage = runtime.stage
-    ctx.updates["stage"] = stage[:24]
-    poll = float(_setting("PROVISIONING_POLL_SECONDS", 20))
-    polls = row.polls + 1
-    updates = {"stage": stage[:24], "polls": polls}
-    if stage == STAGE_RUNNING:
-        return Outcome(next_step=Step.DONE, result="RUNNING", updates=updates)
-    if stage in STAGES_ASLEEP or (stage in STAGES_FAILED and row.restart_on_error):
-        if row.restarted:
-            if stage in STAGES_ASLEEP:
-                raise HubPermanentError(
-                    f"The Space {space_id} is {stage} and did not start after a restart. "
-                    "Open it on the Hub, check its logs and hardware, then retry provisioning."
-                )
-        else:
-            ctx.backend.space_restart(space_id)
-            updates.update(restarted=True, stage="RESTARTING")
-            return Outcome(
-                next_step=Step.WAIT,
-                countdown=poll,
-                result=f"{stage}: restarted",
-                updates=updates,
-                step_done=False,
-            )
-    if stage in STAGES_FAILED:
-        detail = f": {runtime.error_message}" if runtime.error_message else "."
-        raise HubPermanentError(
-            f"The Space {space_id} stopped with {stage}{detail} Check the Space's logs on the "
-            "Hub (template, secrets, hardware), fix it, then retry provisioning."
-        )
-    if stage == "DELETING":
-        raise HubPermanentError(
-            f"The Space {space_id} is being deleted on the Hub. Retry provisioning once it is "
-            "gone to create it again."
-        )
-    started = (row.steps.get(Step.WAIT) or {}).get("first_started_at")
-    limit = float(_setting("PROVISIONING_SPACE_START_TIMEOUT_SECONDS", 3600))
-    if started and (timezone.now() - datetime.fromisoformat(started)).total_seconds() > limit:
-        raise HubPermanentError(
-            f"The Space {space_id} was still {stage} after {round(limit / 60)} minutes. Check "
-            "its build logs on the Hub, then retry provisioning."
-        )
-    # BUILDING, APP_STARTING, ... (STAGES_IN_PROGRESS), or a stage we do not know yet:
-    # look again later.
-    return Outcome(
-        next_step=Step.WAIT, countdown=poll, result=stage, updates=updates, step_done=False
-    )
-
-
-STEPS = {
-    Step.DATASET: _step_dataset,
-    Step.BUCKET: _step_bucket,
-    Step.SPACE: _step_space,
-    Step.CONFIGURE: _step_configure,
-    Step.SIGN_IN: _step_sign_in,
-    Step.WAIT: _step_wait,
-}
-
-
 # --- sweeper ---------------------------------------------------------------------------
 def provisioning_sweep(*, now: datetime | None = None) -> dict:
     """Re-send steps whose message is overdue (lost between commit and broker, or with a
     worker that died holding it) and revive steps whose worker stopped sending heartbeats;
     fail those that already used their attempts. Runs on beat every PROVISIONING_SWEEP_SECONDS."""
     now = now or timezone.now()
-    stale = now - timedelta(seconds=float(_setting("PROVISIONING_HEARTBEAT_STALE_SECONDS", 300)))
-    overdue = now - timedelta(seconds=float(_setting("PROVISIONING_SWEEP_GRACE_SECONDS", 60)))
+    stale = now - timedelta(
+        seconds=float(provisioning_setting("PROVISIONING_HEARTBEAT_STALE_SECONDS", 300))
+    )
+    overdue = now - timedelta(
+        seconds=float(provisioning_setting("PROVISIONING_SWEEP_GRACE_SECONDS", 60))
+    )
     candidates = Q(state=State.RUNNING, heartbeat_at__lt=stale) | Q(
         state__in=[State.PENDING, State.WAITING], next_attempt_at__lte=overdue
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Provisioning
 from campaigns.provisioning import services
+from hub.errors import HubPermanentError
 from tests.campaigns.programme import make_organiser
 from tests.hub.provisioning_support import SECRETS, approve, drive, make_campaign
 
@@ -291,7 +292,7 @@ def test_sweeper_revives_a_step_whose_worker_died(hf):
     assert row.seq > dead_seq
     assert row.steps["wait"]["interrupted"] == 1
     # The dead worker's late result is ignored.
-    services._record(row.pk, dead_seq, "wait", None, services.HubPermanentError("late"))
+    services._record(row.pk, dead_seq, "wait", None, HubPermanentError("late"))
     row.refresh_from_db()
     assert row.state != "failed"
     assert drive(row).state == "succeeded"

@@ -338,44 +338,43 @@ def pct(values, p):
 def check_invariants(cursor, slug: str) -> list[str]:
     """The assignment invariants of DESIGN.md, checked through any DB-API cursor (Django's,
     or psycopg's on a database this process has no settings for)."""
-    c = cursor
     problems = []
-    c.execute(
+    cursor.execute(
         """SELECT count(*) FROM annotation_record r
            WHERE r.campaign_id = (SELECT id FROM campaigns_campaign WHERE slug=%s)
            AND (SELECT count(*) FROM annotation_response x
                 WHERE x.record_id = r.id AND x.status='submitted') > 2""",
         [slug],
     )
-    if n := c.fetchone()[0]:
+    if n := cursor.fetchone()[0]:
         problems.append(f"{n} records with more than 2 submitted responses")
-    c.execute(
+    cursor.execute(
         """SELECT count(*) FROM annotation_record r
            WHERE r.campaign_id = (SELECT id FROM campaigns_campaign WHERE slug=%s)
            AND r.response_count <> (SELECT count(*) FROM annotation_response x
                 WHERE x.record_id = r.id AND x.status='submitted')""",
         [slug],
     )
-    if n := c.fetchone()[0]:
+    if n := cursor.fetchone()[0]:
         problems.append(f"{n} records whose response_count disagrees with their responses")
-    c.execute(
+    cursor.execute(
         """SELECT count(*) FROM (SELECT record_id, user_id FROM annotation_response
            GROUP BY 1, 2 HAVING count(*) > 1) d"""
     )
-    if n := c.fetchone()[0]:
+    if n := cursor.fetchone()[0]:
         problems.append(f"{n} duplicate (record, user) responses")
-    c.execute(
+    cursor.execute(
         """SELECT count(*) FROM (SELECT record_id, count(*) FROM annotation_slot
            WHERE filled GROUP BY 1 HAVING count(*) > 2) d"""
     )
-    if n := c.fetchone()[0]:
+    if n := cursor.fetchone()[0]:
         problems.append(f"{n} records with more than 2 filled slots")
-    c.execute(
+    cursor.execute(
         """SELECT count(*) FROM (SELECT holder_id, campaign_id FROM annotation_slot
            WHERE NOT filled AND holder_id IS NOT NULL AND expires_at > now()
            GROUP BY 1, 2 HAVING count(*) > 1) d"""
     )
-    if n := c.fetchone()[0]:
+    if n := cursor.fetchone()[0]:
         problems.append(f"{n} users holding two live leases")
     return problems
 

@@ -12,11 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.loop import free_port
 
 
 def _postgres_bindir() -> Path | None:

@@ -23,9 +23,16 @@ from dataclasses import dataclass, field
 import psycopg
 import pytest
 
-from bench.loop import ROOT, check_invariants, gunicorn_start, gunicorn_stop, server_env
+from bench.loop import (
+    ROOT,
+    check_invariants,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    server_env,
+)
 from tests.conftest import CI
-from tests.faults.servers import PrivatePostgres, free_port, postgres_missing
+from tests.faults.servers import PrivatePostgres, postgres_missing
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 

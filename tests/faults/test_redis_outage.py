@@ -16,10 +16,10 @@ import time
 import pytest
 
 from accounts.services import api_token_create
-from bench.loop import gunicorn_start, gunicorn_stop, server_env
+from bench.loop import free_port, gunicorn_start, gunicorn_stop, server_env
 from campaigns.models import Application, Campaign, Provisioning
 from tests.campaigns.programme import make_application, make_organiser
-from tests.faults.servers import PrivateRedis, free_port
+from tests.faults.servers import PrivateRedis
 from tests.hub.provisioning_support import (
     FINAL,
     SECRETS,

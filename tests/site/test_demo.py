@@ -1,22 +1,21 @@
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from accounts.models import User
-from accounts.selectors import ORGANISERS_GROUP
 from campaigns.models import Application, Campaign
 from cohorts.models import Cohort
+from tests.campaigns.programme import organisers_group
 
 # The import runs on commit, as it does for real.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def organisers_group():
+def _organisers_group():
     # Transactional tests flush the database after themselves, data migrations included.
-    Group.objects.get_or_create(name=ORGANISERS_GROUP)
+    organisers_group()
 
 
 def run_demo() -> str:

@@ -2,18 +2,20 @@
 
 Each step claims the row (state running, heartbeat, attempts + 1), does its Hub calls
 outside any transaction, then records the outcome and schedules the next step on commit.
-`seq` identifies the one message allowed to act on the row: every scheduling bumps it, so
-a late duplicate (a redelivered message, a countdown that fires after the sweeper already
-re-sent the step) finds a different `seq` and does nothing.
+The columns and helpers every workflow shares (state, attempts, `seq`, heartbeat, next
+attempt, last error; claim, retry, sweep) are `commonset.workflows`'; this row adds the
+steps and what they found.
 """
 
 from django.db import models
 from django.db.models import Q
 
+from commonset.workflows import Workflow
+
 __all__ = ["Provisioning"]
 
 
-class Provisioning(models.Model):
+class Provisioning(Workflow):
     class State(models.TextChoices):
         PENDING = "pending", "Waiting for a worker"
         RUNNING = "running", "A step is running"
@@ -31,7 +33,6 @@ class Provisioning(models.Model):
         WAIT = "wait", "Wait for the Space to run"
         DONE = "done", "Done"
 
-    ACTIVE_STATES = (State.PENDING, State.RUNNING, State.WAITING)
     FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.SKIPPED)
 
     campaign = models.OneToOneField(
@@ -41,14 +42,6 @@ class Provisioning(models.Model):
     step = models.CharField(max_length=10, choices=Step.choices, default=Step.DATASET)
     # Per step: {"state", "attempts", "delays": [seconds], "result", "started_at", "finished_at"}
     steps = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveIntegerField(
-        default=0, help_text="Attempts of the current step that did not succeed (yet)."
-    )
-    seq = models.PositiveIntegerField(default=0, help_text="Which scheduled message may act.")
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    last_error = models.TextField(blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
     stage = models.CharField(max_length=24, blank=True, help_text="The Space's runtime stage.")
     polls = models.PositiveIntegerField(default=0)
     restarted = models.BooleanField(default=False)
@@ -67,9 +60,6 @@ class Provisioning(models.Model):
     hardware = models.CharField(max_length=40, blank=True)
     authorized_org = models.CharField(max_length=96, blank=True)
     message = models.CharField(max_length=500, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -110,10 +100,6 @@ class Provisioning(models.Model):
         Step.SIGN_IN: "Who may sign in to the Space",
         Step.WAIT: "The Space starting up",
     }
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in self.ACTIVE_STATES
 
     def step_state(self, step: str) -> str:
         return (self.steps.get(step) or {}).get("state", "pending")

@@ -28,15 +28,21 @@ revives steps whose worker died.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from commonset.backoff import backoff_delay
-from commonset.broker import task_send
+from commonset.workflows import (
+    SweepHooks,
+    WorkflowPolicy,
+    workflow_claim,
+    workflow_retry_or_fail,
+    workflow_schedule,
+    workflow_succeed,
+    workflow_sweep,
+)
 from hub.backend import get_backend
 from hub.errors import HubError, classify
 
@@ -47,7 +53,6 @@ from .steps import (
     Outcome,
     campaign_authorized_org,
     campaign_repo_names,
-    provisioning_setting,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,44 +66,39 @@ SKIPPED_MESSAGE = (
 )
 
 
-# --- settings, names ---------------------------------------------------------------------
-def max_attempts() -> int:
-    return int(provisioning_setting("PROVISIONING_MAX_ATTEMPTS", 8))
+# --- the workflow's policy and messages ----------------------------------------------
+def _task():
+    from . import tasks
+
+    return tasks.provisioning_step
 
 
-def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
-    return backoff_delay(
-        attempt,
-        base=float(provisioning_setting("PROVISIONING_BACKOFF_BASE_SECONDS", 10)),
-        cap=float(provisioning_setting("PROVISIONING_BACKOFF_MAX_SECONDS", 900)),
-        retry_after=retry_after,
-    )
+POLICY = WorkflowPolicy(
+    name="provisioning",
+    setting_prefix="PROVISIONING",
+    task=_task,
+    max_attempts=8,
+    backoff_base_seconds=10.0,
+    backoff_max_seconds=900.0,
+    heartbeat_stale_seconds=300.0,
+    sweep_grace_seconds=60.0,
+)
 
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-# --- scheduling ----------------------------------------------------------------------
 def _send(provisioning_id: int, seq: int, countdown: float) -> None:
-    from . import tasks
+    POLICY.send(provisioning_id, seq, countdown)
 
-    task_send(
-        tasks.provisioning_step,
-        (provisioning_id, seq),
-        countdown=countdown,
-        what=f"provisioning {provisioning_id}",
-    )
+
+def _deliver(provisioning_id: int, seq: int, countdown: float) -> None:
+    _send(provisioning_id, seq, countdown)  # looked up at call time: tests stand in for it
 
 
 def _schedule(row: Provisioning, *, countdown: float = 0.0, now: datetime | None = None) -> None:
-    """Within the caller's transaction: a new message may act (seq + 1) at now + countdown;
-    sent once the transaction commits."""
-    now = now or timezone.now()
-    row.seq += 1
-    row.next_attempt_at = now + timedelta(seconds=countdown)
-    provisioning_id, seq = row.pk, row.seq
-    transaction.on_commit(lambda: _send(provisioning_id, seq, countdown))
+    workflow_schedule(row, POLICY, countdown=countdown, now=now, send=_deliver)
 
 
 def _step_entry(row: Provisioning, step: str) -> dict:
@@ -183,34 +183,23 @@ def _start_local(row: Provisioning, campaign, now: datetime) -> Provisioning:
 
 
 # --- one step --------------------------------------------------------------------------
-def _claim(provisioning_id: int, seq: int, now: datetime) -> Provisioning | float | None:
-    with transaction.atomic():
-        row = (
-            Provisioning.objects.select_for_update(of=("self",))
-            .select_related("campaign__community", "campaign__cohort")
-            .filter(pk=provisioning_id)
-            .first()
-        )
-        if row is None or row.seq != seq or row.state not in (State.PENDING, State.WAITING):
-            return None
-        if row.next_attempt_at and row.next_attempt_at > now + timedelta(seconds=1):
-            return (row.next_attempt_at - now).total_seconds()  # early: send again later
-        entry = _step_entry(row, row.step)
-        entry["state"] = "running"
-        entry["attempts"] += 1
-        entry.setdefault("first_started_at", _iso(now))
-        entry["started_at"] = _iso(now)
-        row.state = State.RUNNING
-        row.attempts += 1
-        row.heartbeat_at = now
-        row.save()
-        return row
+def _mark_step_running(row: Provisioning) -> None:
+    now = row.heartbeat_at
+    entry = _step_entry(row, row.step)
+    entry["state"] = "running"
+    entry["attempts"] += 1
+    entry.setdefault("first_started_at", _iso(now))
+    entry["started_at"] = _iso(now)
 
 
 def provisioning_step_run(*, provisioning_id: int, seq: int) -> None:
     """Run the current step of a workflow if this message (`seq`) may act on it."""
-    now = timezone.now()
-    claimed = _claim(provisioning_id, seq, now)
+    claimed = workflow_claim(
+        Provisioning.objects.select_related("campaign__community", "campaign__cohort"),
+        provisioning_id,
+        seq,
+        prepare=_mark_step_running,
+    )
     if claimed is None:
         logger.debug("provisioning %s: message %s has nothing to do", provisioning_id, seq)
         return
@@ -257,29 +246,15 @@ def _record(
             setattr(row, key, value)
         if error is None:
             _record_success(row, entry, outcome, now)
-        elif error.transient and row.attempts < max_attempts():
-            delay = backoff_seconds(row.attempts, error.retry_after)
+        elif (
+            delay := workflow_retry_or_fail(row, error, POLICY, now=now, send=_deliver)
+        ) is not None:
             entry["state"] = "retrying"
             entry["delays"].append(delay)
             entry["last_error"] = error.message[:300]
-            row.state = State.WAITING
-            row.last_error = error.message
-            row.last_error_at = now
             row.message = f"Retrying in {round(delay)} s (attempt {row.attempts} failed)."
-            _schedule(row, countdown=delay, now=now)
-            logger.info(
-                "provisioning %s: step %s attempt %s failed (transient), retry in %.1fs: %s",
-                row.pk,
-                step,
-                row.attempts,
-                delay,
-                error.message,
-            )
         else:
-            message = error.message
-            if error.transient:
-                message = f"Gave up after {row.attempts} attempts. Last error: {error.message}"
-            _fail(row, entry, message, now)
+            _failed(row)
         row.save()
 
 
@@ -315,9 +290,7 @@ def _record_success(row: Provisioning, entry: dict, outcome: Outcome, now: datet
         entry["state"] = "waiting"
     row.step = outcome.next_step
     if outcome.next_step == Step.DONE:
-        row.state = State.SUCCEEDED
-        row.next_attempt_at = None
-        row.finished_at = now
+        workflow_succeed(row, now=now)
         row.restart_on_error = False
         row.message = f"The Space is running: {row.space_url}"
         _update_campaign(row.campaign_id, message="", ready=True)
@@ -334,78 +307,57 @@ def _record_success(row: Provisioning, entry: dict, outcome: Outcome, now: datet
     _schedule(row, countdown=outcome.countdown, now=now)
 
 
-def _fail(row: Provisioning, entry: dict, message: str, now: datetime) -> None:
+def _failed(row: Provisioning) -> None:
+    """After the row was marked failed (`workflow_fail`): the step, the lead's and the
+    organisers' texts say why."""
+    entry = _step_entry(row, row.step)
     entry["state"] = "failed"
-    entry["last_error"] = message[:300]
-    row.state = State.FAILED
-    row.last_error = message
-    row.last_error_at = now
-    row.next_attempt_at = None
-    row.finished_at = now
-    row.message = "Failed: " + message[:480]
+    entry["last_error"] = row.last_error[:300]
+    row.message = "Failed: " + row.last_error[:480]
     _update_campaign(
         row.campaign_id,
         message="Setting up the Space stopped on an error; the organisers have been shown "
-        "what to fix. " + message,
+        "what to fix. " + row.last_error,
     )
-    logger.warning("provisioning %s: failed at step %s: %s", row.pk, row.step, message)
+    logger.warning("provisioning %s: failed at step %s: %s", row.pk, row.step, row.last_error)
 
 
 # --- sweeper ---------------------------------------------------------------------------
+def _interrupted(row: Provisioning) -> None:
+    entry = _step_entry(row, row.step)
+    entry["interrupted"] = entry.get("interrupted", 0) + 1
+
+
+def _revived(row: Provisioning) -> None:
+    _interrupted(row)
+    row.message = "A worker stopped during this step; it is being run again."
+
+
+def _resent(row: Provisioning) -> None:
+    entry = _step_entry(row, row.step)
+    entry["resent"] = entry.get("resent", 0) + 1
+
+
+def _gave_up_message(row: Provisioning) -> str:
+    _interrupted(row)
+    return (
+        f"Gave up after {row.attempts} attempts: the worker running "
+        f"'{Provisioning.Step(row.step).label.lower()}' stopped responding."
+    )
+
+
+SWEEP_HOOKS = SweepHooks(
+    revived=_revived, resent=_resent, gave_up_message=_gave_up_message, failed=_failed
+)
+
+
 def provisioning_sweep(*, now: datetime | None = None) -> dict:
     """Re-send steps whose message is overdue (lost between commit and broker, or with a
     worker that died holding it) and revive steps whose worker stopped sending heartbeats;
     fail those that already used their attempts. Runs on beat every PROVISIONING_SWEEP_SECONDS."""
-    now = now or timezone.now()
-    stale = now - timedelta(
-        seconds=float(provisioning_setting("PROVISIONING_HEARTBEAT_STALE_SECONDS", 300))
+    return workflow_sweep(
+        Provisioning.objects.all(), POLICY, now=now, hooks=SWEEP_HOOKS, send=_deliver
     )
-    overdue = now - timedelta(
-        seconds=float(provisioning_setting("PROVISIONING_SWEEP_GRACE_SECONDS", 60))
-    )
-    candidates = Q(state=State.RUNNING, heartbeat_at__lt=stale) | Q(
-        state__in=[State.PENDING, State.WAITING], next_attempt_at__lte=overdue
-    )
-    counts = {"resent": 0, "revived": 0, "failed": 0}
-    ids = list(
-        Provisioning.objects.filter(candidates)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:500]
-    )
-    for pk in ids:
-        with transaction.atomic():
-            row = (
-                Provisioning.objects.select_for_update(skip_locked=True)
-                .filter(candidates, pk=pk)
-                .first()
-            )
-            if row is None:
-                continue
-            entry = _step_entry(row, row.step)
-            if row.state == State.RUNNING:
-                entry["interrupted"] = entry.get("interrupted", 0) + 1
-                if row.attempts >= max_attempts():
-                    _fail(
-                        row,
-                        entry,
-                        f"Gave up after {row.attempts} attempts: the worker running "
-                        f"'{Provisioning.Step(row.step).label.lower()}' stopped responding.",
-                        now,
-                    )
-                    counts["failed"] += 1
-                else:
-                    row.state = State.WAITING
-                    row.message = "A worker stopped during this step; it is being run again."
-                    _schedule(row)
-                    counts["revived"] += 1
-            else:
-                entry["resent"] = entry.get("resent", 0) + 1
-                _schedule(row)
-                counts["resent"] += 1
-            row.save()
-    if any(counts.values()):
-        logger.info("provisioning sweep: %s", counts)
-    return counts
 
 
 # --- organiser actions -------------------------------------------------------------------

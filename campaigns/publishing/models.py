@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from commonset.workflows import Workflow
+
 __all__ = [
     "CampaignDayStats",
     "CampaignStats",
@@ -30,8 +32,9 @@ __all__ = [
 SHARDS = 8
 
 
-class Publication(models.Model):
-    """One push of the aggregated dataset to the Hub (or the local hub folder)."""
+class Publication(Workflow):
+    """One push of the aggregated dataset to the Hub (or the local hub folder): a workflow
+    row (commonset.workflows) with one step."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting for a worker"
@@ -44,7 +47,6 @@ class Publication(models.Model):
         MANUAL = "manual", "On demand"
         SCHEDULE = "schedule", "Schedule"
 
-    ACTIVE_STATES = (State.PENDING, State.RUNNING, State.WAITING)
     FINAL_STATES = (State.SUCCEEDED, State.FAILED)
 
     campaign = models.ForeignKey(
@@ -64,10 +66,6 @@ class Publication(models.Model):
     )
     backend = models.CharField(max_length=20, blank=True)
     repo_id = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
     commit_id = models.CharField(max_length=64, blank=True)
     url = models.CharField(max_length=500, blank=True)
     rows = models.PositiveIntegerField(null=True, blank=True)
@@ -78,9 +76,6 @@ class Publication(models.Model):
     duration_seconds = models.FloatField(null=True, blank=True)
     # Per question: kind, alpha, level, mean agreement ratio (what the card shows).
     summary = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -106,10 +101,6 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"Publication {self.pk} of {self.campaign_id} ({self.state})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in self.ACTIVE_STATES
 
 
 class PublicationPolicy(models.Model):

@@ -9,7 +9,8 @@ A publication is a workflow row (DESIGN.md, Background work):
 
 - At most one active (pending/running/waiting) publication per campaign: a database
   constraint; asking again while one is active returns that one.
-- The claim is one conditional UPDATE, so a duplicated message cannot run it twice.
+- Claim, retry with backoff, and the healing sweep are the shared workflow helpers
+  (commonset.workflows); a duplicated message cannot run it twice.
 - The build (aggregation to parquet, batch by batch) and the Hub commit happen outside
   any transaction; the heartbeat is refreshed after every batch.
 - The sweeper (Celery beat) re-sends lost or due messages, revives runs whose worker died,
@@ -30,8 +31,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from commonset.backoff import backoff_delay
-from commonset.broker import task_send
+from commonset.workflows import (
+    SweepHooks,
+    WorkflowPolicy,
+    workflow_claim,
+    workflow_heartbeat,
+    workflow_retry_or_fail,
+    workflow_schedule,
+    workflow_succeed,
+    workflow_sweep,
+)
 from hub.backend import get_backend
 from hub.errors import HubError, classify
 from hub.publish import dataset_publish
@@ -51,21 +60,22 @@ logger = logging.getLogger(__name__)
 State = Publication.State
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
+def _task():
+    from . import tasks
+
+    return tasks.publication_run
 
 
-def max_attempts() -> int:
-    return int(_setting("PUBLICATION_MAX_ATTEMPTS", 5))
-
-
-def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
-    return backoff_delay(
-        attempt,
-        base=float(_setting("PUBLICATION_BACKOFF_BASE_SECONDS", 30)),
-        cap=float(_setting("PUBLICATION_BACKOFF_MAX_SECONDS", 1800)),
-        retry_after=retry_after,
-    )
+POLICY = WorkflowPolicy(
+    name="publication",
+    setting_prefix="PUBLICATION",
+    task=_task,
+    max_attempts=5,
+    backoff_base_seconds=30.0,
+    backoff_max_seconds=1800.0,
+    heartbeat_stale_seconds=300.0,
+    sweep_grace_seconds=60.0,
+)
 
 
 def publication_repo_id(campaign) -> str:
@@ -96,22 +106,6 @@ def publication_policy_set(
     return policy
 
 
-# --- scheduling messages --------------------------------------------------------------
-def _send(publication_id: int, countdown: float = 0.0) -> None:
-    from . import tasks
-
-    task_send(
-        tasks.publication_run,
-        (publication_id,),
-        countdown=countdown,
-        what=f"publication {publication_id}",
-    )
-
-
-def _send_on_commit(publication_id: int, countdown: float = 0.0) -> None:
-    transaction.on_commit(lambda: _send(publication_id, countdown))
-
-
 # --- request ------------------------------------------------------------------------------
 def publication_request(
     *,
@@ -138,9 +132,9 @@ def publication_request(
                 include_in_progress=include_in_progress,
                 backend=settings.HUB_BACKEND,
                 repo_id=publication_repo_id(campaign),
-                next_attempt_at=now,
             )
-            _send_on_commit(publication.pk)
+            workflow_schedule(publication, POLICY, now=now)
+            publication.save(update_fields=["seq", "next_attempt_at"])
     except IntegrityError:
         existing = active.first()
         if existing is None:
@@ -153,41 +147,24 @@ def publication_request(
 
 
 # --- run ----------------------------------------------------------------------------------
-def _claim(publication_id: int, now: datetime) -> bool:
-    claimable = Q(state=State.PENDING) | Q(state=State.WAITING)
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1))
-    with transaction.atomic():
-        row = Publication.objects.select_for_update().filter(pk=publication_id).first()
-        if (
-            row is None
-            or not Publication.objects.filter(claimable, due, pk=publication_id).exists()
-        ):
-            return False
-        Publication.objects.filter(pk=publication_id).update(
-            state=State.RUNNING,
-            attempts=row.attempts + 1,
-            heartbeat_at=now,
-            started_at=row.started_at or now,
-        )
-    return True
-
-
-def publication_run(*, publication_id: int) -> Publication | None:
-    """Build and publish, if this call may claim the publication; None otherwise."""
-    now = timezone.now()
-    if not _claim(publication_id, now):
-        logger.debug("publication %s: nothing to do", publication_id)
-        return None
-    publication = Publication.objects.select_related("campaign__community", "campaign__cohort").get(
-        pk=publication_id
+def publication_run(*, publication_id: int, seq: int | None = None) -> Publication | None:
+    """Build and publish, if this message (`seq`; None: any) may claim the publication;
+    None otherwise."""
+    claimed = workflow_claim(
+        Publication.objects.select_related("campaign__community", "campaign__cohort"),
+        publication_id,
+        seq,
     )
+    if claimed is None or isinstance(claimed, float):
+        # Nothing to do, or not due yet: the retry's own message or the sweeper runs it.
+        logger.debug("publication %s: nothing to do now", publication_id)
+        return None
+    publication = claimed
     campaign = publication.campaign
     started = time.monotonic()
 
     def heartbeat(rows: int) -> None:
-        Publication.objects.filter(pk=publication_id, state=State.RUNNING).update(
-            heartbeat_at=timezone.now(), rows=rows
-        )
+        workflow_heartbeat(Publication.objects, publication_id, rows=rows)
 
     try:
         with tempfile.TemporaryDirectory(prefix="commonset-publish-") as folder:
@@ -222,7 +199,7 @@ def _record_success(publication_id: int, summary, published, duration: float) ->
     now = timezone.now()
     with transaction.atomic():
         row = Publication.objects.select_for_update().get(pk=publication_id)
-        row.state = State.SUCCEEDED
+        workflow_succeed(row, now=now)
         row.commit_id = published.commit_id
         row.url = published.url
         row.rows = summary.rows
@@ -237,8 +214,6 @@ def _record_success(publication_id: int, summary, published, duration: float) ->
             "records_total": summary.records_total,
             "commit_url": published.commit_url,
         }
-        row.next_attempt_at = None
-        row.finished_at = now
         row.save()
     logger.info(
         "publication %s: %s rows published (%s) in %.1fs",
@@ -254,75 +229,31 @@ def _record_failure(publication_id: int, error: HubError) -> Publication:
     now = timezone.now()
     with transaction.atomic():
         row = Publication.objects.select_for_update().get(pk=publication_id)
-        if error.transient and row.attempts < max_attempts():
-            delay = backoff_seconds(row.attempts, error.retry_after)
-            row.state = State.WAITING
-            row.next_attempt_at = now + timedelta(seconds=delay)
+        delay = workflow_retry_or_fail(row, error, POLICY, now=now)
+        if delay is not None:
             row.last_error = (
                 f"Attempt {row.attempts}: {error.message} Retrying in {round(delay)} s."
             )
-            _send_on_commit(row.pk, delay)
-            logger.info("publication %s: transient error, retry in %.0fs", row.pk, delay)
-        else:
-            message = error.message
-            if error.transient:
-                message = f"Gave up after {row.attempts} attempts. Last error: {message}"
-            row.state = State.FAILED
-            row.last_error = message
-            row.next_attempt_at = None
-            row.finished_at = now
-            logger.warning("publication %s failed: %s", row.pk, message)
         row.save()
     return row
 
 
 # --- sweeper ------------------------------------------------------------------------------
+def _revived(row: Publication) -> None:
+    row.last_error = "A worker stopped while publishing; it is being run again."
+
+
+SWEEP_HOOKS = SweepHooks(revived=_revived)
+
+
 def publication_sweep(*, now: datetime | None = None) -> dict:
-    """Heal and schedule; runs on Celery beat every PUBLICATION_SWEEP_SECONDS."""
+    """Heal and schedule; runs on Celery beat every PUBLICATION_SWEEP_SECONDS: the shared
+    workflow sweep (lost messages, dead workers, due retries), then the publications
+    whose schedule is due."""
     now = now or timezone.now()
-    counts = {"resent": 0, "revived": 0, "failed": 0, "scheduled": 0}
-    stale = now - timedelta(seconds=float(_setting("PUBLICATION_HEARTBEAT_STALE_SECONDS", 300)))
-    grace = now - timedelta(seconds=float(_setting("PUBLICATION_SWEEP_GRACE_SECONDS", 60)))
-    # A worker died while running: run again (or give up after the maximum attempts).
-    revived: set[int] = set()
-    for pk in Publication.objects.filter(state=State.RUNNING, heartbeat_at__lt=stale).values_list(
-        "pk", flat=True
-    )[:200]:
-        with transaction.atomic():
-            row = (
-                Publication.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, state=State.RUNNING, heartbeat_at__lt=stale)
-                .first()
-            )
-            if row is None:
-                continue
-            if row.attempts >= max_attempts():
-                row.state = State.FAILED
-                row.finished_at = now
-                row.next_attempt_at = None
-                row.last_error = (
-                    f"Gave up after {row.attempts} attempts: the worker stopped responding."
-                )
-                counts["failed"] += 1
-            else:
-                row.state = State.WAITING
-                row.next_attempt_at = now
-                row.last_error = "A worker stopped while publishing; it is being run again."
-                _send_on_commit(row.pk)
-                revived.add(row.pk)
-                counts["revived"] += 1
-            row.save()
-    # A message was lost, or a retry (eager mode) is due.
-    overdue = Q(state=State.PENDING, next_attempt_at__lte=grace) | Q(
-        state=State.WAITING, next_attempt_at__lte=now
-    )
-    for pk in Publication.objects.filter(overdue).values_list("pk", flat=True)[:200]:
-        if pk in revived:
-            continue
-        _send(pk)
-        counts["resent"] += 1
+    counts = workflow_sweep(Publication.objects.all(), POLICY, now=now, hooks=SWEEP_HOOKS)
     counts["scheduled"] = len(publications_schedule_due(now=now))
-    if any(counts.values()):
+    if counts["scheduled"]:
         logger.info("publication sweep: %s", counts)
     return counts
 

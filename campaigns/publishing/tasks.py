@@ -17,8 +17,9 @@ from . import services
     retry_jitter=True,
     max_retries=5,
 )
-def publication_run(publication_id: int) -> None:
-    services.publication_run(publication_id=publication_id)
+def publication_run(publication_id: int, seq: int | None = None) -> None:
+    # seq is None in messages sent before publications carried one.
+    services.publication_run(publication_id=publication_id, seq=seq)
 
 
 @shared_task(name="campaigns.publishing.sweep", acks_late=True, ignore_result=True)

@@ -20,8 +20,9 @@ class Source:
 class Reader(Protocol):
     def __call__(self, job: ImportJob, skip: int) -> Source:
         """The job's source as a stream of rows, the first `skip` of them passed over (a
-        resumed job skips the rows it committed). Raises SourceError (or BadRow) when the
-        source cannot be opened at all."""
+        resumed job skips the rows it committed). Raises SourceError when the source
+        cannot be opened at all; the stream raises BadRow (or SourceError) at the first
+        line or row it cannot read."""
         ...
 
 

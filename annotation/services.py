@@ -1,7 +1,8 @@
 """Use cases that write: assignment (leases), responses, skips, questions and fields.
 
-Imports live in annotation/imports.py (import_start, import_run, import_run_batch) and are
-re-exported here. Every function is keyword-only and owns its transaction.
+Every function is keyword-only and owns its transaction. Each record's slots and the
+record counter (written too by the batch writer that brings records in) are in
+annotation/slots.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 
 from .models import Field, Question, Record, Response, Skip, Slot
+from .slots import slots_create, stats_records_added
 from .validation import AnswerErrors, answers_clean, question_definition_errors
 
 
@@ -24,14 +26,6 @@ def stats_record_response(**kwargs) -> None:
     transaction as the response; a no-op where that feature is absent."""
     try:
         from campaigns.publishing.stats import stats_record_response as count
-    except ImportError:
-        return
-    count(**kwargs)
-
-
-def stats_records_added(**kwargs) -> None:
-    try:
-        from campaigns.publishing.stats import stats_records_added as count
     except ImportError:
         return
     count(**kwargs)
@@ -457,31 +451,6 @@ def record_skip(*, user, record: Record) -> None:
 
 
 # --- records and slots -------------------------------------------------------------------
-def slots_create(*, campaign: Campaign, record_ids: list[int], overlap: int) -> None:
-    """The `overlap` slots of each record (existing ones are kept)."""
-    if not record_ids:
-        return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO annotation_slot (campaign_id, record_id, number, filled,"
-                " record_responses) SELECT %s, r.id, n, false, 0"
-                " FROM unnest(%s::bigint[]) AS r(id), generate_series(1, %s) AS n"
-                " ON CONFLICT DO NOTHING",
-                [campaign.pk, list(record_ids), overlap],
-            )
-        return
-    Slot.objects.bulk_create(
-        [
-            Slot(campaign_id=campaign.pk, record_id=record_id, number=number)
-            for record_id in record_ids
-            for number in range(1, overlap + 1)
-        ],
-        ignore_conflicts=True,
-        batch_size=5000,
-    )
-
-
 def campaign_overlap_set(*, campaign: Campaign, responses_per_record: int) -> None:
     """Change responses per record while the campaign is not open: records and their
     slots follow. Lowering it below what a record already has is refused."""
@@ -601,5 +570,3 @@ def question_delete(*, campaign: Campaign, question: Question) -> None:
     _require_editable(campaign)
     question.delete()
 
-
-from .imports import import_run, import_run_batch, import_start  # noqa: E402,F401

@@ -99,7 +99,7 @@ def make_campaign(records: int, annotators: int) -> tuple[str, list[tuple[str, s
     from accounts.models import User
     from accounts.services import api_token_create
     from annotation.models import Field, Question, Record
-    from annotation.services import slots_create
+    from annotation.slots import slots_create
     from campaigns.models import Application, Campaign
     from cohorts.models import Cohort, Community
 

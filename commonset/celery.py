@@ -23,7 +23,7 @@ app.conf.beat_schedule = {
         "task": "campaigns.provisioning.sweep",
         "schedule": float(os.environ.get("PROVISIONING_SWEEP_SECONDS", "60")),
     },
-    # Imports: resumes jobs whose worker stopped sending heartbeats (annotation/imports.py).
+    # Imports: resumes jobs whose worker stopped sending heartbeats (annotation/imports/jobs.py).
     "imports-sweep": {
         "task": "annotation.tasks.imports_sweep_task",
         "schedule": 60,

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from annotation.models import Field, Question, Record
-from annotation.services import slots_create
+from annotation.slots import slots_create
 from campaigns.models import Application, Campaign
 from cohorts.models import Cohort, Community
 from tests.factories import UserFactory

@@ -1,4 +1,6 @@
-"""Fetch a Hub dataset's data files for one config and split, to stream them locally.
+"""The Hub dataset reader: fetch a dataset's data files for one config and split, then
+stream them locally with the file readers (parquet, JSONL, CSV); numbered by row across
+the files.
 
 Uses huggingface_hub against settings.HF_ENDPOINT (the stand-in in tests). Files are
 downloaded to the Hugging Face cache one by one and then read in batches, so memory stays
@@ -7,11 +9,15 @@ flat however large the dataset is. (Candidate to move into hub/ with the other H
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 
-from .imports import SourceError
+from ...models import ImportJob
+from ..errors import SourceError
+from . import csv, jsonl, parquet
+from .base import Source, wanted_columns
 
 DATA_SUFFIXES = (".parquet", ".jsonl", ".csv")
 
@@ -78,3 +84,37 @@ def hub_dataset_files(*, repo_id: str, config: str, split: str, revision: str | 
         )
         for name in files
     ]
+
+
+def read(job: ImportJob, skip: int) -> Source:
+    files = hub_dataset_files(
+        repo_id=job.hub_repo,
+        config=job.hub_config,
+        split=job.hub_split,
+        revision=job.hub_revision or None,
+    )
+    columns = wanted_columns(job.mapping)
+
+    def rows() -> Iterator[tuple[int, dict]]:
+        offset = 0
+        for path in files:
+            if path.suffix == ".parquet":
+                import pyarrow.parquet as pq
+
+                n = pq.ParquetFile(path).metadata.num_rows
+                if offset + n > skip:
+                    yield from parquet.rows(path, skip, columns, start_row=offset)
+                offset += n
+                continue
+            reader = csv.rows if path.suffix == ".csv" else jsonl.rows
+            for _line, row in reader(path, 0):
+                offset += 1
+                if offset > skip:
+                    yield offset, row
+
+    total = None
+    if all(p.suffix == ".parquet" for p in files):
+        import pyarrow.parquet as pq
+
+        total = sum(pq.ParquetFile(p).metadata.num_rows for p in files)
+    return Source(rows(), total, "row")

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from annotation.models import ImportJob, Record
-from tests.annotation.test_imports import (  # noqa: F401 (the autouse fixture runs the job)
+from tests.annotation.imports.test_imports import (  # noqa: F401 (the autouse fixture runs the job)
     _run_on_commit,
     csv_bytes,
     lead_and_campaign,
@@ -157,9 +157,9 @@ def test_csv_field_over_the_line_limit(settings):
 
 
 def test_huge_line_is_a_bad_row(monkeypatch):
-    import annotation.imports as imports
+    import annotation.imports.readers.text as text
 
-    monkeypatch.setattr(imports, "MAX_LINE_BYTES", 10_000)
+    monkeypatch.setattr(text, "MAX_LINE_BYTES", 10_000)
     api, campaign = lead_and_campaign()
     for name, first, huge in (
         ("x.jsonl", b'{"id": "1", "text": "A"}\n', b'{"id": "2", "text": "' + b"x" * 20_000),

@@ -1,0 +1,165 @@
+"""How an import's columns become a record: the mapping a lead sends (checked by
+`mapping_clean` before the job is recorded), the format an upload's name implies, and
+`RowConverter`, which turns one source row into a record's external id, fields, metadata
+and suggestions (a `BadRow` naming the row when it cannot)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from campaigns.models import Campaign
+
+from ..models import Field, Question
+from ..validation import answer_error
+from .errors import BadRow, ImportRejected
+
+
+# --- mapping -----------------------------------------------------------------------------
+def mapping_clean(campaign: Campaign, mapping: dict) -> dict:
+    """{"external_id": col|"", "fields": {field: col}, "metadata": [col], "suggestions":
+    {question: col}}; every required field mapped, names known."""
+    if not isinstance(mapping, dict):
+        raise ImportRejected("The mapping must be an object.")
+    fields = {f.name: f for f in campaign.fields.all()}
+    questions = {q.name for q in campaign.questions.all()}
+    if not fields:
+        raise ImportRejected("Define the campaign's fields before importing records.")
+    field_map = mapping.get("fields") or {name: name for name in fields}
+    if not isinstance(field_map, dict):
+        raise ImportRejected("mapping.fields must map field names to column names.")
+    unknown = sorted(set(field_map) - set(fields))
+    if unknown:
+        raise ImportRejected(f"Unknown field(s) in the mapping: {', '.join(unknown)}.")
+    missing = sorted(n for n, f in fields.items() if f.required and not field_map.get(n))
+    if missing:
+        raise ImportRejected(f"Map a column to each required field: {', '.join(missing)}.")
+    suggestions = mapping.get("suggestions") or {}
+    if not isinstance(suggestions, dict) or set(suggestions) - questions:
+        raise ImportRejected("mapping.suggestions must map question names to column names.")
+    metadata = mapping.get("metadata") or []
+    if isinstance(metadata, str):
+        metadata = [c.strip() for c in metadata.split(",") if c.strip()]
+    if not isinstance(metadata, list) or not all(isinstance(c, str) for c in metadata):
+        raise ImportRejected("mapping.metadata must be a list of column names.")
+    external_id = mapping.get("external_id") or ""
+    if not isinstance(external_id, str):
+        raise ImportRejected("mapping.external_id must be a column name.")
+    return {
+        "external_id": external_id,
+        "fields": {k: v for k, v in field_map.items() if v},
+        "metadata": metadata,
+        "suggestions": {k: v for k, v in suggestions.items() if v},
+    }
+
+
+def format_from_name(name: str) -> str:
+    lower = name.lower()
+    for suffix, fmt in ((".csv", "csv"), (".jsonl", "jsonl"), (".ndjson", "jsonl")):
+        if lower.endswith(suffix):
+            return fmt
+    if lower.endswith((".parquet", ".pq")):
+        return "parquet"
+    raise ImportRejected("Upload a .csv, .jsonl or .parquet file.")
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+# --- converting --------------------------------------------------------------------------
+class RowConverter:
+    def __init__(self, campaign: Campaign, mapping: dict):
+        self.mapping = mapping
+        self.fields = {f.name: f for f in Field.objects.filter(campaign=campaign)}
+        self.questions = {q.name: q for q in Question.objects.filter(campaign=campaign)}
+        self.field_items = list(mapping["fields"].items())
+        self.suggestion_items = list(mapping["suggestions"].items())
+
+    def convert(self, number: int, row: dict) -> tuple[str, dict, dict, dict]:
+        id_col = self.mapping["external_id"]
+        if id_col:
+            if id_col not in row:
+                raise BadRow(number, f"no column {id_col!r} (external id)")
+            raw_id = row[id_col]
+            if raw_id is None or str(raw_id).strip() == "":
+                raise BadRow(number, f"the external id column {id_col!r} is empty")
+            external_id = str(raw_id).strip()
+            if len(external_id) > 200:
+                raise BadRow(number, "the external id is longer than 200 characters")
+        else:
+            external_id = str(number)
+        fields = {}
+        for name, col in self.field_items:
+            field = self.fields[name]
+            if col not in row:
+                raise BadRow(number, f"no column {col!r} (field {name!r})")
+            value = row[col]
+            if field.kind == Field.Kind.CHAT:
+                value = self._chat(number, name, value)
+            elif value is not None and not isinstance(value, str):
+                value = str(value) if not isinstance(value, dict | list) else json.dumps(value)
+            if field.required and (value is None or value == "" or value == []):
+                raise BadRow(number, f"the required field {name!r} (column {col!r}) is empty")
+            fields[name] = value
+        metadata = {col: _jsonable(row.get(col)) for col in self.mapping["metadata"]}
+        suggestions = {}
+        for qname, col in self.suggestion_items:
+            value = row.get(col)
+            if value is None or value == "":
+                continue
+            question = self.questions[qname]
+            value = self._suggestion_value(question, value)
+            error = answer_error(question, value)
+            if error:
+                raise BadRow(number, f"suggestion for {qname!r} (column {col!r}): {error}")
+            suggestions[qname] = value
+        return external_id, fields, metadata, suggestions
+
+    @staticmethod
+    def _chat(number: int, name: str, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip() else []
+            except ValueError as exc:
+                raise BadRow(number, f"field {name!r}: a chat must be a JSON list") from exc
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(
+            isinstance(m, dict) and "content" in m for m in value
+        ):
+            raise BadRow(number, f'field {name!r}: a chat is a list of {{"role", "content"}}')
+        return [{"role": str(m.get("role", "")), "content": str(m["content"])} for m in value]
+
+    @staticmethod
+    def _suggestion_value(question: Question, value):
+        if question.kind == Question.Kind.RATING and isinstance(value, str | float):
+            try:
+                return int(float(value))
+            except ValueError:
+                return value
+        if question.kind in (Question.Kind.MULTI_LABEL, Question.Kind.RANKING):
+            if isinstance(value, str):
+                text = value.strip()
+                if text.startswith("["):
+                    try:
+                        return json.loads(text)
+                    except ValueError:
+                        return value
+                return [v.strip() for v in text.split(",") if v.strip()]
+            if isinstance(value, tuple):
+                return list(value)
+        return value

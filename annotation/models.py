@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from commonset.workflows import Workflow
+
 
 class Field(models.Model):
     """What a record shows: one named piece of its content."""
@@ -275,8 +277,9 @@ class Skip(models.Model):
         return f"{self.user_id} skipped {self.record_id}"
 
 
-class ImportJob(models.Model):
-    """Records coming in from a file or a Hub dataset, batch by batch.
+class ImportJob(Workflow):
+    """Records coming in from a file or a Hub dataset, batch by batch: a workflow row
+    (commonset.workflows) with one step.
 
     `rows_done` counts rows committed; a retry resumes after them. Each batch and the
     progress that counts it commit together, so a batch is all-or-nothing.
@@ -294,10 +297,9 @@ class ImportJob(models.Model):
     class State(models.TextChoices):
         PENDING = "pending"
         RUNNING = "running"
+        WAITING = "waiting", "Retry scheduled"
         SUCCEEDED = "succeeded"
         FAILED = "failed"
-
-    ACTIVE_STATES = (State.PENDING, State.RUNNING)
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="import_jobs"
@@ -324,32 +326,22 @@ class ImportJob(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     records_created = models.PositiveIntegerField(default=0)
     records_updated = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
     error_row = models.PositiveIntegerField(
         null=True, blank=True, help_text="Line (CSV, JSONL) or row (parquet, Hub) of the error."
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign"],
-                condition=Q(state__in=["pending", "running"]),
+                condition=Q(state__in=["pending", "running", "waiting"]),
                 name="one_active_import_per_campaign",
             )
         ]
 
     def __str__(self):
         return f"import {self.pk} into {self.campaign_id} ({self.state})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in self.ACTIVE_STATES
 
     @property
     def percent(self) -> int | None:

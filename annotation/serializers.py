@@ -133,6 +133,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
     format = serializers.ChoiceField(
         choices=ImportJob.Format.choices, allow_blank=True, read_only=True
     )
+    error = serializers.CharField(source="last_error", read_only=True)
 
     class Meta:
         model = ImportJob

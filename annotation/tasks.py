@@ -11,10 +11,11 @@ from django.db import OperationalError
     retry_jitter=True,
     max_retries=5,
 )
-def import_run_task(job_id: int) -> None:
+def import_run_task(job_id: int, seq: int | None = None) -> None:
+    # seq is None in messages sent before imports carried one.
     from .imports import import_run
 
-    import_run(job_id=job_id)
+    import_run(job_id=job_id, seq=seq)
 
 
 @shared_task(acks_late=True)

@@ -286,6 +286,6 @@ def campaign_import_status(request, slug: str, job_id: int):
             "rows_done": job.rows_done,
             "rows_total": job.rows_total,
             "percent": job.percent,
-            "error": job.error,
+            "error": job.last_error,
         }
     )

@@ -278,6 +278,14 @@ SPECTACULAR_SETTINGS = {
 # The largest upload accepted, and the most rows one import may bring in.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# An import is a workflow row (commonset/workflows.py): transient failures are retried with
+# backoff, a job whose heartbeat is this stale lost its worker and resumes, a message this
+# late is sent again by the imports sweep on beat.
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=5)
+IMPORT_BACKOFF_BASE_SECONDS = env.float("IMPORT_BACKOFF_BASE_SECONDS", default=10.0)
+IMPORT_BACKOFF_MAX_SECONDS = env.float("IMPORT_BACKOFF_MAX_SECONDS", default=600.0)
+IMPORT_HEARTBEAT_STALE_SECONDS = env.float("IMPORT_HEARTBEAT_STALE_SECONDS", default=120.0)
+IMPORT_SWEEP_GRACE_SECONDS = env.float("IMPORT_SWEEP_GRACE_SECONDS", default=120.0)
 
 # --- Hub ------------------------------------------------------------------------------
 HUB_BACKEND = env.str("HUB_BACKEND", default="local")

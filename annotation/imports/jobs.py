@@ -4,7 +4,11 @@ enqueues the task on commit; the task calls `import_run`, which opens the job's 
 each batch with `import_run_batch` (writer.py). A batch and the progress counter that
 counts it commit in one transaction, so a retry resumes after the last committed batch.
 A bad row stops the job with its line or row number and the reason; the rows before it
-stay imported. `imports_sweep` re-sends jobs whose heartbeat went stale.
+stay imported. The job is a workflow row (commonset.workflows): a transient failure (the
+Hub answering 429 or 5xx while a dataset downloads, a timeout) is retried with backoff and
+resumes after the last committed batch; anything else ends the job as failed with the
+reason, never leaving it running. `imports_sweep` re-sends lost messages and revives jobs
+whose heartbeat went stale.
 """
 
 from __future__ import annotations
@@ -20,7 +24,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from commonset.broker import task_send
+from commonset.workflows import (
+    SweepHooks,
+    WorkflowPolicy,
+    workflow_claim,
+    workflow_fail,
+    workflow_retry_or_fail,
+    workflow_schedule,
+    workflow_succeed,
+    workflow_sweep,
+)
+from hub.errors import classify
 
 from ..models import ImportJob
 from . import limits
@@ -31,6 +45,24 @@ from .readers import source_open
 from .writer import StaleBatch, import_run_batch
 
 log = logging.getLogger(__name__)
+
+
+def _task():
+    from ..tasks import import_run_task
+
+    return import_run_task
+
+
+POLICY = WorkflowPolicy(
+    name="import",
+    setting_prefix="IMPORT",
+    task=_task,
+    max_attempts=5,
+    backoff_base_seconds=10.0,
+    backoff_max_seconds=600.0,
+    heartbeat_stale_seconds=120.0,
+    sweep_grace_seconds=120.0,
+)
 
 
 # --- start -------------------------------------------------------------------------------
@@ -75,48 +107,68 @@ def import_start(
         if upload is not None:
             job.file.save(job.file_name, upload, save=False)
         job.save()
-        from ..tasks import import_run_task
-
-        transaction.on_commit(
-            lambda: task_send(import_run_task, (job.pk,), what=f"import {job.pk}")
-        )
+        workflow_schedule(job, POLICY)
+        job.save(update_fields=["seq", "next_attempt_at"])
     return job
 
 
 # --- running -----------------------------------------------------------------------------
-def _finish(job_id: int, **changes) -> None:
-    changes.setdefault("finished_at", timezone.now())
-    ImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now(), **changes)
+def _end(job_id: int, *, error: str = "", **changes) -> ImportJob:
+    """End the job: succeeded, or failed with `error` (a person must act)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if error:
+            workflow_fail(job, error)
+        else:
+            workflow_succeed(job)
+        for name, value in changes.items():
+            setattr(job, name, value)
+        job.heartbeat_at = timezone.now()
+        job.save()
+    return job
 
 
-def import_run(*, job_id: int) -> ImportJob | None:
-    """Run (or resume) an import job to its end. Safe to call twice: a job that is not
-    pending or running is left alone."""
-    now = timezone.now()
-    claimed = ImportJob.objects.filter(pk=job_id, state__in=ImportJob.ACTIVE_STATES).update(
-        state=ImportJob.State.RUNNING, heartbeat_at=now
-    )
-    if not claimed:
-        return None
-    job = ImportJob.objects.select_related("campaign").get(pk=job_id)
-    ImportJob.objects.filter(pk=job_id).update(
-        attempts=job.attempts + 1, started_at=job.started_at or now
-    )
+def _retry_or_fail(job_id: int, exc: Exception) -> ImportJob:
+    """An unexpected failure: retried with backoff when transient (the Hub's 429 or 5xx,
+    a timeout), otherwise the job fails with the reason."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        subject = job.hub_repo or job.file_name
+        error = classify(exc, operation="read the import's source", subject=subject)
+        workflow_retry_or_fail(job, error, POLICY)
+        job.save()
+    return job
+
+
+def import_run(*, job_id: int, seq: int | None = None) -> ImportJob | None:
+    """Run (or resume, after the rows already committed) an import job to its end, if this
+    message (`seq`; None: any) may claim it. Safe to call twice: a job that is not pending
+    or waiting is left alone."""
+    claimed = workflow_claim(ImportJob.objects.select_related("campaign"), job_id, seq)
+    if claimed is None or isinstance(claimed, float):
+        return None  # nothing to do, or not due yet (its retry message or the sweep runs it)
+    job = claimed
+    try:
+        return _run(job)
+    except Exception as exc:
+        log.exception("import %s raised", job_id)
+        return _retry_or_fail(job_id, exc)
+
+
+def _run(job: ImportJob) -> ImportJob | None:
+    job_id = job.pk
     try:
         source = source_open(job, job.rows_done)
     except (SourceError, BadRow, ImportRejected) as exc:
-        _finish(job_id, state=ImportJob.State.FAILED, error=str(exc))
-        return ImportJob.objects.get(pk=job_id)
+        return _end(job_id, error=str(exc))
     if source.total is not None:
         if source.total > import_max_rows():
-            _finish(
+            return _end(
                 job_id,
-                state=ImportJob.State.FAILED,
                 rows_total=source.total,
                 error=f"The source has {source.total:,} rows; the limit is "
                 f"{import_max_rows():,}. Nothing was imported.",
             )
-            return ImportJob.objects.get(pk=job_id)
         ImportJob.objects.filter(pk=job_id).update(rows_total=source.total)
     converter = RowConverter(job.campaign, job.mapping)
     done = job.rows_done
@@ -152,16 +204,13 @@ def import_run(*, job_id: int) -> ImportJob | None:
                 batches.get(timeout=0.1)
         reader.join()
     if bad is not None:
-        _finish(
+        return _end(
             job_id,
-            state=ImportJob.State.FAILED,
             error_row=bad.row,
             error=f"{source.unit.capitalize()} {bad.row}: {bad.reason}. "
             f"The {done:,} rows before it were imported.",
         )
-    else:
-        _finish(job_id, state=ImportJob.State.SUCCEEDED, rows_total=done)
-    return ImportJob.objects.get(pk=job_id)
+    return _end(job_id, rows_total=done)
 
 
 def _produce_batches(rows, converter, done, batches: queue.Queue, cancelled) -> None:
@@ -192,34 +241,16 @@ def _produce_batches(rows, converter, done, batches: queue.Queue, cancelled) -> 
         batches.put(outcome)
 
 
-STALE_AFTER_SECONDS = 120
-MAX_ATTEMPTS = 5
+def _gave_up_message(job: ImportJob) -> str:
+    return job.last_error or f"Gave up after {job.attempts} attempts."
+
+
+SWEEP_HOOKS = SweepHooks(gave_up_message=_gave_up_message)
 
 
 def imports_sweep() -> int:
-    """Re-enqueue imports whose heartbeat went stale; fail those out of attempts."""
-    from datetime import timedelta
-
-    from ..tasks import import_run_task
-
-    cutoff = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
-    stale = ImportJob.objects.filter(state__in=ImportJob.ACTIVE_STATES).filter(
-        heartbeat_at__lt=cutoff
-    ) | ImportJob.objects.filter(state=ImportJob.State.PENDING, created_at__lt=cutoff)
-    count = 0
-    for job in stale.distinct():
-        if job.attempts >= MAX_ATTEMPTS:
-            _finish(
-                job.pk,
-                state=ImportJob.State.FAILED,
-                error=job.error or f"Gave up after {job.attempts} attempts.",
-            )
-            continue
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=ImportJob.State.PENDING, heartbeat_at=timezone.now()
-        )
-        transaction.on_commit(
-            lambda pk=job.pk: task_send(import_run_task, (pk,), what=f"import {pk}")
-        )
-        count += 1
-    return count
+    """Re-send imports whose message was lost and revive those whose worker stopped
+    (their heartbeat went stale; they resume after the last committed batch); fail those
+    out of attempts. Returns how many were sent again."""
+    counts = workflow_sweep(ImportJob.objects.all(), POLICY, hooks=SWEEP_HOOKS)
+    return counts["resent"] + counts["revived"]

@@ -267,7 +267,8 @@ def test_an_import_started_while_the_broker_is_down_is_kept_and_the_sweep_runs_i
     assert not Record.objects.filter(campaign=campaign).exists()
 
     # The broker is back; once the job is overdue the sweep sends it again.
-    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=an_hour_ago, next_attempt_at=an_hour_ago)
     with django_capture_on_commit_callbacks(execute=True):
         assert imports_sweep() == 1
     job.refresh_from_db()

@@ -294,5 +294,5 @@ def test_page_upload_with_a_bad_line_reports_it_on_the_job(
     assert response.status_code == 302
     job = ImportJob.objects.get(campaign=campaign)
     assert job.state == ImportJob.State.FAILED and job.error_row == 3
-    assert job.error.startswith("Line 3: unreadable CSV")
+    assert job.last_error.startswith("Line 3: unreadable CSV")
     assert ids(campaign) == {"1"}

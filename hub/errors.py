@@ -12,7 +12,7 @@ Messages never contain request bodies (secrets travel in some of them).
 from __future__ import annotations
 
 import httpx2
-from huggingface_hub.errors import HfHubHTTPError, HFValidationError
+from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalEntryNotFoundError
 
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
@@ -75,6 +75,10 @@ def classify(exc: BaseException, *, operation: str, subject: str = "") -> HubErr
     """
     if isinstance(exc, HubError):
         return exc
+    if isinstance(exc, LocalEntryNotFoundError) and exc.__cause__ is not None:
+        # hf_hub_download reports a failed HEAD (a 429 or 5xx, a timeout) this way when the
+        # file is not cached: what counts is the Hub's answer behind it.
+        return classify(exc.__cause__, operation=operation, subject=subject)
     about = f" ({subject})" if subject else ""
     if isinstance(exc, HfHubHTTPError) and exc.response is not None:
         status = exc.response.status_code

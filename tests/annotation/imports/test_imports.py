@@ -274,3 +274,77 @@ def test_an_import_started_while_the_broker_is_down_is_kept_and_the_sweep_runs_i
     job.refresh_from_db()
     assert job.state == ImportJob.State.SUCCEEDED
     assert Record.objects.filter(campaign=campaign, external_id="1").exists()
+
+
+# --- an import is a workflow row: retried when transient, never left running ---------------
+def _prompts_dataset(hub):
+    hub.repo_add(
+        "dataset",
+        "acme/prompts",
+        files={
+            "README.md": b"---\nlicense: cc-by-4.0\n---\n",
+            "data/train-00000-of-00001.parquet": parquet_bytes(30),
+        },
+    )
+
+
+def test_a_hub_download_answering_503_is_retried_with_backoff_then_imports(
+    hub, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from annotation.imports import imports_sweep
+
+    settings.IMPORT_BACKOFF_BASE_SECONDS = 30
+    _prompts_dataset(hub)
+    # Every download answers 503 for now; huggingface_hub itself retries a HEAD five times
+    # (Retry-After: 0 keeps its waits at a second), then the import's own retry takes over.
+    hub.fail("resolve", status=503, times=-1, headers={"Retry-After": "0"})
+    api, campaign = lead_and_campaign()
+    response = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"hub_repo": "acme/prompts", "mapping": MAPPING},
+        format="json",
+    )
+    assert response.status_code == 202, response.content
+    job = ImportJob.objects.get(pk=response.json()["id"])
+    assert job.state == ImportJob.State.WAITING
+    assert job.attempts == 1
+    assert "503" in job.last_error
+    assert job.next_attempt_at > timezone.now() + timedelta(seconds=25)
+    assert status(api, campaign, job.pk)["state"] == "waiting"
+    assert not Record.objects.filter(campaign=campaign).exists()
+
+    assert imports_sweep() == 0  # not due yet
+    hub.faults.clear()  # the Hub recovers
+    ImportJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert imports_sweep() == 1
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.SUCCEEDED, job.last_error
+    assert job.attempts == 2
+    assert Record.objects.filter(campaign=campaign).count() == 30
+
+
+def test_a_hub_id_the_hub_refuses_ends_the_job_failed_and_the_next_import_can_start(hub):
+    api, campaign = lead_and_campaign()
+    response = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"hub_repo": "../etc", "mapping": MAPPING},
+        format="json",
+    )
+    assert response.status_code == 202, response.content
+    job = status(api, campaign, response.json()["id"])
+    assert job["state"] == "failed", job
+    assert "not valid" in job["error"]
+    # Nothing is left running: the next import starts and completes.
+    _prompts_dataset(hub)
+    again = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"hub_repo": "acme/prompts", "mapping": MAPPING},
+        format="json",
+    )
+    assert again.status_code == 202, again.content
+    assert status(api, campaign, again.json()["id"])["state"] == "succeeded"

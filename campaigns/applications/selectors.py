@@ -9,8 +9,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.selectors import user_is_organiser
-
-from .models import Application, Campaign
+from campaigns.models import Application, Campaign
 
 
 def applications_visible_to(user) -> QuerySet[Application]:

@@ -1,5 +1,5 @@
 """Reads of records, responses, questions and imports, always scoped through the campaign
-selectors (campaigns.selectors), so what a user may not see answers 404."""
+rule (campaigns.access), so what a user may not see answers 404."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from campaigns.models import Campaign
-from campaigns.selectors import (
+from campaigns.access import (
     campaign_user_is_lead,
     campaign_visible_to_user,
     campaigns_visible_to,
 )
+from campaigns.models import Campaign
 
 from .models import ImportJob, Question, Record, Response, Skip, Slot
 
@@ -31,7 +31,7 @@ def record_get_for_user(user, record_id: int) -> Record:
 
     The annotation loop's hot path: one raw query (no ORM compilation) for the record's
     id and external id and its campaign row; visibility is decided by
-    campaigns.selectors.campaign_visible_to_user. The record's other columns load on
+    campaigns.access.campaign_visible_to_user. The record's other columns load on
     first use."""
     if not MIN_ID <= record_id <= MAX_ID:
         raise Http404  # what no row can have (SQLite refuses to bind it)
@@ -59,7 +59,7 @@ def record_get_for_user(user, record_id: int) -> Record:
 
 def campaign_get_visible(user, slug: str) -> Campaign:
     """campaign_get_for_user in one raw query (the annotation loop's hot path); the
-    visibility rule is campaigns.selectors.campaign_visible_to_user."""
+    visibility rule is campaigns.access.campaign_visible_to_user."""
     rows = list(Campaign.objects.raw("SELECT * FROM campaigns_campaign WHERE slug = %s", [slug]))
     if not rows or not campaign_visible_to_user(user, rows[0]):
         raise Http404

@@ -9,9 +9,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from campaigns.access import campaign_get_for_user
 from campaigns.dashboards import campaign_progress_counted
 from campaigns.models import Campaign
-from campaigns.selectors import campaign_get_for_user
 
 from . import selectors, services
 from .models import Question, Response

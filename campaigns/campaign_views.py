@@ -24,13 +24,13 @@ from annotation.models import Field, Question
 from campaigns.dashboards import campaign_progress_counted
 
 from . import lifecycle
-from .models import Campaign
-from .selectors import (
+from .access import (
     campaign_get_for_lead,
     campaign_get_for_user,
     campaign_user_is_lead,
     campaigns_visible_to,
 )
+from .models import Campaign
 
 
 def _template_exists(name: str) -> bool:

@@ -391,9 +391,9 @@ def programme_dashboard(size: int = LEADERBOARD_SIZE) -> ProgrammeDashboard:
 
 def campaign_page_context(request, campaign: Campaign) -> dict:
     """Everything the dashboard and publications includes need on the campaign page."""
+    from .access import campaign_user_is_lead
     from .publishing.selectors import publications_of
     from .publishing.services import policy_of
-    from .selectors import campaign_user_is_lead
 
     dashboard = campaign_dashboard(campaign)
     return {

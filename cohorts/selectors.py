@@ -39,7 +39,7 @@ def cohort_channel_visible_to(user, cohort: Cohort) -> bool:
 
 def cohort_accepted_campaigns(user, cohort: Cohort):
     """The campaigns the cohort accepted that this user may see."""
-    from campaigns.selectors import campaigns_visible_to
+    from campaigns.access import campaigns_visible_to
 
     return campaigns_visible_to(user).filter(cohort=cohort).order_by("title")
 

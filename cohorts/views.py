@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from campaigns.selectors import applications_led_by
+from campaigns.applications.selectors import applications_led_by
 
 from .selectors import (
     cohort_accepted_campaigns,

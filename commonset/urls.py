@@ -9,6 +9,7 @@ from . import views
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("cohorts.api_urls")),
+    path("", include("campaigns.applications.api_urls")),
     path("", include("annotation.api_urls")),
     path("", include("campaigns.publishing.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -25,7 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("cohorts/", include("cohorts.urls")),
-    path("applications/", include("campaigns.application_urls")),
+    path("applications/", include("campaigns.applications.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("campaigns/", include("campaigns.publishing.urls")),
     path("annotate/", include("annotation.urls")),

@@ -1,4 +1,4 @@
-"""Reads of publications. Campaigns are fetched for a user through campaigns.selectors
+"""Reads of publications. Campaigns are fetched for a user through campaigns.access
 (the one door); publications are then read through their campaign."""
 
 from django.db.models import QuerySet

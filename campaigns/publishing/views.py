@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from campaigns.selectors import campaign_get_for_lead
+from campaigns.access import campaign_get_for_lead
 
 from . import services
 

@@ -17,14 +17,14 @@ from django.utils import timezone
 from accounts.models import OrgMembership, User
 from accounts.selectors import ORGANISERS_GROUP
 from annotation.imports import import_start
-from campaigns.lifecycle import campaign_open
-from campaigns.models import Application, Campaign, TaskKind
-from campaigns.services import (
+from campaigns.applications.services import (
     ApplicationContent,
     application_approve,
     application_create,
     application_submit,
 )
+from campaigns.lifecycle import campaign_open
+from campaigns.models import Application, Campaign, TaskKind
 from cohorts.models import Cohort
 from cohorts.services import cohort_open
 

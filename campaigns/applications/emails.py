@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.selectors import ORGANISERS_GROUP
-
-from .models import Application
+from campaigns.models import Application
 
 logger = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.selectors import user_is_organiser
+from campaigns.models import Application
+from campaigns.validators import language_name
 from cohorts.errors import ProgrammeError
 
 from . import services
-from .application_forms import DecisionNoteForm
-from .models import Application
-from .validators import language_name
+from .forms import DecisionNoteForm
 
 DECISIONS = {
     "approve": {

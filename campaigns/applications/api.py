@@ -14,7 +14,8 @@ from cohorts.errors import ProgrammeError
 from cohorts.selectors import cohorts_visible_to
 
 from . import services
-from .application_serializers import (
+from .selectors import application_get_for_user, applications_visible_to
+from .serializers import (
     ApplicationContentSerializer,
     ApplicationCreateSerializer,
     ApplicationSerializer,
@@ -22,7 +23,6 @@ from .application_serializers import (
     CoLeadSerializer,
     DecisionSerializer,
 )
-from .selectors import application_get_for_user, applications_visible_to
 
 ERRORS = {400: None, 404: None, 409: None}
 

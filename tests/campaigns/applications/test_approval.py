@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from campaigns.applications.services import application_approve
 from campaigns.models import Application, Campaign
-from campaigns.services import application_approve
 from cohorts.errors import ProgrammeConflict
 from cohorts.models import Cohort
 from tests.campaigns.programme import make_application, make_cohort

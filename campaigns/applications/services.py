@@ -17,14 +17,14 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.selectors import user_is_organiser
+from campaigns.models import Application, Campaign, Visibility
+from campaigns.provisioning import provisioning_start
+from campaigns.seeding import campaign_seed_questions
 from cohorts.errors import ProgrammeConflict, ProgrammeError
 from cohorts.models import Cohort, Community
 from cohorts.selectors import communities_user_may_apply_for
 
 from . import emails
-from .models import Application, Campaign, Visibility
-from .provisioning import provisioning_start
-from .seeding import campaign_seed_questions
 
 logger = logging.getLogger(__name__)
 

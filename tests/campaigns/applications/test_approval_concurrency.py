@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection
 
-from campaigns import services
+from campaigns.applications import services
 from campaigns.models import Application, Campaign
 from cohorts.errors import ProgrammeConflict
 from cohorts.models import Cohort

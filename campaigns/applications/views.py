@@ -6,12 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from campaigns.models import Application
 from cohorts.errors import ProgrammeError
 from cohorts.selectors import cohort_get_for_user
 
 from . import services
-from .application_forms import ApplicationForm, CoLeadForm
-from .models import Application
+from .forms import ApplicationForm, CoLeadForm
 from .selectors import (
     application_get_for_user,
     application_next_step,

@@ -3,10 +3,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from .models import Application, TaskKind, Visibility
-from .selectors import application_next_step
-from .services import ApplicationContent
-from .validators import (
+from campaigns.models import Application, TaskKind, Visibility
+from campaigns.validators import (
     RESPONSES_PER_RECORD_MAX,
     RESPONSES_PER_RECORD_MIN,
     TARGET_RECORDS_MAX,
@@ -14,6 +12,9 @@ from .validators import (
     normalise_language_codes,
     validate_hub_dataset_id,
 )
+
+from .selectors import application_next_step
+from .services import ApplicationContent
 
 
 def _django_validator(validator):

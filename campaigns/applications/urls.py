@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import application_views as views
+from . import views
 
 app_name = "applications"
 

@@ -2,11 +2,8 @@
 
 from django import forms
 
-from cohorts.selectors import communities_user_may_apply_for
-
-from .models import TaskKind, Visibility
-from .services import ApplicationContent
-from .validators import (
+from campaigns.models import TaskKind, Visibility
+from campaigns.validators import (
     RESPONSES_PER_RECORD_MAX,
     RESPONSES_PER_RECORD_MIN,
     TARGET_RECORDS_MAX,
@@ -14,6 +11,9 @@ from .validators import (
     normalise_language_codes,
     validate_hub_dataset_id,
 )
+from cohorts.selectors import communities_user_may_apply_for
+
+from .services import ApplicationContent
 
 
 class ApplicationForm(forms.Form):

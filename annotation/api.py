@@ -19,7 +19,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.dashboards import campaign_progress_counted
+from campaigns.dashboards.selectors import campaign_progress_counted
 from campaigns.selectors import campaign_get_for_lead, campaign_get_for_user, campaigns_visible_to
 
 from . import selectors, services

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from campaigns.dashboards import campaign_progress_counted
+from campaigns.dashboards.selectors import campaign_progress_counted
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_get_for_user
 

@@ -7,7 +7,7 @@ from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
-from campaigns.dashboards import programme_dashboard
+from campaigns.dashboards.selectors import programme_dashboard
 
 
 def home(request):

@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from accounts.selectors import user_is_organiser
+from campaigns.dashboards.models import CampaignStats
 
 from . import services
-from .models import CampaignStats, Publication, PublicationPolicy
+from .models import Publication, PublicationPolicy
 
 
 class OrganiserAccess:

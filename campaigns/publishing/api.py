@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.dashboards import campaign_dashboard, programme_dashboard
+from campaigns.dashboards.selectors import campaign_dashboard, programme_dashboard
 from campaigns.selectors import campaign_get_for_lead, campaign_get_for_user
 
 from . import services

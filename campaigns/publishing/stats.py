@@ -13,7 +13,7 @@ from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import SHARDS, CampaignDayStats, CampaignStats, CampaignUserStats
+from campaigns.dashboards.models import SHARDS, CampaignDayStats, CampaignStats, CampaignUserStats
 
 
 def _table(model) -> str:

@@ -14,10 +14,14 @@ from django.utils import timezone
 import annotation.services
 from annotation.models import Record
 from annotation.services import response_discard
-from campaigns import charts
-from campaigns.dashboards import campaign_dashboard, campaign_page_context, programme_dashboard
+from campaigns.dashboards import charts
+from campaigns.dashboards.models import CampaignDayStats, CampaignUserStats
+from campaigns.dashboards.selectors import (
+    campaign_dashboard,
+    campaign_page_context,
+    programme_dashboard,
+)
 from campaigns.publishing import services
-from campaigns.publishing.models import CampaignDayStats, CampaignUserStats
 from tests.campaigns.publishing_support import answer, make_campaign, users
 from tests.factories import UserFactory
 
@@ -291,7 +295,7 @@ def progress_by_recount(campaign, user=None):
 
 
 def test_counted_progress_equals_the_scanning_progress():
-    from campaigns.dashboards import campaign_progress_counted
+    from campaigns.dashboards.selectors import campaign_progress_counted
 
     campaign = make_campaign(records=4, overlap=2)
     a, b = users(2)

@@ -14,9 +14,11 @@ from datetime import date, timedelta
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from campaigns.models import Campaign, Visibility
+from campaigns.publishing.models import Publication
+
 from . import charts
-from .models import Campaign, Visibility
-from .publishing.models import CampaignDayStats, CampaignStats, CampaignUserStats, Publication
+from .models import CampaignDayStats, CampaignStats, CampaignUserStats
 
 LEADERBOARD_SIZE = 10
 MAX_BARS = 90
@@ -391,9 +393,9 @@ def programme_dashboard(size: int = LEADERBOARD_SIZE) -> ProgrammeDashboard:
 
 def campaign_page_context(request, campaign: Campaign) -> dict:
     """Everything the dashboard and publications includes need on the campaign page."""
-    from .publishing.selectors import publications_of
-    from .publishing.services import policy_of
-    from .selectors import campaign_user_is_lead
+    from campaigns.publishing.selectors import publications_of
+    from campaigns.publishing.services import policy_of
+    from campaigns.selectors import campaign_user_is_lead
 
     dashboard = campaign_dashboard(campaign)
     return {

@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
+from campaigns.dashboards.models import CampaignStats
 from campaigns.models import Campaign
 from commonset.broker import task_send
 
@@ -630,7 +631,7 @@ def import_run_batch(
 ) -> tuple[int, int]:
     """Upsert one batch of converted rows and count it, all or nothing.
     Returns (created, updated)."""
-    from .services import slots_create, stats_records_added
+    from .services import slots_create
 
     by_id = {external_id: (f, m, s) for external_id, f, m, s in rows}  # last one wins
     with transaction.atomic():
@@ -644,7 +645,7 @@ def import_run_batch(
         else:
             new_ids = _upsert_portable(campaign, overlap, by_id)
         slots_create(campaign=campaign, record_ids=new_ids, overlap=overlap)
-        stats_records_added(campaign_id=campaign.pk, delta=len(new_ids))
+        CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=len(new_ids))
         created, updated = len(new_ids), len(by_id) - len(new_ids)
         job.rows_done = expected_done + len(rows)
         job.records_created += created

@@ -79,8 +79,8 @@ def main() -> None:
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
+    from campaigns.dashboards import services
     from campaigns.dashboards.selectors import campaign_dashboard, campaign_page_context
-    from campaigns.publishing import services
 
     print(f"machine: {machine()}")
     started = time.perf_counter()

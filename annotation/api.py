@@ -19,11 +19,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.dashboards.selectors import campaign_progress_counted
 from campaigns.selectors import campaign_get_for_lead, campaign_get_for_user, campaigns_visible_to
 
 from . import selectors, services
 from .imports import ImportRejected, import_start
+from .selectors import campaign_progress_counted
 from .serializers import (
     CampaignDetailSerializer,
     CampaignSerializer,

@@ -9,12 +9,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from campaigns.dashboards.selectors import campaign_progress_counted
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_get_for_user
 
 from . import selectors, services
 from .models import Question, Response
+from .selectors import campaign_progress_counted
 
 
 def _values_from_post(post, questions: list[Question]) -> dict:

@@ -21,7 +21,7 @@ from annotation.forms import (
 )
 from annotation.imports import ImportRejected, import_max_bytes, import_max_rows, import_start
 from annotation.models import Field, Question
-from campaigns.dashboards.selectors import campaign_progress_counted
+from annotation.selectors import campaign_progress_counted
 
 from . import lifecycle
 from .models import Campaign

@@ -298,7 +298,7 @@ def progress_by_recount(campaign, user=None):
 
 
 def test_counted_progress_equals_the_scanning_progress():
-    from campaigns.dashboards.selectors import campaign_progress_counted
+    from annotation.selectors import campaign_progress_counted
 
     campaign = make_campaign(records=4, overlap=2)
     a, b = users(2)

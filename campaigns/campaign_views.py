@@ -44,7 +44,7 @@ def _template_exists(name: str) -> bool:
 def _dashboard_context(request, campaign: Campaign) -> dict:
     """The dashboard and publications parts, when those features are installed."""
     try:
-        from .dashboards.selectors import campaign_page_context
+        from .dashboards.views import campaign_page_context
 
         reverse("publishing:publish", args=[campaign.slug])
         context = campaign_page_context(request, campaign)

@@ -342,19 +342,3 @@ def programme_dashboard(size: int = LEADERBOARD_SIZE) -> ProgrammeDashboard:
         leaderboard=rows[:size],
         bucket=bucket,
     )
-
-
-def campaign_page_context(request, campaign: Campaign) -> dict:
-    """Everything the dashboard and publications includes need on the campaign page."""
-    from campaigns.publishing.selectors import publications_of
-    from campaigns.publishing.services import policy_of
-    from campaigns.selectors import campaign_user_is_lead
-
-    dashboard = campaign_dashboard(campaign)
-    return {
-        "dashboard": dashboard,
-        "publications": list(publications_of(campaign)[:10]),
-        "can_publish": campaign_user_is_lead(request.user, campaign),
-        "publication_policy": policy_of(campaign),
-        "share_url": request.build_absolute_uri(f"/campaigns/{campaign.slug}/"),
-    }

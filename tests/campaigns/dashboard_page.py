@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
 
-from campaigns.dashboards.selectors import campaign_page_context
+from campaigns.dashboards.views import campaign_page_context
 from campaigns.selectors import campaign_get_for_user
 from commonset.urls import urlpatterns as site_urlpatterns
 

@@ -16,11 +16,8 @@ from annotation.models import Record
 from annotation.services import response_discard
 from campaigns.dashboards import charts, services
 from campaigns.dashboards.models import CampaignDayStats, CampaignStats, CampaignUserStats
-from campaigns.dashboards.selectors import (
-    campaign_dashboard,
-    campaign_page_context,
-    programme_dashboard,
-)
+from campaigns.dashboards.selectors import campaign_dashboard, programme_dashboard
+from campaigns.dashboards.views import campaign_page_context
 from tests.campaigns.publishing_support import answer, make_campaign, users
 from tests.factories import UserFactory
 

@@ -18,7 +18,7 @@ from campaigns.dashboards import charts, services
 from campaigns.dashboards.models import CampaignDayStats, CampaignStats, CampaignUserStats
 from campaigns.dashboards.selectors import campaign_dashboard, programme_dashboard
 from campaigns.dashboards.views import campaign_page_context
-from tests.campaigns.publishing_support import answer, make_campaign, users
+from tests.campaigns.publishing.publishing_support import answer, make_campaign, users
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,12 @@ from campaigns.models import Campaign
 from campaigns.publishing import services
 from campaigns.publishing.dataset import pseudonym
 from campaigns.publishing.models import Publication, PublicationPolicy
-from tests.campaigns.publishing_support import ALL_KIND_QUESTIONS, answer, make_campaign, users
+from tests.campaigns.publishing.publishing_support import (
+    ALL_KIND_QUESTIONS,
+    answer,
+    make_campaign,
+    users,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from campaigns.dashboards.models import CampaignDayStats, CampaignStats
-from tests.campaigns.publishing_support import make_campaign, users
+from tests.campaigns.publishing.publishing_support import make_campaign, users
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOTS = ROOT / "test-output"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,7 +54,7 @@ def _assert_charts_drawn(page, count):
         assert charts.nth(i).get_attribute("role") == "img"
 
 
-@pytest.mark.urls("tests.campaigns.dashboard_page")
+@pytest.mark.urls("tests.campaigns.dashboards.dashboard_page")
 def test_campaign_dashboard_renders_with_charts(live_server, browser_page):
     campaign = _busy_campaign(live_server)
     page = browser_page

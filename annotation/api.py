@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.access import campaign_get_for_lead, campaign_get_for_user, campaigns_visible_to
-from campaigns.dashboards import campaign_progress_counted
 
 from . import selectors, services
 from .imports import ImportRejected, import_start
+from .selectors import campaign_progress_counted
 from .serializers import (
     CampaignDetailSerializer,
     CampaignSerializer,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -15,6 +15,7 @@ from campaigns.access import (
     campaign_visible_to_user,
     campaigns_visible_to,
 )
+from campaigns.dashboards.models import CampaignDayStats, CampaignStats, CampaignUserStats
 from campaigns.models import Campaign
 
 from .models import ImportJob, Question, Record, Response, Skip, Slot
@@ -138,6 +139,51 @@ class CampaignProgress:
     @property
     def completed_percent(self) -> int:
         return int(100 * self.completed / self.records) if self.records else 0
+
+
+def campaign_records_count(campaign: Campaign) -> int:
+    """The campaign's record count from its counter row (campaigns.dashboards.models), the
+    row created from one count the first time it is needed."""
+    stats = CampaignStats.objects.filter(campaign_id=campaign.pk).values_list("records", flat=True)
+    records = stats.first()
+    if records is None:
+        records = Record.objects.filter(campaign=campaign).count()
+        CampaignStats.objects.get_or_create(campaign_id=campaign.pk, defaults={"records": records})
+    return records
+
+
+def campaign_progress_counted(campaign: Campaign, user=None) -> CampaignProgress:
+    """A campaign's progress from the dashboards' counters (campaigns.dashboards.models):
+    a CampaignProgress in a handful of indexed queries instead of a count over every record
+    and response (at 1,000,000 responses the scan takes ~1.6 s per page). The user's
+    discarded responses are their own rows only (bounded by what one person answered)."""
+    totals = CampaignDayStats.objects.filter(campaign_id=campaign.pk).aggregate(
+        responses=Sum("responses"), completed=Sum("completed")
+    )
+    records = campaign_records_count(campaign)
+    contributors = CampaignUserStats.objects.filter(
+        campaign_id=campaign.pk, responses__gt=0
+    ).count()
+    mine_submitted = mine_discarded = None
+    if user is not None and user.is_authenticated:
+        mine_submitted = (
+            CampaignUserStats.objects.filter(campaign_id=campaign.pk, user=user)
+            .values_list("responses", flat=True)
+            .first()
+            or 0
+        )
+        mine_discarded = Response.objects.filter(
+            user=user, record__campaign_id=campaign.pk, status=Response.Status.DISCARDED
+        ).count()
+    return CampaignProgress(
+        records=records,
+        completed=totals["completed"] or 0,
+        responses=totals["responses"] or 0,
+        target_responses=records * (campaign.responses_per_record or 1),
+        contributors=contributors,
+        my_submitted=mine_submitted,
+        my_discarded=mine_discarded,
+    )
 
 
 def import_jobs_of(campaign: Campaign) -> QuerySet[ImportJob]:

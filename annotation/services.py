@@ -14,21 +14,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from campaigns.dashboards.models import CampaignDayStats, CampaignStats
 from campaigns.models import Campaign
 
 from .models import Field, Question, Record, Response, Skip, Slot
-from .slots import slots_create, stats_records_added
+from .slots import slots_create
 from .validation import AnswerErrors, answers_clean, question_definition_errors
-
-
-def stats_record_response(**kwargs) -> None:
-    """The dashboard's counters (campaigns/publishing/stats.py), kept in the same
-    transaction as the response; a no-op where that feature is absent."""
-    try:
-        from campaigns.publishing.stats import stats_record_response as count
-    except ImportError:
-        return
-    count(**kwargs)
 
 
 class AnnotationError(Exception):
@@ -375,7 +366,7 @@ def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult |
             [record.pk, user.pk, json.dumps(values), now, now],
         )
         response_id = cursor.fetchone()[0]
-        stats_record_response(
+        CampaignDayStats.objects.record_response(
             campaign_id=record.campaign_id,
             user_id=user.pk,
             completed_delta=1 if counted[0] else 0,
@@ -407,7 +398,9 @@ def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
                 existing.save(update_fields=["values", "updated_at"])
             return SubmitResult(response=existing, created=False)
         _fill_slot(user=user, record=record)
-        stats_record_response(campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk)
+        CampaignDayStats.objects.record_response(
+            campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk
+        )
         if existing is not None:  # discarded before, submitted now
             existing.status = Response.Status.SUBMITTED
             existing.values = values
@@ -429,7 +422,7 @@ def response_discard(*, user, record: Record) -> Response:
             return existing
         if existing is not None:
             _unfill_slot(user=user, record=record)
-            stats_record_response(
+            CampaignDayStats.objects.record_response(
                 campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk, delta=-1
             )
             existing.status = Response.Status.DISCARDED
@@ -492,7 +485,7 @@ def records_delete_all(*, campaign: Campaign) -> int:
     with transaction.atomic():
         count = Record.objects.filter(campaign=campaign).count()
         Record.objects.filter(campaign=campaign).delete()
-        stats_records_added(campaign_id=campaign.pk, delta=-count)
+        CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=-count)
     return count
 
 

@@ -1,6 +1,5 @@
-"""Writes that come with new or deleted records: each record's slots, and the campaign's
-record counter. Shared by the use cases (services.py) and the import's batch writer
-(imports/writer.py), neither of which imports the other."""
+"""Each new record's slots: shared by the use cases (services.py) and the import's batch
+writer (imports/writer.py), neither of which imports the other."""
 
 from __future__ import annotations
 
@@ -9,16 +8,6 @@ from django.db import connection
 from campaigns.models import Campaign
 
 from .models import Slot
-
-
-def stats_records_added(**kwargs) -> None:
-    """The dashboard's record counter (campaigns/publishing/stats.py), kept in the same
-    transaction as the records; a no-op where that feature is absent."""
-    try:
-        from campaigns.publishing.stats import stats_records_added as count
-    except ImportError:
-        return
-    count(**kwargs)
 
 
 def slots_create(*, campaign: Campaign, record_ids: list[int], overlap: int) -> None:

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from campaigns.access import campaign_get_for_user
-from campaigns.dashboards import campaign_progress_counted
 from campaigns.models import Campaign
 
 from . import selectors, services
 from .models import Question, Response
+from .selectors import campaign_progress_counted
 
 
 def _values_from_post(post, questions: list[Question]) -> dict:

@@ -79,8 +79,9 @@ def main() -> None:
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
-    from campaigns.dashboards import campaign_dashboard, campaign_page_context
-    from campaigns.publishing import services
+    from campaigns.dashboards import services
+    from campaigns.dashboards.selectors import campaign_dashboard
+    from campaigns.dashboards.views import campaign_page_context
 
     print(f"machine: {machine()}")
     started = time.perf_counter()

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 application = get_wsgi_application()
-settings.ROOT_URLCONF = "tests.campaigns.dashboard_page"
+settings.ROOT_URLCONF = "tests.campaigns.dashboards.dashboard_page"
 # The manifest storage needs collectstatic; the benchmark serves files as they are.
 settings.STORAGES = {
     **settings.STORAGES,

@@ -21,7 +21,7 @@ from annotation.forms import (
 )
 from annotation.imports import ImportRejected, import_max_bytes, import_max_rows, import_start
 from annotation.models import Field, Question
-from campaigns.dashboards import campaign_progress_counted
+from annotation.selectors import campaign_progress_counted
 
 from . import lifecycle
 from .access import (
@@ -44,7 +44,7 @@ def _template_exists(name: str) -> bool:
 def _dashboard_context(request, campaign: Campaign) -> dict:
     """The dashboard and publications parts, when those features are installed."""
     try:
-        from .dashboards import campaign_page_context
+        from .dashboards.views import campaign_page_context
 
         reverse("publishing:publish", args=[campaign.slug])
         context = campaign_page_context(request, campaign)

@@ -249,5 +249,6 @@ class Campaign(models.Model):
         return f"{self.community.handle}/{self.slug}"
 
 
+from .dashboards.models import CampaignStats  # noqa: E402, F401  (registers the models)
 from .provisioning.models import Provisioning  # noqa: E402, F401  (registers the model)
 from .publishing.models import Publication  # noqa: E402, F401  (registers the models)

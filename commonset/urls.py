@@ -11,13 +11,14 @@ api_v1 = [
     path("", include("cohorts.api_urls")),
     path("", include("campaigns.applications.api_urls")),
     path("", include("annotation.api_urls")),
+    path("", include("campaigns.dashboards.api_urls")),
     path("", include("campaigns.publishing.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("campaigns.dashboards.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # Before allauth's own: the same views, with a provider that is down shown as a page.

@@ -2,18 +2,9 @@ import sys
 
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-
-from campaigns.dashboards import programme_dashboard
-
-
-def home(request):
-    """The programme dashboard: figures across public campaigns (never organisation ones,
-    so every visitor sees the same numbers)."""
-    return render(request, "home.html", {"programme": programme_dashboard()})
 
 
 @never_cache

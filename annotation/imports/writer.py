@@ -10,10 +10,11 @@ import json
 from django.db import connection, transaction
 from django.utils import timezone
 
+from campaigns.dashboards.models import CampaignStats
 from campaigns.models import Campaign
 
 from ..models import ImportJob, Record
-from ..slots import slots_create, stats_records_added
+from ..slots import slots_create
 
 
 def _upsert_portable(campaign: Campaign, overlap: int, by_id: dict) -> list[int]:
@@ -97,7 +98,7 @@ def import_run_batch(
         else:
             new_ids = _upsert_portable(campaign, overlap, by_id)
         slots_create(campaign=campaign, record_ids=new_ids, overlap=overlap)
-        stats_records_added(campaign_id=campaign.pk, delta=len(new_ids))
+        CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=len(new_ids))
         created, updated = len(new_ids), len(by_id) - len(new_ids)
         job.rows_done = expected_done + len(rows)
         job.records_created += created

@@ -1,5 +1,5 @@
 """Organisers watch publications here (state, attempts, last error, commit, rows,
-duration) and act: publish a campaign again, or rebuild its dashboard counters."""
+duration) and act: publish a campaign again."""
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from accounts.selectors import user_is_organiser
 
 from . import services
-from .models import CampaignStats, Publication, PublicationPolicy
+from .models import Publication, PublicationPolicy
 
 
 class OrganiserAccess:
@@ -95,16 +95,3 @@ class PublicationPolicyAdmin(OrganiserAccess, admin.ModelAdmin):
     list_display = ["campaign", "every_hours", "include_in_progress", "updated_at"]
     fields = ["campaign", "every_hours", "include_in_progress"]
     readonly_fields = ["campaign"]
-
-
-@admin.register(CampaignStats)
-class CampaignStatsAdmin(OrganiserAccess, admin.ModelAdmin):
-    list_display = ["campaign", "records", "rebuilt_at"]
-    readonly_fields = ["campaign", "records", "rebuilt_at"]
-    actions = ["rebuild"]
-
-    @admin.action(description="Rebuild dashboard counters from the responses")
-    def rebuild(self, request, queryset):
-        for campaign_id in queryset.values_list("campaign_id", flat=True):
-            services.stats_rebuild(campaign_id=campaign_id)
-        messages.success(request, f"Rebuilt the counters of {queryset.count()} campaign(s).")

@@ -1,4 +1,4 @@
-"""API routes: /api/v1/stats/, and per campaign dashboard/ and publications/.
+"""API routes: per campaign publications/.
 
 Included from commonset/urls.py's api_v1 list: path("", include("campaigns.publishing.api_urls"))
 """
@@ -8,12 +8,6 @@ from django.urls import path
 from . import api
 
 urlpatterns = [
-    path("stats/", api.StatsView.as_view(), name="api-stats"),
-    path(
-        "campaigns/<slug:slug>/dashboard/",
-        api.CampaignDashboardView.as_view(),
-        name="api-campaign-dashboard",
-    ),
     path(
         "campaigns/<slug:slug>/publications/",
         api.PublicationListView.as_view(),

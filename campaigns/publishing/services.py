@@ -1,5 +1,4 @@
-"""Publishing use cases: request, run, sweep (schedule + healing), policy; and the counter
-writes the dashboards read (re-exported from `stats`).
+"""Publishing use cases: request, run, sweep (schedule + healing), policy.
 
 A publication is a workflow row (DESIGN.md, Background work):
 
@@ -31,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from campaigns.dashboards.models import CampaignStats, CampaignUserStats
 from commonset.workflows import (
     SweepHooks,
     WorkflowPolicy,
@@ -48,13 +48,6 @@ from hub.publish import dataset_publish
 from .card import DATA_PATH, card_render
 from .dataset import write_parquet
 from .models import Publication, PublicationPolicy
-from .stats import (  # noqa: F401  (re-exported: the annotation services call them)
-    stats_changed_since,
-    stats_rebuild,
-    stats_record_response,
-    stats_records_added,
-    stats_records_set,
-)
 
 logger = logging.getLogger(__name__)
 State = Publication.State
@@ -191,7 +184,7 @@ def publication_run(*, publication_id: int, seq: int | None = None) -> Publicati
         if not isinstance(exc, HubError):
             logger.exception("publication %s raised", publication_id)
         return _record_failure(publication_id, error)
-    stats_records_set(campaign_id=campaign.pk, records=summary.records_total)
+    CampaignStats.objects.records_set(campaign_id=campaign.pk, records=summary.records_total)
     return _record_success(publication_id, summary, published, time.monotonic() - started)
 
 
@@ -283,7 +276,9 @@ def publications_schedule_due(*, now: datetime | None = None) -> list[Publicatio
         due_at = (campaign.last_requested or now) + timedelta(hours=policy.every_hours)
         if campaign.last_requested is not None and due_at > now:
             continue
-        if not stats_changed_since(campaign_id=campaign.pk, moment=campaign.last_published):
+        if not CampaignUserStats.objects.changed_since(
+            campaign_id=campaign.pk, moment=campaign.last_published
+        ):
             continue
         publication, created = publication_request(
             campaign=campaign, trigger=Publication.Trigger.SCHEDULE

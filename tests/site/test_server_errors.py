@@ -5,8 +5,8 @@ a plain 500 otherwise; JSON under /api/, a page elsewhere."""
 import pytest
 from django.db import OperationalError
 
+import campaigns.dashboards.views
 import cohorts.api
-import commonset.views
 
 
 def _unreachable(*args, **kwargs):
@@ -34,7 +34,7 @@ def test_an_unreachable_database_answers_503_json_with_retry_after_on_the_api(cl
 
 @pytest.mark.django_db
 def test_an_unreachable_database_answers_a_503_page_on_the_site(client, monkeypatch):
-    monkeypatch.setattr(commonset.views, "programme_dashboard", _unreachable)
+    monkeypatch.setattr(campaigns.dashboards.views, "programme_dashboard", _unreachable)
     response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -49,7 +49,7 @@ def test_any_other_failure_is_a_500_without_retry_after(client, monkeypatch):
     assert "Retry-After" not in response
     assert response.json() == {"detail": "Server error."}
 
-    monkeypatch.setattr(commonset.views, "programme_dashboard", _broken)
+    monkeypatch.setattr(campaigns.dashboards.views, "programme_dashboard", _broken)
     response = client.get("/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()

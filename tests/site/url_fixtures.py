@@ -22,8 +22,9 @@ from django.test import Client
 from accounts.services import api_token_create
 from annotation.models import ImportJob
 from annotation.services import response_submit
+from campaigns.dashboards.models import CampaignStats
 from campaigns.provisioning.models import Provisioning
-from campaigns.publishing.models import CampaignStats, Publication
+from campaigns.publishing.models import Publication
 from campaigns.publishing.services import publication_policy_set
 from cohorts.models import Cohort
 from tests.annotation.factories import make_campaign

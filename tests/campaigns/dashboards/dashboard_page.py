@@ -7,7 +7,7 @@ from django.template import engines
 from django.urls import path
 
 from campaigns.access import campaign_get_for_user
-from campaigns.dashboards import campaign_page_context
+from campaigns.dashboards.views import campaign_page_context
 from commonset.urls import urlpatterns as site_urlpatterns
 
 PAGE = """{% extends "base.html" %}

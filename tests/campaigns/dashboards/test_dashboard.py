@@ -14,11 +14,11 @@ from django.utils import timezone
 import annotation.services
 from annotation.models import Record
 from annotation.services import response_discard
-from campaigns import charts
-from campaigns.dashboards import campaign_dashboard, campaign_page_context, programme_dashboard
-from campaigns.publishing import services
-from campaigns.publishing.models import CampaignDayStats, CampaignUserStats
-from tests.campaigns.publishing_support import answer, make_campaign, users
+from campaigns.dashboards import charts, services
+from campaigns.dashboards.models import CampaignDayStats, CampaignStats, CampaignUserStats
+from campaigns.dashboards.selectors import campaign_dashboard, programme_dashboard
+from campaigns.dashboards.views import campaign_page_context
+from tests.campaigns.publishing.publishing_support import answer, make_campaign, users
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,14 +48,14 @@ def _submit_counted(user, record, **values):
     the submit transaction, after the record's count was updated."""
     result = answer(user, record, **values)
     if result.created and not _integrated():
-        services.stats_record_response(
+        CampaignDayStats.objects.record_response(
             campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk, delta=1
         )
     return result
 
 
 def _integrated() -> bool:
-    return "stats_record_response" in inspect.getsource(annotation.services)
+    return "record_response" in inspect.getsource(annotation.services)
 
 
 def test_counters_kept_on_write_agree_with_a_rebuild():
@@ -70,7 +70,7 @@ def test_counters_kept_on_write_agree_with_a_rebuild():
     # A submitted answer turned into a discard: -1 response, r1 no longer complete.
     response_discard(user=c, record=r[1])
     if not _integrated():
-        services.stats_record_response(
+        CampaignDayStats.objects.record_response(
             campaign_id=campaign.pk, user_id=c.pk, record_id=r[1].pk, delta=-1
         )
     kept = _counters(campaign.pk)
@@ -86,7 +86,7 @@ def test_counters_kept_on_write_agree_with_a_rebuild():
 def test_response_submit_updates_the_counters():
     if not _integrated():
         pytest.skip(
-            "annotation.services does not call stats_record_response yet: see the "
+            "annotation.services does not call record_response yet: see the "
             "integration note of the publishing feature"
         )
     campaign = make_campaign(records=1, overlap=2)
@@ -111,13 +111,13 @@ def test_campaign_dashboard_figures_leaderboard_and_history():
     top.save()
     today = timezone.now()
     for i, (user, days_ago) in enumerate([(top, 2), (top, 2), (top, 0), (second, 0), (hidden, 1)]):
-        services.stats_record_response(
+        CampaignDayStats.objects.record_response(
             campaign_id=campaign.pk,
             user_id=user.pk,
             completed_delta=1,
             at=today - timedelta(days=days_ago, minutes=i),
         )
-    services.stats_records_added(campaign_id=campaign.pk, delta=5)
+    CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=5)
 
     dashboard = campaign_dashboard(campaign)
     assert (dashboard.records, dashboard.completed, dashboard.target) == (5, 5, 10)
@@ -138,7 +138,7 @@ def test_long_campaigns_are_charted_by_week():
     campaign = make_campaign(records=1, overlap=1)
     user = UserFactory()
     for days_ago in range(0, 200, 5):
-        services.stats_record_response(
+        CampaignDayStats.objects.record_response(
             campaign_id=campaign.pk, user_id=user.pk, at=timezone.now() - timedelta(days=days_ago)
         )
     dashboard = campaign_dashboard(campaign)
@@ -152,7 +152,7 @@ def test_dashboard_queries_do_not_grow_with_responses(responses, django_assert_m
     campaign = make_campaign(records=responses, overlap=1)
     people = users(20)
     for i in range(responses):
-        services.stats_record_response(
+        CampaignDayStats.objects.record_response(
             campaign_id=campaign.pk,
             user_id=people[i % 20].pk,
             completed_delta=1,
@@ -175,9 +175,11 @@ def test_programme_counts_public_campaigns_only(client):
     secret.save()
     a, b, c = users(3)
     for user in (a, b):
-        services.stats_record_response(campaign_id=public.pk, user_id=user.pk, completed_delta=1)
+        CampaignDayStats.objects.record_response(
+            campaign_id=public.pk, user_id=user.pk, completed_delta=1
+        )
     for user in (a, c):
-        services.stats_record_response(campaign_id=secret.pk, user_id=user.pk)
+        CampaignDayStats.objects.record_response(campaign_id=secret.pk, user_id=user.pk)
 
     programme = programme_dashboard()
     assert programme.contributors == 2 and programme.responses == 2
@@ -201,7 +203,7 @@ def test_programme_counts_public_campaigns_only(client):
 
 def test_dashboard_api_for_a_public_campaign_needs_no_sign_in(client):
     campaign = make_campaign(records=2, overlap=1)
-    services.stats_record_response(campaign_id=campaign.pk, user_id=UserFactory().pk)
+    CampaignDayStats.objects.record_response(campaign_id=campaign.pk, user_id=UserFactory().pk)
     body = client.get(f"/api/v1/campaigns/{campaign.slug}/dashboard/").json()
     assert body["responses"] == 1 and body["contributors"] == 1 and body["records"] == 2
 
@@ -209,7 +211,9 @@ def test_dashboard_api_for_a_public_campaign_needs_no_sign_in(client):
 def test_campaign_includes_render_charts_leaderboard_share_card_and_publish_form():
     campaign = make_campaign(records=2, overlap=1)
     user = UserFactory(hf_username="ada-hf")
-    services.stats_record_response(campaign_id=campaign.pk, user_id=user.pk, completed_delta=1)
+    CampaignDayStats.objects.record_response(
+        campaign_id=campaign.pk, user_id=user.pk, completed_delta=1
+    )
     request = RequestFactory().get(f"/campaigns/{campaign.slug}/")
     request.user = campaign.application.applicant
     context = {"campaign": campaign, "request": request, **campaign_page_context(request, campaign)}
@@ -291,7 +295,7 @@ def progress_by_recount(campaign, user=None):
 
 
 def test_counted_progress_equals_the_scanning_progress():
-    from campaigns.dashboards import campaign_progress_counted
+    from annotation.selectors import campaign_progress_counted
 
     campaign = make_campaign(records=4, overlap=2)
     a, b = users(2)
@@ -322,7 +326,9 @@ def test_counters_are_exact_under_concurrent_writers():
         try:
             for _ in range(50):
                 with transaction.atomic():
-                    services.stats_record_response(campaign_id=campaign.pk, user_id=user.pk)
+                    CampaignDayStats.objects.record_response(
+                        campaign_id=campaign.pk, user_id=user.pk
+                    )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

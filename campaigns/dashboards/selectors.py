@@ -1,9 +1,10 @@
 """Dashboard reads: a campaign's progress, and the programme's figures on the home page.
 
-Every figure comes from the counter tables of campaigns.publishing.models (maintained on
+Every figure comes from the counter tables of campaigns.dashboards.models (maintained on
 write), never from a scan of responses: a campaign dashboard is five small queries
 whatever the number of responses (one per: day rows, contributors, leaderboard, record
-count, last publication).
+count, last publication). The record count and the annotate page's progress from the same
+counters are annotation.selectors.campaign_records_count and campaign_progress_counted.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from datetime import date, timedelta
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from annotation.selectors import campaign_records_count
+from campaigns.models import Campaign, Visibility
+from campaigns.publishing.models import Publication
+
 from . import charts
-from .models import Campaign, Visibility
-from .publishing.models import CampaignDayStats, CampaignStats, CampaignUserStats, Publication
+from .models import CampaignDayStats, CampaignStats, CampaignUserStats
 
 LEADERBOARD_SIZE = 10
 MAX_BARS = 90
@@ -167,18 +171,6 @@ def leaderboard(campaign_id: int, size: int = LEADERBOARD_SIZE) -> list[Leader]:
     ]
 
 
-def campaign_records_count(campaign: Campaign) -> int:
-    """The counter row, created from one count the first time it is needed."""
-    stats = CampaignStats.objects.filter(campaign_id=campaign.pk).values_list("records", flat=True)
-    records = stats.first()
-    if records is None:
-        from annotation.models import Record
-
-        records = Record.objects.filter(campaign=campaign).count()
-        CampaignStats.objects.get_or_create(campaign_id=campaign.pk, defaults={"records": records})
-    return records
-
-
 def campaign_dashboard(campaign: Campaign) -> CampaignDashboard:
     day_rows = (
         CampaignDayStats.objects.filter(campaign_id=campaign.pk)
@@ -218,43 +210,6 @@ def campaign_dashboard(campaign: Campaign) -> CampaignDashboard:
         leaderboard=leaderboard(campaign.pk),
         last_publication=last_publication,
         bucket=bucket,
-    )
-
-
-def campaign_progress_counted(campaign: Campaign, user=None):
-    """annotation.selectors.campaign_progress, from the counters: the same CampaignProgress
-    in a handful of indexed queries instead of a count over every record and response (at
-    1,000,000 responses the scan takes ~1.6 s per page). The user's discarded responses are
-    their own rows only (bounded by what one person answered)."""
-    from annotation.models import Response
-    from annotation.selectors import CampaignProgress
-
-    totals = CampaignDayStats.objects.filter(campaign_id=campaign.pk).aggregate(
-        responses=Sum("responses"), completed=Sum("completed")
-    )
-    records = campaign_records_count(campaign)
-    contributors = CampaignUserStats.objects.filter(
-        campaign_id=campaign.pk, responses__gt=0
-    ).count()
-    mine_submitted = mine_discarded = None
-    if user is not None and user.is_authenticated:
-        mine_submitted = (
-            CampaignUserStats.objects.filter(campaign_id=campaign.pk, user=user)
-            .values_list("responses", flat=True)
-            .first()
-            or 0
-        )
-        mine_discarded = Response.objects.filter(
-            user=user, record__campaign_id=campaign.pk, status=Response.Status.DISCARDED
-        ).count()
-    return CampaignProgress(
-        records=records,
-        completed=totals["completed"] or 0,
-        responses=totals["responses"] or 0,
-        target_responses=records * (campaign.responses_per_record or 1),
-        contributors=contributors,
-        my_submitted=mine_submitted,
-        my_discarded=mine_discarded,
     )
 
 
@@ -387,19 +342,3 @@ def programme_dashboard(size: int = LEADERBOARD_SIZE) -> ProgrammeDashboard:
         leaderboard=rows[:size],
         bucket=bucket,
     )
-
-
-def campaign_page_context(request, campaign: Campaign) -> dict:
-    """Everything the dashboard and publications includes need on the campaign page."""
-    from .access import campaign_user_is_lead
-    from .publishing.selectors import publications_of
-    from .publishing.services import policy_of
-
-    dashboard = campaign_dashboard(campaign)
-    return {
-        "dashboard": dashboard,
-        "publications": list(publications_of(campaign)[:10]),
-        "can_publish": campaign_user_is_lead(request.user, campaign),
-        "publication_policy": policy_of(campaign),
-        "share_url": request.build_absolute_uri(f"/campaigns/{campaign.slug}/"),
-    }

@@ -13,11 +13,18 @@ from django.utils import timezone
 
 from annotation.models import Record
 from annotation.services import response_discard
+from campaigns.dashboards.models import CampaignDayStats
+from campaigns.dashboards.services import stats_rebuild
 from campaigns.models import Campaign
 from campaigns.publishing import services
 from campaigns.publishing.dataset import pseudonym
 from campaigns.publishing.models import Publication, PublicationPolicy
-from tests.campaigns.publishing_support import ALL_KIND_QUESTIONS, answer, make_campaign, users
+from tests.campaigns.publishing.publishing_support import (
+    ALL_KIND_QUESTIONS,
+    answer,
+    make_campaign,
+    users,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -313,12 +320,12 @@ def test_a_run_whose_worker_died_is_revived_by_the_sweeper(settings):
 def test_schedule_publishes_open_campaigns_that_changed_and_never_closed_ones(settings):
     settings.HUB_BACKEND = "local"
     campaign, ann, _ = _all_kinds_campaign()
-    services.stats_rebuild(campaign_id=campaign.pk)
+    stats_rebuild(campaign_id=campaign.pk)
     closed = make_campaign(records=2, overlap=1, state=Campaign.State.CLOSED)
-    services.stats_record_response(campaign_id=closed.pk, user_id=ann.pk)
+    CampaignDayStats.objects.record_response(campaign_id=closed.pk, user_id=ann.pk)
     off = make_campaign(records=2, overlap=1)
     PublicationPolicy.objects.create(campaign=off, every_hours=0)
-    services.stats_record_response(campaign_id=off.pk, user_id=ann.pk)
+    CampaignDayStats.objects.record_response(campaign_id=off.pk, user_id=ann.pk)
 
     requested = services.publications_schedule_due()
     assert [p.campaign_id for p in requested] == [campaign.pk]
@@ -331,7 +338,7 @@ def test_schedule_publishes_open_campaigns_that_changed_and_never_closed_ones(se
     later = timezone.now() + timedelta(hours=25)
     assert services.publications_schedule_due(now=later) == []
     # A new response after the last publication makes it due again after a day.
-    services.stats_record_response(
+    CampaignDayStats.objects.record_response(
         campaign_id=campaign.pk, user_id=ann.pk, at=timezone.now() + timedelta(minutes=1)
     )
     assert [p.campaign_id for p in services.publications_schedule_due(now=later)] == [campaign.pk]

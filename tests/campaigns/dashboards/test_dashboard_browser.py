@@ -8,10 +8,10 @@ from urllib.parse import urlparse
 import pytest
 from django.utils import timezone
 
-from campaigns.publishing import services
-from tests.campaigns.publishing_support import make_campaign, users
+from campaigns.dashboards.models import CampaignDayStats, CampaignStats
+from tests.campaigns.publishing.publishing_support import make_campaign, users
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOTS = ROOT / "test-output"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,13 +29,13 @@ def _busy_campaign(live_server):
         person.save()
     now = timezone.now()
     for i in range(60):
-        services.stats_record_response(
+        CampaignDayStats.objects.record_response(
             campaign_id=campaign.pk,
             user_id=people[i % 6 if i % 3 else 0].pk,
             completed_delta=i % 2,
             at=now - timedelta(days=(59 - i) // 5),
         )
-    services.stats_records_added(campaign_id=campaign.pk, delta=40)
+    CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=40)
     return campaign
 
 
@@ -54,7 +54,7 @@ def _assert_charts_drawn(page, count):
         assert charts.nth(i).get_attribute("role") == "img"
 
 
-@pytest.mark.urls("tests.campaigns.dashboard_page")
+@pytest.mark.urls("tests.campaigns.dashboards.dashboard_page")
 def test_campaign_dashboard_renders_with_charts(live_server, browser_page):
     campaign = _busy_campaign(live_server)
     page = browser_page

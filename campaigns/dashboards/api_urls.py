@@ -1,0 +1,17 @@
+"""API routes: /api/v1/stats/, and per campaign dashboard/.
+
+Included from commonset/urls.py's api_v1 list: path("", include("campaigns.dashboards.api_urls"))
+"""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("stats/", api.StatsView.as_view(), name="api-stats"),
+    path(
+        "campaigns/<slug:slug>/dashboard/",
+        api.CampaignDashboardView.as_view(),
+        name="api-campaign-dashboard",
+    ),
+]

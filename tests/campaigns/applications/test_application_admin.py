@@ -310,7 +310,7 @@ def test_organisers_see_a_failed_import_in_admin_but_cannot_change_it(client):
         source="file",
         file_name="prompts.csv",
         state=ImportJob.State.FAILED,
-        error="Line 7: the required field 'prompt' is empty.",
+        last_error="Line 7: the required field 'prompt' is empty.",
     )
     client.force_login(make_organiser())
     page = client.get(f"/admin/annotation/importjob/{job.pk}/change/")

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from campaigns.access import campaign_get_for_lead, campaign_get_for_user, campaigns_visible_to
 
 from . import selectors, services
+from .errors import AnnotationError, AnswerErrors
 from .imports import ImportRejected, import_start
 from .selectors import campaign_progress_counted
 from .serializers import (
@@ -61,7 +62,7 @@ EXAMPLE_RECORD = {
 }
 
 
-def _error(exc: services.AnnotationError, http_status: int) -> Response:
+def _error(exc: AnnotationError, http_status: int) -> Response:
     return Response({"detail": exc.message, "code": exc.code}, status=http_status)
 
 
@@ -133,7 +134,7 @@ class NextRecordView(APIView):
         campaign = selectors.campaign_get_visible(request.user, slug)
         try:
             result = services.lease_next_record(user=request.user, campaign=campaign)
-        except services.AnnotationError as exc:
+        except AnnotationError as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
         if isinstance(result, services.NothingLeft):
             response = Response(status=status.HTTP_204_NO_CONTENT)
@@ -218,12 +219,12 @@ class RecordResponseView(APIView):
                 values=values,
                 questions=selectors.questions_of(campaign),
             )
-        except services.AnswerErrors as exc:
+        except AnswerErrors as exc:
             return Response(
                 {"detail": "Some answers do not fit their questions.", "errors": exc.errors},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        except services.AnnotationError as exc:
+        except AnnotationError as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
         r = result.response
         data = {
@@ -249,7 +250,7 @@ class RecordSkipView(APIView):
         record = selectors.record_get_for_user(request.user, record_id)
         try:
             services.record_skip(user=request.user, record=record)
-        except services.AnnotationError as exc:
+        except AnnotationError as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -266,7 +267,7 @@ class RecordDiscardView(APIView):
         record = selectors.record_get_for_user(request.user, record_id)
         try:
             response = services.response_discard(user=request.user, record=record)
-        except services.AnnotationError as exc:
+        except AnnotationError as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
         return Response(ResponseSerializer(response).data)
 

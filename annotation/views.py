@@ -13,6 +13,7 @@ from campaigns.access import campaign_get_for_user
 from campaigns.models import Campaign
 
 from . import selectors, services
+from .errors import AnnotationError, AnswerErrors, CampaignNotOpen
 from .models import Question, Response
 from .selectors import campaign_progress_counted
 
@@ -78,7 +79,7 @@ def _next_response(request, campaign):
     """Lease the next record and render it (HTML page, or JSON with the fragment)."""
     try:
         result = services.lease_next_record(user=request.user, campaign=campaign)
-    except services.CampaignNotOpen as exc:
+    except CampaignNotOpen as exc:
         if _wants_json(request):
             return JsonResponse({"state": "closed", "detail": exc.message}, status=409)
         return render(
@@ -125,7 +126,7 @@ def record_action(request, slug: str, record_id: int):
                 services.response_submit(
                     user=request.user, record=record, values=values, questions=questions
                 )
-            except services.AnswerErrors as exc:
+            except AnswerErrors as exc:
                 full = record_full(record)
                 context = _record_context(campaign, full, values=values, errors=exc.errors)
                 if _wants_json(request):
@@ -134,7 +135,7 @@ def record_action(request, slug: str, record_id: int):
                         {"state": "invalid", "errors": exc.errors, "html": html}, status=400
                     )
                 return render(request, "annotation/annotate.html", context, status=400)
-    except services.AnnotationError as exc:
+    except AnnotationError as exc:
         if _wants_json(request):
             return JsonResponse({"state": "error", "detail": exc.message}, status=409)
         messages.warning(request, exc.message)

@@ -10,8 +10,9 @@ from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from annotation import definitions
 from annotation import selectors as annotation_selectors
-from annotation import services as annotation_services
+from annotation.errors import AnnotationError
 from annotation.forms import (
     CampaignSettingsForm,
     FieldForm,
@@ -96,14 +97,14 @@ def campaign_settings(request, slug: str):
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["responses_per_record"] != campaign.responses_per_record:
-                annotation_services.campaign_overlap_set(
+                definitions.campaign_overlap_set(
                     campaign=campaign,
                     responses_per_record=form.cleaned_data["responses_per_record"],
                 )
             Campaign.objects.filter(pk=campaign.pk).update(
                 lease_seconds=form.cleaned_data["lease_seconds"]
             )
-        except annotation_services.AnnotationError as exc:
+        except AnnotationError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, "Settings saved.")
@@ -164,7 +165,7 @@ def campaign_questions(request, slug: str):
                 field_form = FieldForm(request.POST, prefix="field", instance=instance)
                 if field_form.is_valid():
                     d = field_form.cleaned_data
-                    annotation_services.field_save(
+                    definitions.field_save(
                         campaign=campaign,
                         field=instance,
                         name=d["name"],
@@ -181,7 +182,7 @@ def campaign_questions(request, slug: str):
                 question_form = QuestionForm(request.POST, prefix="question", instance=instance)
                 if question_form.is_valid():
                     d = question_form.cleaned_data
-                    annotation_services.question_save(
+                    definitions.question_save(
                         campaign=campaign,
                         question=instance,
                         name=d["name"],
@@ -194,18 +195,18 @@ def campaign_questions(request, slug: str):
                     )
                     messages.success(request, f"Question “{d['title']}” saved.")
                     return redirect("campaigns:questions", slug=campaign.slug)
-        except annotation_services.AnnotationError as exc:
+        except AnnotationError as exc:
             messages.error(request, exc.message)
     elif kind in ("delete-field", "delete-question"):
         model = Field if kind == "delete-field" else Question
         obj = get_object_or_404(model, campaign=campaign, pk=request.POST.get("pk"))
         try:
             if model is Field:
-                annotation_services.field_delete(campaign=campaign, field=obj)
+                definitions.field_delete(campaign=campaign, field=obj)
             else:
-                annotation_services.question_delete(campaign=campaign, question=obj)
+                definitions.question_delete(campaign=campaign, question=obj)
             messages.success(request, f"“{obj.title}” deleted.")
-        except annotation_services.AnnotationError as exc:
+        except AnnotationError as exc:
             messages.error(request, exc.message)
         return redirect("campaigns:questions", slug=campaign.slug)
     return render(

@@ -42,7 +42,7 @@ def _run_annotators(campaign, users, *, on_lease=None):
                     loops += 1
                     continue
                 # RecordComplete: my lease ran out and others filled the record
-                with contextlib.suppress(services.RecordComplete):
+                with contextlib.suppress(errors.RecordComplete):
                     services.response_submit(
                         user=user, record=result.record, values={"quality": 1 + loops % 5}
                     )

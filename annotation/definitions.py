@@ -1,0 +1,137 @@
+"""What a lead sets a campaign up with: fields, questions, responses per record, and
+deleting records before anyone answered. Changes are refused while the campaign is open.
+Every function is keyword-only and owns its transaction."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from campaigns.dashboards.models import CampaignStats
+from campaigns.models import Campaign
+
+from .errors import AnnotationError, CampaignLocked
+from .models import Field, Question, Record, Response, Slot
+from .slots import slots_create
+from .validation import question_definition_errors
+
+
+# --- records and slots -------------------------------------------------------------------
+def campaign_overlap_set(*, campaign: Campaign, responses_per_record: int) -> None:
+    """Change responses per record while the campaign is not open: records and their
+    slots follow. Lowering it below what a record already has is refused."""
+    if campaign.state == Campaign.State.OPEN:
+        raise CampaignLocked("Pause the campaign before changing responses per record.")
+    if responses_per_record < 1:
+        raise AnnotationError("Responses per record must be at least 1.")
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        if Record.objects.filter(
+            campaign=campaign, response_count__gt=responses_per_record
+        ).exists():
+            raise AnnotationError(
+                "Some records already have more responses than that; choose a higher number."
+            )
+        campaign.responses_per_record = responses_per_record
+        campaign.save(update_fields=["responses_per_record", "updated_at"])
+        Record.objects.filter(campaign=campaign).update(overlap=responses_per_record)
+        Slot.objects.filter(
+            campaign=campaign, number__gt=responses_per_record, filled=False
+        ).delete()
+        # Renumber is unnecessary: filled slots above the new number cannot exist because
+        # no record has more responses than the new overlap… except for holes; keep it
+        # simple by recreating missing numbers.
+        ids = list(Record.objects.filter(campaign=campaign).values_list("pk", flat=True))
+        for start in range(0, len(ids), 5000):
+            slots_create(
+                campaign=campaign,
+                record_ids=ids[start : start + 5000],
+                overlap=responses_per_record,
+            )
+
+
+def records_delete_all(*, campaign: Campaign) -> int:
+    if campaign.state == Campaign.State.OPEN:
+        raise CampaignLocked("Pause the campaign before deleting records.")
+    if Response.objects.filter(record__campaign=campaign).exists():
+        raise CampaignLocked("Records with responses cannot be deleted.")
+    with transaction.atomic():
+        count = Record.objects.filter(campaign=campaign).count()
+        Record.objects.filter(campaign=campaign).delete()
+        CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=-count)
+    return count
+
+
+# --- fields and questions ----------------------------------------------------------------
+def _require_editable(campaign: Campaign) -> None:
+    if campaign.state in (Campaign.State.OPEN, Campaign.State.CLOSED):
+        raise CampaignLocked(
+            "Fields and questions can only be changed while the campaign is not open."
+        )
+
+
+def _definition_save(definition, *, siblings, position: int | None, label: str):
+    """Save a field or question: a new one goes last unless placed; a duplicate name is
+    refused by the database's unique constraint and reported in words."""
+    if position is None and definition.pk is None:
+        position = siblings.count()
+    if position is not None:
+        definition.position = position
+    try:
+        with transaction.atomic():
+            definition.save()
+    except IntegrityError as exc:
+        raise AnnotationError(f"A {label} named {definition.name!r} already exists.") from exc
+    return definition
+
+
+def field_save(
+    *,
+    campaign: Campaign,
+    name: str,
+    title: str,
+    kind: str,
+    required: bool = True,
+    description: str = "",
+    position: int | None = None,
+    field: Field | None = None,
+) -> Field:
+    _require_editable(campaign)
+    field = field or Field(campaign=campaign)
+    field.name, field.title, field.kind = name, title, kind
+    field.required, field.description = required, description
+    return _definition_save(field, siblings=campaign.fields, position=position, label="field")
+
+
+def field_delete(*, campaign: Campaign, field: Field) -> None:
+    _require_editable(campaign)
+    field.delete()
+
+
+def question_save(
+    *,
+    campaign: Campaign,
+    name: str,
+    title: str,
+    kind: str,
+    options: list,
+    required: bool = True,
+    description: str = "",
+    position: int | None = None,
+    question: Question | None = None,
+) -> Question:
+    _require_editable(campaign)
+    errors = question_definition_errors(kind=kind, options=options)
+    if errors:
+        raise AnnotationError(" ".join(errors))
+    question = question or Question(campaign=campaign)
+    question.name, question.title, question.kind = name, title, kind
+    question.options, question.required, question.description = options, required, description
+    return _definition_save(
+        question, siblings=campaign.questions, position=position, label="question"
+    )
+
+
+def question_delete(*, campaign: Campaign, question: Question) -> None:
+    _require_editable(campaign)
+    question.delete()
+

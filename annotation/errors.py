@@ -1,0 +1,35 @@
+"""What the annotation use cases refuse, with a `code` the API answers with."""
+
+from .validation import AnswerErrors
+
+__all__ = [
+    "AnnotationError",
+    "AnswerErrors",
+    "CampaignLocked",
+    "CampaignNotOpen",
+    "RecordComplete",
+]
+
+
+class AnnotationError(Exception):
+    """A request the current state does not allow; `code` names it for the API."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class CampaignNotOpen(AnnotationError):
+    code = "campaign_not_open"
+
+
+class RecordComplete(AnnotationError):
+    code = "record_complete"
+
+
+class CampaignLocked(AnnotationError):
+    code = "campaign_locked"

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,12 +32,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
-from django.db.models import F
 
 from annotation import aggregation
 from annotation.aggregation import AlphaAccumulator
 
-BATCH_SIZE = 5000
+from .batches import BATCH_SIZE, record_batches
 
 ANNOTATOR = pa.string()
 
@@ -218,12 +216,6 @@ def columns_for(fields: list[str], specs: list[QuestionSpec]) -> list[tuple[str,
     return columns
 
 
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
 def _aggregate(spec: QuestionSpec, answers: list[tuple[str, object]], out: dict, totals) -> None:
     n = spec.name
     values = [v for _, v in answers]
@@ -303,157 +295,6 @@ class Annotators:
 
     def __getitem__(self, user_id: int) -> str:
         return self.names[user_id]
-
-
-@dataclass
-class BatchRow:
-    """One record as the writer needs it: field texts in field order, metadata as JSON
-    text, and per question the submitted answers in response order (None when a response
-    left the question unanswered)."""
-
-    record_id: int
-    external_id: str
-    fields: list
-    metadata: str
-    count: int
-    overlap: int
-    users: list
-    answers: list  # one list per question, aligned with `users`
-
-
-def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size):
-    """One statement per batch: the records, and their submitted answers aggregated per
-    question by PostgreSQL (no per-row JSON decoding in Python for ratings, labels, text)."""
-    from django.db import connection
-
-    from annotation.models import Record, Response
-
-    records = connection.ops.quote_name(Record._meta.db_table)
-    responses = connection.ops.quote_name(Response._meta.db_table)
-    field_sql = "".join(", r.fields ->> %s" for _ in fields)
-    answer_sql = []
-    answer_params: list = []
-    for spec in specs:
-        if spec.kind == "rating":
-            answer_sql.append("array_agg((s.values ->> %s)::numeric ORDER BY s.id)")
-        elif spec.kind in ("label", "text"):
-            answer_sql.append("array_agg(s.values ->> %s ORDER BY s.id)")
-        else:
-            answer_sql.append("array_agg((s.values -> %s)::text ORDER BY s.id)")
-        answer_params.append(spec.name)
-    complete = "" if include_in_progress else " AND response_count >= overlap"
-    # Only identifiers from our own models and placeholders are interpolated; every value
-    # (field and question names included) is a query parameter.
-    selected = "".join(f", a.q{i}" for i in range(len(specs)))
-    aggregated = "".join(f", {expr} AS q{i}" for i, expr in enumerate(answer_sql))
-    parts = [
-        "SELECT r.id, r.external_id, r.metadata::text, r.response_count, r.overlap",
-        field_sql,
-        ", a.users",
-        selected,
-        " FROM (SELECT * FROM ",
-        records,
-        " WHERE campaign_id = %s AND id > %s",
-        complete,
-        " ORDER BY id LIMIT %s) r LEFT JOIN LATERAL (SELECT array_agg(s.user_id ORDER BY s.id)",
-        " AS users",
-        aggregated,
-        " FROM ",
-        responses,
-        " s WHERE s.record_id = r.id AND s.status = 'submitted') a ON true ORDER BY r.id",
-    ]
-    sql = "".join(parts)
-    last_id = 0
-    width = len(fields)
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*fields, campaign.pk, last_id, batch_size, *answer_params])
-            rows = cursor.fetchall()
-        if not rows:
-            return
-        last_id = rows[-1][0]
-        batch = []
-        for row in rows:
-            users = row[5 + width] or []
-            answers = [
-                [_plain_number(v) for v in (row[6 + width + i] or [])]
-                if spec.kind == "rating"
-                else [_json(v) for v in (row[6 + width + i] or [])]
-                if spec.kind in ("multi_label", "ranking")
-                else list(row[6 + width + i] or [])
-                for i, spec in enumerate(specs)
-            ]
-            batch.append(
-                BatchRow(
-                    row[0], row[1], list(row[5 : 5 + width]), row[2], row[3], row[4], users, answers
-                )
-            )
-        yield batch
-
-
-def _json(text):
-    return None if text is None else json.loads(text)
-
-
-def _plain_number(value):
-    if value is None:
-        return None
-    as_int = int(value)
-    return as_int if as_int == value else float(value)
-
-
-def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
-    from annotation.models import Record, Response
-
-    records = Record.objects.filter(campaign=campaign)
-    if not include_in_progress:
-        records = records.filter(response_count__gte=F("overlap"))
-    last_id = 0
-    while True:
-        rows = list(
-            records.filter(id__gt=last_id)
-            .order_by("id")
-            .values_list("id", "external_id", "fields", "metadata", "response_count", "overlap")[
-                :batch_size
-            ]
-        )
-        if not rows:
-            return
-        last_id = rows[-1][0]
-        given: dict[int, list] = {}
-        for record_id, user_id, values in (
-            Response.objects.filter(
-                record_id__in=[r[0] for r in rows], status=Response.Status.SUBMITTED
-            )
-            .order_by("record_id", "id")
-            .values_list("record_id", "user_id", "values")
-        ):
-            given.setdefault(record_id, []).append((user_id, values or {}))
-        batch = []
-        for record_id, external_id, record_fields, metadata, count, overlap in rows:
-            record_fields = record_fields or {}
-            answered = given.get(record_id, [])
-            batch.append(
-                BatchRow(
-                    record_id,
-                    external_id,
-                    [_text(record_fields.get(name)) for name in fields],
-                    json.dumps(metadata or {}, ensure_ascii=False),
-                    count,
-                    overlap,
-                    [uid for uid, _ in answered],
-                    [[values.get(spec.name) for _, values in answered] for spec in specs],
-                )
-            )
-        yield batch
-
-
-def record_batches(campaign, fields, specs, include_in_progress, batch_size=BATCH_SIZE):
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size)
-    return _batches_orm(campaign, fields, specs, include_in_progress, batch_size)
 
 
 def write_parquet(

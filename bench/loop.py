@@ -11,7 +11,7 @@ assignment invariants in the database. It stops only the gunicorn it started (by
 
 `--seed-only` stops after making the campaign and prints it as JSON (slug, annotators'
 usernames and tokens): the fault drills in tests/faults/ seed their private database so,
-and use this module's server and invariant checks.
+and use this module's invariant checks and bench/_servers.py's gunicorn.
 """
 
 import argparse
@@ -19,8 +19,6 @@ import http.client
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._servers import cpu_snapshot, free_port, gunicorn_start, gunicorn_stop  # noqa: E402
+
 DB_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/commonset_bench_loop"
 )
@@ -166,69 +166,6 @@ def make_campaign(records: int, annotators: int) -> tuple[str, list[tuple[str, s
     return campaign.slug, tokens
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def gunicorn_start(
-    port: int, env: dict, *, workers: int, worker_class="sync", threads=1, log=None
-):
-    """gunicorn serving the site on 127.0.0.1:port in its own process group, returned once
-    /healthz answers; gunicorn_stop ends that group by its id. `log`: a file for its output
-    (default: this process's)."""
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "commonset.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            worker_class,
-            "--threads",
-            str(threads),
-            "--backlog",
-            "256",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    try:
-        wait_for(port)
-    except BaseException:
-        gunicorn_stop(process)
-        raise
-    return process
-
-
-def gunicorn_stop(process) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-
-
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer /healthz")
-
-
 class Annotator(threading.Thread):
     def __init__(self, port, slug, token, stop_at, results):
         super().__init__(daemon=True)
@@ -292,40 +229,6 @@ class Annotator(threading.Thread):
                 continue
             r["loops"] += 1
             n += 1
-
-
-def _proc_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_snapshot(gunicorn_pgid: int, dbname: str) -> dict:
-    """CPU seconds so far: gunicorn (its process group), this database's PostgreSQL
-    backends, this process, and the whole machine (busy, from /proc/stat)."""
-    out = {"gunicorn": 0.0, "postgres": 0.0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        pid = int(entry.name)
-        try:
-            if os.getpgid(pid) == gunicorn_pgid:
-                out["gunicorn"] += _proc_cpu(pid)
-                continue
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if cmdline.startswith(b"postgres:") and dbname.encode() in cmdline:
-            out["postgres"] += _proc_cpu(pid)
-    t = os.times()
-    out["client"] = t.user + t.system
-    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    ticks = [int(x) for x in cpu]
-    idle = ticks[3] + ticks[4]
-    out["machine_busy"] = (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
-    return out
 
 
 def pct(values, p):

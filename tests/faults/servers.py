@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.loop import free_port
+from bench._servers import free_port
 
 
 def _postgres_bindir() -> Path | None:

@@ -39,6 +39,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from commonset.backoff import backoff_delay
 from commonset.broker import task_send
@@ -92,13 +93,13 @@ class WorkflowPolicy:
     """What one workflow sets: its name (logs), the prefix of its settings
     (`<PREFIX>_MAX_ATTEMPTS`, `_BACKOFF_BASE_SECONDS`, `_BACKOFF_MAX_SECONDS`,
     `_HEARTBEAT_STALE_SECONDS`, `_SWEEP_GRACE_SECONDS`, read at each call so tests and
-    deployments can change them) with their defaults, and the task that carries its
-    messages (a callable returning it: tasks import services, so it is looked up late).
+    deployments can change them) with their defaults, and the dotted path of the Celery
+    task that carries its messages (imported when sending: tasks import services).
     The task is called with (row id, seq)."""
 
     name: str
     setting_prefix: str
-    task: Callable[[], object]
+    task: str
     max_attempts: int = 5
     backoff_base_seconds: float = 10.0
     backoff_max_seconds: float = 900.0
@@ -120,7 +121,7 @@ class WorkflowPolicy:
         )
 
     def send(self, row_id: int, seq: int, countdown: float = 0.0) -> None:
-        task_send(self.task(), (row_id, seq), countdown=countdown, what=f"{self.name} {row_id}")
+        task_send(import_string(self.task), (row_id, seq), countdown=countdown, what=f"{self.name} {row_id}")
 
 
 # --- scheduling ----------------------------------------------------------------------

@@ -47,16 +47,10 @@ from .writer import StaleBatch, import_run_batch
 log = logging.getLogger(__name__)
 
 
-def _task():
-    from ..tasks import import_run_task
-
-    return import_run_task
-
-
 POLICY = WorkflowPolicy(
     name="import",
     setting_prefix="IMPORT",
-    task=_task,
+    task="annotation.tasks.import_run_task",
     max_attempts=5,
     backoff_base_seconds=10.0,
     backoff_max_seconds=600.0,

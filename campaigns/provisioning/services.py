@@ -67,16 +67,10 @@ SKIPPED_MESSAGE = (
 
 
 # --- the workflow's policy and messages ----------------------------------------------
-def _task():
-    from . import tasks
-
-    return tasks.provisioning_step
-
-
 POLICY = WorkflowPolicy(
     name="provisioning",
     setting_prefix="PROVISIONING",
-    task=_task,
+    task="campaigns.provisioning.tasks.provisioning_step",
     max_attempts=8,
     backoff_base_seconds=10.0,
     backoff_max_seconds=900.0,

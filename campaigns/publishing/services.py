@@ -53,16 +53,10 @@ logger = logging.getLogger(__name__)
 State = Publication.State
 
 
-def _task():
-    from . import tasks
-
-    return tasks.publication_run
-
-
 POLICY = WorkflowPolicy(
     name="publication",
     setting_prefix="PUBLICATION",
-    task=_task,
+    task="campaigns.publishing.tasks.publication_run",
     max_attempts=5,
     backoff_base_seconds=30.0,
     backoff_max_seconds=1800.0,

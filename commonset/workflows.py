@@ -121,7 +121,8 @@ class WorkflowPolicy:
         )
 
     def send(self, row_id: int, seq: int, countdown: float = 0.0) -> None:
-        task_send(import_string(self.task), (row_id, seq), countdown=countdown, what=f"{self.name} {row_id}")
+        task = import_string(self.task)
+        task_send(task, (row_id, seq), countdown=countdown, what=f"{self.name} {row_id}")
 
 
 # --- scheduling ----------------------------------------------------------------------

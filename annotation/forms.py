@@ -3,6 +3,7 @@
 from django import forms
 
 from campaigns.models import Campaign
+from hub.metadata import LICENSE_CHOICES
 
 from .models import Field, Question
 from .validation import question_definition_errors
@@ -68,6 +69,12 @@ class QuestionForm(forms.ModelForm):
 
 class CampaignSettingsForm(forms.Form):
     responses_per_record = forms.IntegerField(min_value=1, max_value=20)
+    license = forms.ChoiceField(
+        label="Licence of the published dataset",
+        choices=LICENSE_CHOICES,
+        required=False,  # left out: the licence stays as it is
+        help_text="One of the licences the Hugging Face Hub accepts in a dataset card.",
+    )
     lease_seconds = forms.IntegerField(
         min_value=30, max_value=24 * 3600, help_text="How long a record stays reserved."
     )
@@ -78,6 +85,7 @@ class CampaignSettingsForm(forms.Form):
             data,
             initial={
                 "responses_per_record": campaign.responses_per_record,
+                "license": campaign.license,
                 "lease_seconds": campaign.lease_seconds,
             },
         )

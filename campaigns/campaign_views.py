@@ -102,7 +102,8 @@ def campaign_settings(request, slug: str):
                     responses_per_record=form.cleaned_data["responses_per_record"],
                 )
             Campaign.objects.filter(pk=campaign.pk).update(
-                lease_seconds=form.cleaned_data["lease_seconds"]
+                lease_seconds=form.cleaned_data["lease_seconds"],
+                license=form.cleaned_data["license"] or campaign.license,
             )
         except AnnotationError as exc:
             messages.error(request, exc.message)

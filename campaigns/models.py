@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from cohorts.errors import ProgrammeConflict
+from hub.metadata import LICENSE_CHOICES
 
 from .validators import (
     RESPONSES_PER_RECORD_MAX,
@@ -220,7 +221,12 @@ class Campaign(models.Model):
     publish_usernames = models.BooleanField(
         default=False, help_text="Publish Hugging Face handles instead of pseudonyms."
     )
-    license = models.CharField(max_length=40, default="cc-by-4.0")
+    license = models.CharField(
+        max_length=40,
+        default="cc-by-4.0",
+        choices=LICENSE_CHOICES,
+        help_text="The published dataset's licence, one of the identifiers the Hub accepts.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

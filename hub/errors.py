@@ -11,6 +11,8 @@ Messages never contain request bodies (secrets travel in some of them).
 
 from __future__ import annotations
 
+import re
+
 import httpx2
 from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalEntryNotFoundError
 
@@ -21,6 +23,7 @@ class HubError(Exception):
     """A failed Hub call, classified. `message` is written for an organiser."""
 
     transient = False
+    metadata_fields: list[str] = []  # README metadata keys the Hub refused, if that was it
 
     def __init__(
         self,
@@ -130,6 +133,19 @@ def classify(exc: BaseException, *, operation: str, subject: str = "") -> HubErr
             f"The name is not valid on the Hub when trying to {operation}{about}: {exc}",
             operation=operation,
         )
+    if isinstance(exc, ValueError) and str(exc).startswith("Invalid metadata in README.md"):
+        # The Hub refused the card's metadata (validate-yaml's 400, which huggingface_hub
+        # raises as a plain ValueError): the same card would be refused again.
+        fields = sorted(set(re.findall(r'"([a-z_]+)(?:\[\d+\])?" must be one of', str(exc))))
+        named = f" ({', '.join(fields)} not among the values the Hub accepts)" if fields else ""
+        error = HubPermanentError(
+            f"The Hub refused the README metadata when asked to {operation}{about}{named}. "
+            f"The Hub said: {str(exc)[:300]}",
+            status=400,
+            operation=operation,
+        )
+        error.metadata_fields = fields  # the caller, who wrote the card, adds the values
+        return error
     # Anything else (an unexpected answer, a bug): retried a bounded number of times, then
     # the workflow fails with this text.
     return HubTransientError(

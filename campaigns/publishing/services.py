@@ -45,7 +45,7 @@ from hub.backend import get_backend
 from hub.errors import HubError, classify
 from hub.publish import dataset_publish
 
-from .card import DATA_PATH, card_render
+from .card import DATA_PATH, card_metadata, card_render
 from .dataset import write_parquet
 from .models import Publication, PublicationPolicy
 
@@ -175,8 +175,12 @@ def publication_run(*, publication_id: int, seq: int | None = None) -> Publicati
             )
     except Exception as exc:
         error = classify(exc, operation="publish the dataset", subject=publication.repo_id)
-        if not isinstance(exc, HubError):
+        if not isinstance(exc, HubError) and not error.metadata_fields:
             logger.exception("publication %s raised", publication_id)
+        if error.metadata_fields:
+            card_data = card_metadata(campaign, summary).to_dict()
+            said = "; ".join(f"{key}: {card_data.get(key)!r}" for key in error.metadata_fields)
+            error.message = f"{error.message} The card says {said}."
         return _record_failure(publication_id, error)
     CampaignStats.objects.records_set(campaign_id=campaign.pk, records=summary.records_total)
     return _record_success(publication_id, summary, published, time.monotonic() - started)

@@ -213,3 +213,22 @@ def test_a_ready_campaign_shows_its_lead_the_next_steps(client):
     client.force_login(lead)
     opened = make_campaign(lead=lead, records=1)
     assert "Next steps" not in client.get(f"/campaigns/{opened.slug}/").content.decode()
+
+
+def test_the_licence_is_chosen_from_the_hubs_list_and_anything_else_is_refused(client):
+    lead = UserFactory()
+    campaign = make_campaign(lead=lead, state="ready")
+    client.force_login(lead)
+    url = f"/campaigns/{campaign.slug}/settings/"
+    page = client.get(url).content.decode()
+    assert '<option value="cc-by-sa-4.0">' in page  # offered as a select, from the Hub's list
+    refused = client.post(
+        url, {"responses_per_record": "2", "lease_seconds": "300", "license": "my-own-licence"}
+    )
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.license == "cc-by-4.0"
+    client.post(url, {"responses_per_record": "2", "lease_seconds": "300", "license": "mit"})
+    campaign.refresh_from_db()
+    assert campaign.license == "mit"

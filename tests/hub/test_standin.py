@@ -142,3 +142,23 @@ def test_hugging_face_clients_were_pointed_at_the_stand_in_before_import(hub):
     assert hub.url == huggingface_hub.constants.ENDPOINT
     assert huggingface_hub.constants.HUGGINGFACE_CO_URL_TEMPLATE.startswith(hub.url)
     assert hub.url == datasets.config.HF_ENDPOINT
+
+
+def test_validate_yaml_refuses_metadata_outside_the_hubs_lists_as_the_hub_does(api, hub):
+    api.create_repo("acme/card", repo_type="dataset")
+    good = (
+        b"---\nlicense: cc-by-4.0\ntask_categories:\n- text-generation\n"
+        b"size_categories:\n- n<1K\n---\n"
+    )
+    api.upload_file(
+        path_or_fileobj=good, path_in_repo="README.md", repo_id="acme/card", repo_type="dataset"
+    )
+    bad = b"---\nlicense: my-own-licence\nsize_categories:\n- tiny\n---\n"
+    with pytest.raises(ValueError, match=r"Invalid metadata in README\.md") as refused:
+        api.upload_file(
+            path_or_fileobj=bad, path_in_repo="README.md", repo_id="acme/card", repo_type="dataset"
+        )
+    said = str(refused.value)
+    assert '"license" must be one of [apache-2.0, mit,' in said
+    assert '"size_categories[0]" must be one of [unknown, n<1K,' in said
+    assert hub.repo("dataset", "acme/card").files["README.md"] == good  # nothing committed

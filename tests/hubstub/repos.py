@@ -15,7 +15,32 @@ from dataclasses import dataclass, field
 import yaml
 from werkzeug.wrappers import Response
 
+from hub.metadata import LICENSES, SIZE_CATEGORIES, TASK_CATEGORIES
+
 from .server import json_response, route
+
+# Which README metadata keys the Hub checks against which list (validate-yaml). A value
+# may be one string or a list of them.
+CHECKED_METADATA = {
+    "license": list(LICENSES),
+    "task_categories": list(TASK_CATEGORIES),
+    "size_categories": SIZE_CATEGORIES,
+}
+
+
+def metadata_errors(metadata: dict) -> list[dict]:
+    errors = []
+    for key, allowed in CHECKED_METADATA.items():
+        if key not in metadata:
+            continue
+        value = metadata[key]
+        values = value if isinstance(value, list) else [value]
+        for index, item in enumerate(values):
+            if item not in allowed:
+                where = f"{key}[{index}]" if isinstance(value, list) else key
+                listed = ", ".join(allowed)
+                errors.append({"message": f'"{where}" must be one of [{listed}, array]'})
+    return errors
 
 PREFIXES = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 KINDS = {"models": "model", "datasets": "dataset", "spaces": "space"}
@@ -162,14 +187,21 @@ class RepoRoutes:
     # --- commits (regular upload mode only) -----------------------------------------
     @route("/api/validate-yaml", methods=["POST"])
     def validate_yaml(self, request):
+        """As the Hub: metadata values outside its lists answer 400
+        `{"errors": [{"message": "\"license\" must be one of [...]"}]}` (the shape
+        huggingface_hub reads into `ValueError("Invalid metadata in README.md. ...")`)."""
         body = request.get_json(force=True, silent=True) or {}
         content = body.get("content") or ""
+        metadata = {}
         if content.startswith("---"):
             block = content.split("---", 2)[1] if content.count("---") >= 2 else ""
             try:
-                yaml.safe_load(block)
+                metadata = yaml.safe_load(block) or {}
             except yaml.YAMLError as exc:
                 return json_response({"error": f"Invalid YAML in README.md: {exc}"}, 400)
+        errors = metadata_errors(metadata) if isinstance(metadata, dict) else []
+        if errors:
+            return json_response({"errors": errors, "warnings": []}, 400)
         return json_response({"errors": [], "warnings": []})
 
     @route(

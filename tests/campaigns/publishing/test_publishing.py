@@ -274,6 +274,19 @@ def test_a_permanent_hub_error_fails_at_once_with_a_message(hf):
     assert _publish(campaign).state == "succeeded"
 
 
+def test_a_licence_the_hub_refuses_fails_the_publication_at_once_naming_field_and_value(hf):
+    campaign, *_ = _all_kinds_campaign()
+    # A row from before licences were chosen from the Hub's list.
+    Campaign.objects.filter(pk=campaign.pk).update(license="my-own-licence")
+    campaign.refresh_from_db()
+    publication = _publish(campaign)
+    assert publication.state == "failed" and publication.attempts == 1
+    assert "license" in publication.last_error
+    assert "'my-own-licence'" in publication.last_error
+    assert "must be one of" in publication.last_error
+    assert "README.md" not in hf.repo("dataset", campaign.repo_id).files  # nothing committed
+
+
 def test_transient_errors_give_up_after_the_maximum_attempts(hf, settings):
     settings.PUBLICATION_MAX_ATTEMPTS = 2
     campaign, *_ = _all_kinds_campaign()

@@ -251,6 +251,13 @@ class Campaign(models.Model):
         return self.title
 
     @property
+    def hub_private(self) -> bool:
+        """Its repositories on the Hub are private: an organisation-only campaign's data
+        and Space are for members only. Passed explicitly at creation (the Hub's default is
+        public), and never changed afterwards by this site."""
+        return self.visibility == Visibility.ORGANISATION
+
+    @property
     def repo_id(self) -> str:
         return f"{self.community.handle}/{self.slug}"
 

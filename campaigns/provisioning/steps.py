@@ -99,7 +99,7 @@ class Context:
 
 # --- the steps (Hub calls only; no transaction is open here) ---------------------------
 def _step_dataset(ctx: Context) -> Outcome:
-    created = ctx.backend.dataset_create(ctx.names["repo_id"])
+    created = ctx.backend.dataset_create(ctx.names["repo_id"], private=ctx.campaign.hub_private)
     return Outcome(
         next_step=Step.BUCKET,
         result="exists" if created.existed else "created",
@@ -131,6 +131,7 @@ def _step_space(ctx: Context) -> Outcome:
         secrets=secrets,
         variables=variables,
         volumes=_volumes(ctx),
+        private=ctx.campaign.hub_private,
     )
     return Outcome(
         # A 409 applied nothing of the payload: apply it with the upsert calls.

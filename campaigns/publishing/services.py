@@ -166,7 +166,9 @@ def publication_run(*, publication_id: int, seq: int | None = None) -> Publicati
                 campaign, summary, include_in_progress=publication.include_in_progress
             )
             backend = get_backend()
-            backend.dataset_create(publication.repo_id)
+            # Provisioning may not have run (or failed): the repository is made here, private
+            # for an organisation campaign; an existing one keeps its visibility.
+            backend.dataset_create(publication.repo_id, private=campaign.hub_private)
             published = dataset_publish(
                 backend,
                 repo_id=publication.repo_id,

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from hub.metadata import LICENSES, SIZE_CATEGORIES, TASK_CATEGORIES
 
-from .server import json_response, route
+from .server import json_response, request_token, route
 
 # Which README metadata keys the Hub checks against which list (validate-yaml). A value
 # may be one string or a list of them.
@@ -59,6 +59,10 @@ class Repo:
     repo_type: str
     repo_id: str
     private: bool = False
+    # A private repository answers 404 to every request but those with this token (the
+    # one that created it; tests' repos are the default test token's), as the Hub answers
+    # 404 to anonymous requests and to tokens without access.
+    owner_token: str = "hf_test"
     sdk: str | None = None
     files: dict = field(default_factory=dict)  # path -> bytes
     commits: list = field(default_factory=list)  # [{"oid", "summary"}]
@@ -81,7 +85,13 @@ class RepoRoutes:
 
     # --- helpers for tests and for the other parts ----------------------------------
     def repo(self, repo_type: str, repo_id: str) -> Repo | None:
-        return self.repos.get((repo_type, repo_id))
+        """The repository; inside a request, None for a private one the request's token may
+        not see (so every route answers 404, as the Hub does). Tests read any."""
+        repo = self.repos.get((repo_type, repo_id))
+        token = request_token()
+        if repo is not None and repo.private and token is not None and token != repo.owner_token:
+            return None
+        return repo
 
     def repos_of_type(self, repo_type: str) -> list[str]:
         return sorted(rid for (kind, rid) in self.repos if kind == repo_type)
@@ -132,7 +142,12 @@ class RepoRoutes:
                 "volumes": body.get("volumes") or [],
             }
             repo = self.repo_add(
-                repo_type, repo_id, space=space, private=private, sdk=body.get("sdk")
+                repo_type,
+                repo_id,
+                space=space,
+                private=private,
+                sdk=body.get("sdk"),
+                owner_token=request_token() or "",
             )
         return json_response({"url": self.repo_url(repo_type, repo.repo_id), "name": repo_id})
 

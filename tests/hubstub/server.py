@@ -38,6 +38,19 @@ class Fault:
     body: dict = field(default_factory=lambda: {"error": "injected fault"})
 
 
+_current = threading.local()
+
+
+def request_token() -> str | None:
+    """The bearer token of the request being answered on this thread (None outside one,
+    "" for an anonymous request)."""
+    request = getattr(_current, "request", None)
+    if request is None:
+        return None
+    auth = request.headers.get("Authorization", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+
+
 def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
     return Response(
         json.dumps(data), status=status, mimetype="application/json", headers=headers or {}
@@ -96,6 +109,7 @@ class HubServerBase:
     # --- dispatch -------------------------------------------------------------------
     def _wsgi(self, environ, start_response):
         request = Request(environ)
+        _current.request = request
         adapter = self._map.bind_to_environ(environ)
         try:
             endpoint, args = adapter.match()
@@ -113,4 +127,6 @@ class HubServerBase:
             response = json_response({"error": "Not found"}, 404)
         except HTTPException as exc:
             response = exc.get_response()
+        finally:
+            _current.request = None
         return response(environ, start_response)

@@ -29,7 +29,7 @@ from huggingface_hub import SpaceHardware
 from werkzeug.wrappers import Response
 
 from .repos import not_found
-from .server import json_response, route
+from .server import json_response, request_token, route
 
 TEMPLATE_ID = "argilla/argilla-template-space"
 TEMPLATE_README = """---
@@ -178,7 +178,7 @@ class SpaceRoutes:
             template = self.repo("space", template_id)
             if template is None:
                 return not_found(f"Repository {template_id}")
-            if self.repo("space", target) is not None:
+            if ("space", target) in self.repos:  # exists, whether or not this token sees it
                 return json_response(
                     {
                         "error": f"You already created this space repo: {target}",
@@ -205,6 +205,7 @@ class SpaceRoutes:
                 private=private,
                 sdk=template.sdk,
                 files=dict(template.files),
+                owner_token=request_token() or "",
             )
             space = self.spaces[target]
             space.duplicated_from = template_id

@@ -94,6 +94,25 @@ def test_public_campaign_gets_dataset_bucket_and_running_space(hf):
     assert row.dataset_url == f"{hf.url}/datasets/{repo_id}"
 
 
+def test_organisation_campaign_gets_a_private_dataset_and_space_and_a_public_one_does_not(hf):
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    members_only = make_campaign(org="yoruba-nlp", slug="members-only")
+    assert provision(members_only).state == "succeeded"
+    assert hf.repo("dataset", members_only.repo_id).private is True
+    assert hf.repo("space", members_only.repo_id).private is True
+    # Outsiders (no token, another token) are told it does not exist, as on the Hub.
+    for token in (False, "hf_someone_else"):
+        with pytest.raises(RepositoryNotFoundError):
+            HfApi(endpoint=hf.url, token=token).dataset_info(members_only.repo_id)
+    open_to_all = make_campaign(slug="open-to-all")
+    assert provision(open_to_all).state == "succeeded"
+    assert hf.repo("dataset", open_to_all.repo_id).private is False
+    assert hf.repo("space", open_to_all.repo_id).private is False
+    assert HfApi(endpoint=hf.url, token=False).dataset_info(open_to_all.repo_id).id
+
+
 def test_organisation_campaign_restricts_space_sign_in_to_the_organisation(hf):
     campaign = make_campaign(org="yoruba-nlp")
     row = provision(campaign)

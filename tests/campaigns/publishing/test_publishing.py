@@ -274,6 +274,17 @@ def test_a_permanent_hub_error_fails_at_once_with_a_message(hf):
     assert _publish(campaign).state == "succeeded"
 
 
+def test_an_organisation_campaign_published_without_provisioning_stays_private(hf):
+    campaign, *_ = _all_kinds_campaign(visibility="organisation", org="secret-org")
+    assert not hf.repos_of_type("dataset")  # provisioning never ran (or failed)
+    first = _publish(campaign)
+    assert first.state == "succeeded", first.last_error
+    assert hf.repo("dataset", campaign.repo_id).private is True
+    again = _publish(campaign)  # a later publication never changes the visibility
+    assert again.state == "succeeded", again.last_error
+    assert hf.repo("dataset", campaign.repo_id).private is True
+
+
 def test_a_licence_the_hub_refuses_fails_the_publication_at_once_naming_field_and_value(hf):
     campaign, *_ = _all_kinds_campaign()
     # A row from before licences were chosen from the Hub's list.

@@ -15,6 +15,7 @@ import re
 
 import httpx2
 from huggingface_hub.errors import HfHubHTTPError, HFValidationError, LocalEntryNotFoundError
+from huggingface_hub.utils import parse_ratelimit_headers
 
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 
@@ -56,6 +57,12 @@ class HubNotConfigured(HubPermanentError):
 
 
 def _retry_after(response) -> float | None:
+    """How long the Hub asked us to wait: its `RateLimit: "api";r=0;t=55` header (the
+    seconds until the window resets; the Hub often sends no Retry-After), else
+    Retry-After."""
+    limit = parse_ratelimit_headers(response.headers)
+    if limit is not None and limit.remaining == 0:
+        return float(limit.reset_in_seconds)
     value = (response.headers.get("Retry-After") or "").strip()
     if value.isdigit():
         return float(value)

@@ -192,6 +192,23 @@ def test_transient_faults_are_retried_with_growing_delays_and_retry_after(hf):
     assert "500" in row.last_error or "429" in row.last_error
 
 
+def test_a_rate_limit_signalled_only_by_the_ratelimit_header_is_waited_out(hf):
+    # As the Hub answers a 429 (docs/hub/rate-limits.md): no Retry-After, the reset in t=.
+    hf.fail(
+        "space_duplicate",
+        status=429,
+        times=1,
+        headers={
+            "RateLimit": '"api";r=0;t=55',
+            "RateLimit-Policy": '"fixed window";"api";q=1000;w=300',
+        },
+    )
+    row = provision(make_campaign())
+    assert row.state == "succeeded", row.last_error
+    assert row.steps["space"]["attempts"] == 2
+    assert row.steps["space"]["delays"][0] >= 55  # not the 2 s backoff
+
+
 def test_a_hub_slower_than_the_client_timeout_is_retried(hf, settings):
     settings.HUB_HTTP_TIMEOUT_SECONDS = 0.5
     # Answers after 1.5 s: the client has given up, the bucket is created all the same.

@@ -298,6 +298,17 @@ def test_a_licence_the_hub_refuses_fails_the_publication_at_once_naming_field_an
     assert "README.md" not in hf.repo("dataset", campaign.repo_id).files  # nothing committed
 
 
+@pytest.mark.parametrize(
+    "task_kind", [kind for kind, _ in Campaign._meta.get_field("task_kind").choices]
+)
+def test_every_task_kind_publishes_a_card_the_hub_accepts(hf, task_kind):
+    campaign, *_ = _all_kinds_campaign()
+    Campaign.objects.filter(pk=campaign.pk).update(task_kind=task_kind)
+    campaign.refresh_from_db()
+    publication = _publish(campaign)
+    assert publication.state == "succeeded", publication.last_error
+
+
 def test_transient_errors_give_up_after_the_maximum_attempts(hf, settings):
     settings.PUBLICATION_MAX_ATTEMPTS = 2
     campaign, *_ = _all_kinds_campaign()

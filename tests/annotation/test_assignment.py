@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from annotation import errors, services
+from annotation import services
+from annotation.errors import CampaignNotOpen, RecordComplete
 from annotation.models import Record, Response, Slot
 from tests.annotation.factories import make_campaign
 from tests.factories import UserFactory
@@ -62,7 +63,7 @@ def test_never_more_than_overlap_even_when_leases_ran_out():
     record = Record.objects.get(campaign=campaign)
     submit(users[0], record)
     submit(users[1], record)
-    with pytest.raises(errors.RecordComplete):
+    with pytest.raises(RecordComplete):
         submit(users[2], record)
     record.refresh_from_db()
     assert record.response_count == 2
@@ -78,7 +79,7 @@ def test_expired_lease_returns_its_slot_to_the_pool():
     assert taken.record.pk == held.record.pk
     # a's late submit finds the record complete once b has submitted
     submit(b, taken.record)
-    with pytest.raises(errors.RecordComplete):
+    with pytest.raises(RecordComplete):
         submit(a, held.record)
 
 
@@ -128,7 +129,7 @@ def test_changing_a_submitted_answer_keeps_one_response():
 
 def test_leasing_from_a_campaign_that_is_not_open_is_refused():
     campaign = make_campaign(records=1, state="paused")
-    with pytest.raises(errors.CampaignNotOpen):
+    with pytest.raises(CampaignNotOpen):
         lease(UserFactory(), campaign)
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from annotation import services
+from annotation.errors import RecordComplete
 from annotation.models import Record, Response, Slot
 from tests.annotation.factories import make_campaign
 from tests.factories import UserFactory
@@ -42,7 +43,7 @@ def _run_annotators(campaign, users, *, on_lease=None):
                     loops += 1
                     continue
                 # RecordComplete: my lease ran out and others filled the record
-                with contextlib.suppress(errors.RecordComplete):
+                with contextlib.suppress(RecordComplete):
                     services.response_submit(
                         user=user, record=result.record, values={"quality": 1 + loops % 5}
                     )

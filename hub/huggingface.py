@@ -186,6 +186,12 @@ class HuggingFaceHub:
             value,
         )
 
+    def space_variables_get(self, space_id: str) -> dict[str, str]:
+        found = self._call(
+            "read the Space's variables", space_id, self.api.get_space_variables, space_id
+        )
+        return {key: variable.value for key, variable in found.items()}
+
     def space_hardware_request(self, space_id: str, hardware: str) -> None:
         self._call(
             f"request {hardware} hardware",

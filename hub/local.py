@@ -47,6 +47,7 @@ class LocalHub:
     bucket_create = _no_spaces
     space_secret_set = _no_spaces
     space_variable_set = _no_spaces
+    space_variables_get = _no_spaces
     space_hardware_request = _no_spaces
     space_readme_get = _no_spaces
     space_readme_put = _no_spaces

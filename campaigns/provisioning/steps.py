@@ -21,6 +21,9 @@ Step = Provisioning.Step
 State = Provisioning.State
 
 MAX_REPO_NAME = 96
+# Every Space this site creates carries this variable (the campaign's slug): how a Space of
+# the campaign's name is known to be this campaign's and not somebody else's.
+CAMPAIGN_MARKER = "COMMONSET_CAMPAIGN"
 BUILTIN_VARIABLES = {
     # The template's warning about the discontinued persistent storage: we mount a bucket.
     "ARGILLA_SHOW_HUGGINGFACE_SPACE_PERSISTENT_STORAGE_WARNING": "false",
@@ -58,7 +61,7 @@ def space_variables(campaign) -> dict[str, str]:
         }
     )
     names = campaign_repo_names(campaign)
-    variables["COMMONSET_CAMPAIGN"] = campaign.slug
+    variables[CAMPAIGN_MARKER] = campaign.slug
     variables["COMMONSET_DATASET_ID"] = names["repo_id"]
     variables["COMMONSET_SITE_URL"] = provisioning_setting("SITE_URL", "")
     return variables
@@ -133,6 +136,8 @@ def _step_space(ctx: Context) -> Outcome:
         volumes=_volumes(ctx),
         private=ctx.campaign.hub_private,
     )
+    if created.existed:
+        space_require_ours(ctx, ctx.names["repo_id"])
     return Outcome(
         # A 409 applied nothing of the payload: apply it with the upsert calls.
         next_step=Step.CONFIGURE if created.existed else Step.SIGN_IN,
@@ -146,6 +151,20 @@ def _step_space(ctx: Context) -> Outcome:
             "hardware": cohort.space_hardware or "",
         },
     )
+
+
+def space_require_ours(ctx: Context, space_id: str) -> None:
+    """A Space of that name exists: it is this campaign's only if it carries the campaign's
+    marker (the COMMONSET_CAMPAIGN variable every Space this site creates is given in the
+    duplicate request itself). Anything else is somebody else's Space: never taken over."""
+    marker = ctx.backend.space_variables_get(space_id).get(CAMPAIGN_MARKER)
+    if marker != ctx.campaign.slug:
+        raise HubPermanentError(
+            f"A Space named {space_id} already exists and was not created for this campaign "
+            f"(it has no {CAMPAIGN_MARKER}={ctx.campaign.slug} variable). Nothing in it was "
+            "changed. Remove or rename that Space on the Hub, or give the campaign another "
+            "slug, then retry provisioning."
+        )
 
 
 def _step_configure(ctx: Context) -> Outcome:

@@ -126,9 +126,14 @@ def test_organisation_campaign_restricts_space_sign_in_to_the_organisation(hf):
 
 def test_a_space_that_already_exists_gets_its_configuration_reapplied(hf):
     campaign = make_campaign()
-    # Left over from an earlier run: a 409 on duplicate applies none of the payload.
+    # Left over from an earlier run of this campaign (the duplicate request gave it the
+    # campaign's marker): a 409 on duplicate applies none of the payload.
     hf.repo_add(
-        "space", campaign.repo_id, sdk="docker", files={"README.md": b"---\nsdk: docker\n---\n"}
+        "space",
+        campaign.repo_id,
+        sdk="docker",
+        files={"README.md": b"---\nsdk: docker\n---\n"},
+        space={"variables": [{"key": "COMMONSET_CAMPAIGN", "value": campaign.slug}]},
     )
     row = provision(campaign)
     space = hf.space(campaign.repo_id)
@@ -140,6 +145,30 @@ def test_a_space_that_already_exists_gets_its_configuration_reapplied(hf):
     assert space.requested_hardware == "cpu-upgrade"
     assert space.volumes[0]["source"] == f"{campaign.repo_id}-data"
     assert "hf_oauth: true" in hf.repo("space", campaign.repo_id).files["README.md"].decode()
+
+
+def test_a_space_of_that_name_not_created_for_the_campaign_is_never_taken_over(hf):
+    campaign = make_campaign()
+    readme = b"---\nsdk: gradio\n---\nSomeone else's demo\n"
+    hf.repo_add(
+        "space",
+        campaign.repo_id,
+        sdk="gradio",
+        files={"README.md": readme},
+        space={"variables": [{"key": "MODEL", "value": "theirs"}]},
+    )
+    row = provision(campaign)
+    assert row.state == "failed"
+    assert row.step == "space"
+    assert (
+        f"A Space named {campaign.repo_id} already exists and was not created for this "
+        "campaign" in row.last_error
+    )
+    space = hf.space(campaign.repo_id)
+    assert space.secrets == {}
+    assert {k: v["value"] for k, v in space.variables.items()} == {"MODEL": "theirs"}
+    assert space.volumes == []
+    assert hf.repo("space", campaign.repo_id).files["README.md"] == readme
 
 
 def test_running_the_whole_workflow_twice_creates_nothing_twice(hf):

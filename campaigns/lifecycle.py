@@ -1,4 +1,8 @@
-"""Open, pause and close a campaign (its lead or an organiser does this)."""
+"""Open, pause and close a campaign (its lead or an organiser does this).
+
+Provisioning never gates annotation (DESIGN.md): a campaign whose Space and dataset are
+still being set up, or whose provisioning failed, opens as soon as its fields, questions
+and records are there. Annotators work on this site, not in the Space."""
 
 from django.db import transaction
 
@@ -10,7 +14,7 @@ class LifecycleError(Exception):
 
 
 _ALLOWED = {
-    "open": (Campaign.State.READY, Campaign.State.PAUSED),
+    "open": (Campaign.State.PROVISIONING, Campaign.State.READY, Campaign.State.PAUSED),
     "pause": (Campaign.State.OPEN,),
     "close": (Campaign.State.READY, Campaign.State.OPEN, Campaign.State.PAUSED),
 }

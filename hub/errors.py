@@ -112,8 +112,11 @@ def classify(exc: BaseException, *, operation: str, subject: str = "") -> HubErr
         hints = {
             400: "Check the cohort's settings (template, hardware) and the campaign's slug.",
             401: "The Hub rejected the token: check that HF_TOKEN is set and still valid.",
-            402: "The namespace has no billing for this hardware: add a payment method on the "
-            "Hub or choose cohort hardware that is free.",
+            402: "The namespace has no paid plan (billing) for this: since July 2026 Docker and "
+            "Gradio Spaces, copies of them included, need PRO for a person or Team or "
+            "Enterprise for an organisation; paid hardware needs a payment method. Give the "
+            "namespace a plan, or leave the Space out: the campaign opens and is annotated on "
+            "this site all the same.",
             403: "The token may not write there: give the token write access to the "
             "community's organisation (or invite the service account to it).",
             404: "Something it refers to does not exist or is private to the token.",

@@ -263,6 +263,40 @@ def test_transient_errors_give_up_after_the_maximum_attempts(hf, settings):
     assert campaign.state == Campaign.State.PROVISIONING
 
 
+def test_a_campaign_whose_space_failed_opens_and_is_annotated_all_the_same(hf, client):
+    from annotation import definitions
+    from annotation import services as annotation_services
+    from annotation.models import Record
+    from annotation.slots import slots_create
+    from tests.factories import UserFactory
+
+    hf.fail("space_duplicate", status=402, times=-1, body={"error": "Payment required"})
+    campaign = make_campaign()
+    row = provision(campaign)
+    campaign.refresh_from_db()
+    assert row.state == "failed" and campaign.state == Campaign.State.PROVISIONING
+    definitions.field_save(campaign=campaign, name="prompt", title="Prompt", kind="text")
+    definitions.question_save(
+        campaign=campaign,
+        name="quality",
+        title="Quality",
+        kind="rating",
+        options=[{"value": 1, "label": "Bad"}, {"value": 2, "label": "Good"}],
+    )
+    record = Record.objects.create(campaign=campaign, external_id="p1", fields={"prompt": "Hi"})
+    slots_create(campaign=campaign, record_ids=[record.pk], overlap=campaign.responses_per_record)
+
+    lead = campaign.application.applicant
+    client.force_login(lead)
+    settings_page = client.get(f"/campaigns/{campaign.slug}/settings/").content.decode()
+    assert 'value="open"' in settings_page  # offered while the Space is not there
+    client.post(f"/campaigns/{campaign.slug}/settings/state/", {"action": "open"})
+    campaign.refresh_from_db()
+    assert campaign.state == Campaign.State.OPEN
+    lease = annotation_services.lease_next_record(user=UserFactory(), campaign=campaign)
+    assert lease.record.external_id == "p1"
+
+
 # --- permanent faults --------------------------------------------------------------------
 def test_permanent_fault_fails_at_once_and_retry_from_admin_succeeds(hf, client):
     hf.fail("space_duplicate", status=403, times=-1, body={"error": "You don't have the rights"})

@@ -48,7 +48,12 @@ def data_files_for(paths: list[str], *, config: str, split: str) -> list[str]:
     return []
 
 
-def hub_dataset_files(*, repo_id: str, config: str, split: str, revision: str | None) -> list[Path]:
+def hub_dataset_files(
+    *, repo_id: str, config: str, split: str, revision: str | None, own_namespace: str
+) -> list[Path]:
+    """The data files to read. Only a public dataset, or one in the campaign's own namespace
+    (`own_namespace`), may be imported: the site's token can read private and gated
+    datasets of other communities too, and a lead must not reach them through it."""
     from huggingface_hub import HfApi, hf_hub_download
     from huggingface_hub.errors import (
         GatedRepoError,
@@ -64,6 +69,11 @@ def hub_dataset_files(*, repo_id: str, config: str, split: str, revision: str | 
         raise SourceError(f"The dataset {repo_id} was not found or is not accessible.") from exc
     except RevisionNotFoundError as exc:
         raise SourceError(f"The revision {revision} of {repo_id} does not exist.") from exc
+    restricted = bool(info.private) or bool(info.gated)
+    if restricted and repo_id.split("/")[0].lower() != own_namespace.lower():
+        # The same words as for a dataset that does not exist: whether another
+        # community's private dataset exists is not the lead's to learn.
+        raise SourceError(f"The dataset {repo_id} was not found or is not accessible.")
     paths = [s.rfilename for s in info.siblings or []]
     files = data_files_for(paths, config=config, split=split)
     if not files:
@@ -92,6 +102,7 @@ def read(job: ImportJob, skip: int) -> Source:
         config=job.hub_config,
         split=job.hub_split,
         revision=job.hub_revision or None,
+        own_namespace=job.campaign.repo_id.split("/")[0],
     )
     columns = wanted_columns(job.mapping)
 

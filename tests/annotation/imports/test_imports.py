@@ -348,3 +348,30 @@ def test_a_hub_id_the_hub_refuses_ends_the_job_failed_and_the_next_import_can_st
     )
     assert again.status_code == 202, again.content
     assert status(api, campaign, again.json()["id"])["state"] == "succeeded"
+
+
+def test_a_private_dataset_imports_only_into_a_campaign_of_its_own_namespace(hub):
+    api, campaign = lead_and_campaign()
+    own = campaign.repo_id.split("/")[0]
+    files = {"data/train-00000-of-00001.parquet": parquet_bytes(5)}
+    # The site's token can read both; only the campaign's own is the lead's to import.
+    hub.repo_add("dataset", "other-community/secret", files=dict(files), private=True)
+    hub.repo_add("dataset", f"{own}/drafts", files=dict(files), private=True)
+
+    refused = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"hub_repo": "other-community/secret", "mapping": MAPPING},
+        format="json",
+    )
+    job = status(api, campaign, refused.json()["id"])
+    assert job["state"] == "failed"
+    assert "was not found or is not accessible" in job["error"]  # as if it did not exist
+    assert not Record.objects.filter(campaign=campaign).exists()
+
+    allowed = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"hub_repo": f"{own}/drafts", "mapping": MAPPING},
+        format="json",
+    )
+    assert status(api, campaign, allowed.json()["id"])["state"] == "succeeded"
+    assert Record.objects.filter(campaign=campaign).count() == 5

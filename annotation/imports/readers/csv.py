@@ -10,11 +10,11 @@ from pathlib import Path
 from ...models import ImportJob
 from ..errors import BadRow
 from .base import Source
-from .text import count_lines, text_lines
+from .text import count_lines, open_binary, text_lines
 
 
 def rows(path: Path, skip: int) -> Iterator[tuple[int, dict]]:
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         # strict: an unclosed quote is an error, not the rest of the file in one field.
         reader = csv.DictReader(text_lines(fh), strict=True)
         index = 0

@@ -1,6 +1,11 @@
 """The Hub dataset reader: fetch a dataset's data files for one config and split, then
-stream them locally with the file readers (parquet, JSONL, CSV); numbered by row across
-the files.
+stream them locally with the file readers (parquet, JSONL, JSON, CSV, and the gzip forms
+of the text ones); numbered by row across the files.
+
+Which files form a config's split follows the dataset card's `configs` (`data_files` as a
+string, a list, or a list of {split, path}; `data_dir`), as the Hub and `datasets` read
+it (docs/hub/datasets-manual-configuration.md). Without `configs`, the Hub's file-name
+convention decides (a split's name in the file or folder name; otherwise all is train).
 
 Uses huggingface_hub against settings.HF_ENDPOINT (the stand-in in tests). Files are
 downloaded to the Hugging Face cache one by one and then read in batches, so memory stays
@@ -9,17 +14,81 @@ flat however large the dataset is. (Candidate to move into hub/ with the other H
 
 from __future__ import annotations
 
+import fnmatch
+import json
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+import yaml
 from django.conf import settings
 
 from ...models import ImportJob
-from ..errors import SourceError
+from ..errors import BadRow, SourceError
 from . import csv, jsonl, parquet
 from .base import Source, wanted_columns
+from .text import open_binary
 
-DATA_SUFFIXES = (".parquet", ".jsonl", ".csv")
+DATA_SUFFIXES = (
+    ".parquet",
+    ".jsonl",
+    ".json",
+    ".csv",
+    ".jsonl.gz",
+    ".json.gz",
+    ".csv.gz",
+)
+IGNORED = {"README.md", "config.json", "dataset_info.json", "dataset_infos.json"}
+
+
+def _card_configs(readme: bytes) -> list[dict]:
+    text = readme.decode("utf-8", errors="replace")
+    if not text.startswith("---"):
+        return []
+    try:
+        metadata = yaml.safe_load(text.split("---", 2)[1]) or {}
+    except (yaml.YAMLError, IndexError):
+        return []
+    configs = metadata.get("configs") if isinstance(metadata, dict) else None
+    return [c for c in configs if isinstance(c, dict)] if isinstance(configs, list) else []
+
+
+def _patterns_of(config: dict, split: str) -> list[str] | None:
+    """The path patterns of `split` in a card's config; None when the config does not
+    name that split."""
+    data_files = config.get("data_files")
+    data_dir = str(config.get("data_dir") or "").strip("/")
+    if data_files is None:
+        found: list[str] | None = [f"{data_dir}/**"] if data_dir and split == "train" else None
+    elif isinstance(data_files, str | list) and all(
+        isinstance(item, str)
+        for item in ([data_files] if isinstance(data_files, str) else data_files)
+    ):
+        found = (
+            ([data_files] if isinstance(data_files, str) else data_files)
+            if split == "train"
+            else None
+        )
+    else:
+        found = None
+        for item in data_files if isinstance(data_files, list) else []:
+            if isinstance(item, dict) and item.get("split") == split:
+                path = item.get("path")
+                found = (
+                    [path]
+                    if isinstance(path, str)
+                    else [p for p in path or [] if isinstance(p, str)]
+                )
+    if found is None:
+        return None
+    return [
+        f"{data_dir}/{p}" if data_dir and not p.startswith(f"{data_dir}/") else p for p in found
+    ]
+
+
+def _matches(path: str, pattern: str) -> bool:
+    return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(
+        path, pattern.replace("**/", "")
+    )
 
 
 def _split_matches(path: str, split: str) -> bool:
@@ -33,10 +102,25 @@ def _split_matches(path: str, split: str) -> bool:
     )
 
 
-def data_files_for(paths: list[str], *, config: str, split: str) -> list[str]:
-    """The repo's data files of `config` (a top-level folder unless "default" or empty) and
-    `split` (train-00000-of-00002.parquet, data/train.csv, train/…), sorted."""
-    data = sorted(p for p in paths if p.endswith(DATA_SUFFIXES))
+def data_files_for(
+    paths: list[str], *, config: str, split: str, configs: list[dict] | None = None
+) -> list[str]:
+    """The repo's data files of `config` and `split`, sorted: as the card's `configs` say
+    when it has them; otherwise `config` is a top-level folder (unless "default" or empty)
+    and the split is in the file or folder name (train-00000-of-00002.parquet,
+    data/train.csv, train/…)."""
+    data = sorted(
+        p for p in paths if p.endswith(DATA_SUFFIXES) and p.rsplit("/", 1)[-1] not in IGNORED
+    )
+    if configs:
+        chosen = _config_named(configs, config)
+        if chosen is None:
+            names = ", ".join(str(c.get("config_name")) for c in configs)
+            raise SourceError(f"The dataset has no config {config!r}; its configs: {names}.")
+        patterns = _patterns_of(chosen, split)
+        if patterns is None:
+            return []
+        return [p for p in data if any(_matches(p, pattern) for pattern in patterns)]
     if config and config != "default":
         data = [p for p in data if p.split("/")[0] == config or f"/{config}/" in f"/{p}"]
     matching = [p for p in data if _split_matches(p, split)]
@@ -46,6 +130,15 @@ def data_files_for(paths: list[str], *, config: str, split: str) -> list[str]:
     if not named and split == "train":
         return data  # files without split names form the train split
     return []
+
+
+def _config_named(configs: list[dict], name: str) -> dict | None:
+    if name:
+        return next((c for c in configs if c.get("config_name") == name), None)
+    return next(
+        (c for c in configs if c.get("default") is True),
+        next((c for c in configs if c.get("config_name") == "default"), configs[0]),
+    )
 
 
 def hub_dataset_files(
@@ -75,11 +168,22 @@ def hub_dataset_files(
         # community's private dataset exists is not the lead's to learn.
         raise SourceError(f"The dataset {repo_id} was not found or is not accessible.")
     paths = [s.rfilename for s in info.siblings or []]
-    files = data_files_for(paths, config=config, split=split)
+    configs = []
+    if "README.md" in paths:
+        readme = hf_hub_download(
+            repo_id,
+            "README.md",
+            repo_type="dataset",
+            revision=info.sha or revision,
+            endpoint=settings.HF_ENDPOINT,
+            token=token,
+        )
+        configs = _card_configs(Path(readme).read_bytes())
+    files = data_files_for(paths, config=config, split=split, configs=configs)
     if not files:
         raise SourceError(
-            f"No parquet, JSONL or CSV data files for config {config or 'default'!r} and "
-            f"split {split!r} in {repo_id}."
+            f"No parquet, JSON, JSONL or CSV data files for config {config or 'default'!r} "
+            f"and split {split!r} in {repo_id}."
         )
     return [
         Path(
@@ -94,6 +198,27 @@ def hub_dataset_files(
         )
         for name in files
     ]
+
+
+def _json_array(path: Path) -> bool:
+    """A `.json` file holding one JSON array (rather than JSON lines)."""
+    with open_binary(path) as fh:
+        return fh.read(4096).lstrip().startswith(b"[")
+
+
+def _json_array_rows(path: Path, skip: int) -> Iterator[tuple[int, dict]]:
+    # A JSON array is read whole (it has no line boundaries to stream by); the Hub's data
+    # files of that form are small, and the import's row limit still applies.
+    with open_binary(path) as fh:
+        try:
+            items = json.load(fh)
+        except ValueError as exc:
+            raise BadRow(1, f"not valid JSON ({exc})") from exc
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise BadRow(number, "each item of the JSON array must be an object")
+        if number > skip:
+            yield number, item
 
 
 def read(job: ImportJob, skip: int) -> Source:
@@ -117,7 +242,10 @@ def read(job: ImportJob, skip: int) -> Source:
                     yield from parquet.rows(path, skip, columns, start_row=offset)
                 offset += n
                 continue
-            reader = csv.rows if path.suffix == ".csv" else jsonl.rows
+            name = path.name.removesuffix(".gz")
+            reader = csv.rows if name.endswith(".csv") else jsonl.rows
+            if name.endswith(".json") and _json_array(path):
+                reader = _json_array_rows
             for _line, row in reader(path, 0):
                 offset += 1
                 if offset > skip:

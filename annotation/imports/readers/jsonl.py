@@ -9,11 +9,11 @@ from pathlib import Path
 from ...models import ImportJob
 from ..errors import BadRow
 from .base import Source
-from .text import count_lines, not_utf8, raw_lines
+from .text import count_lines, not_utf8, open_binary, raw_lines
 
 
 def rows(path: Path, skip: int) -> Iterator[tuple[int, dict]]:
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         index = 0
         for line_no, raw in enumerate(raw_lines(fh), start=1):
             if not raw.strip():

@@ -4,15 +4,21 @@ problem reported at its own line."""
 from __future__ import annotations
 
 import csv
+import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import BadRow
 
 
+def open_binary(path: Path):
+    """The file's bytes, decompressed when it is gzip (`.gz`, as Hub datasets may be)."""
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
 def count_lines(path: Path) -> int:
     count = 0
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             count += block.count(b"\n")
     return count

@@ -375,3 +375,83 @@ def test_a_private_dataset_imports_only_into_a_campaign_of_its_own_namespace(hub
     )
     assert status(api, campaign, allowed.json()["id"])["state"] == "succeeded"
     assert Record.objects.filter(campaign=campaign).count() == 5
+
+
+def _hub_import(api, campaign, repo, **extra):
+    response = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"hub_repo": repo, "mapping": MAPPING, **extra},
+        format="json",
+    )
+    assert response.status_code == 202, response.content
+    return status(api, campaign, response.json()["id"])
+
+
+def test_hub_import_follows_the_cards_configs_and_data_files(hub):
+    card = b"""---
+configs:
+- config_name: arabic
+  data_files:
+  - split: train
+    path: "ar/prompts-*.parquet"
+  - split: validation
+    path: ["ar/held-out.parquet"]
+- config_name: english
+  default: true
+  data_files: "en/*.parquet"
+---
+"""
+    hub.repo_add(
+        "dataset",
+        "acme/multilingual",
+        files={
+            "README.md": card,
+            # Names the Hub's file-name convention would read otherwise: only the card counts.
+            "ar/prompts-a.parquet": parquet_bytes(4),
+            "ar/prompts-b.parquet": parquet_bytes(3, start=10),
+            "ar/held-out.parquet": parquet_bytes(2, start=20),
+            "en/test-00000.parquet": parquet_bytes(6, start=30),
+        },
+    )
+    api, campaign = lead_and_campaign()
+    job = _hub_import(api, campaign, "acme/multilingual", hub_config="arabic", hub_split="train")
+    assert job["state"] == "succeeded", job
+    assert job["rows_done"] == 7
+    job = _hub_import(
+        api, campaign, "acme/multilingual", hub_config="arabic", hub_split="validation"
+    )
+    assert job["state"] == "succeeded" and job["rows_done"] == 2, job
+    job = _hub_import(api, campaign, "acme/multilingual")  # the card's default config, train
+    assert job["state"] == "succeeded" and job["rows_done"] == 6, job
+    missing = _hub_import(api, campaign, "acme/multilingual", hub_config="french")
+    assert missing["state"] == "failed"
+    assert "no config 'french'; its configs: arabic, english" in missing["error"]
+    assert Record.objects.filter(campaign=campaign).count() == 15
+
+
+def test_hub_import_reads_gzip_csv_and_jsonl_and_json_arrays(hub):
+    import gzip
+
+    rows = [{"id": f"j{i}", "text": f"Prompt {i}", "source": "web", "score": 3} for i in range(3)]
+    hub.repo_add(
+        "dataset",
+        "acme/formats",
+        files={
+            "data/train-a.csv.gz": gzip.compress(csv_bytes([("c1", "Hi", "w", 1)])),
+            "data/train-b.jsonl.gz": gzip.compress(
+                "\n".join(json.dumps(r) for r in rows[:2]).encode() + b"\n"
+            ),
+            "data/train-c.json": json.dumps(rows[2:]).encode(),
+        },
+    )
+    api, campaign = lead_and_campaign()
+    job = _hub_import(api, campaign, "acme/formats")
+    assert job["state"] == "succeeded", job
+    assert sorted(
+        Record.objects.filter(campaign=campaign).values_list("external_id", flat=True)
+    ) == [
+        "c1",
+        "j0",
+        "j1",
+        "j2",
+    ]

@@ -182,9 +182,13 @@ def _step_configure(ctx: Context) -> Outcome:
         ctx.backend.space_hardware_request(space_id, cohort.space_hardware)
         ctx.touch()
     ctx.backend.space_volumes_set(space_id, _volumes(ctx))
+    # A running Space reads its variables, secrets and mounts when it starts: the Hub's own
+    # guide restarts (a factory rebuild) after changing them, and so do we.
+    ctx.backend.space_restart(space_id)
     return Outcome(
         next_step=Step.SIGN_IN,
-        result=f"{len(secrets)} secrets, {len(variables)} variables, hardware, volume applied",
+        result=f"{len(secrets)} secrets, {len(variables)} variables, hardware, volume "
+        "applied; Space restarted",
         updates={
             "secret_names": sorted(secrets),
             "variable_names": sorted(variables),

@@ -144,6 +144,7 @@ def test_a_space_that_already_exists_gets_its_configuration_reapplied(hf):
     assert set(space.secrets) == set(SECRETS)
     assert space.requested_hardware == "cpu-upgrade"
     assert space.volumes[0]["source"] == f"{campaign.repo_id}-data"
+    assert space.restarts == 1  # the re-applied configuration takes effect after a restart
     assert "hf_oauth: true" in hf.repo("space", campaign.repo_id).files["README.md"].decode()
 
 
@@ -437,6 +438,7 @@ def test_reapply_configuration_from_admin_sets_everything_again(hf, client):
     assert row.step_state("configure") == "done"
     assert set(space.secrets) == set(SECRETS)
     assert space.volumes
+    assert space.restarts == 1  # what changed takes effect only after a restart
     assert campaign.state == Campaign.State.READY
 
 

@@ -190,7 +190,8 @@ def workflow_heartbeat(queryset: models.QuerySet, row_id: int, **changes) -> Non
 
 
 def workflow_succeed(row: Workflow, *, now: datetime | None = None, state: str = "") -> None:
-    """The workflow is done (the caller saves the row)."""
+    """The workflow is done (the caller saves the row); `state` names another final state
+    that counts as done (provisioning's "skipped" without a Hub)."""
     now = now or timezone.now()
     row.state = state or WorkflowState.SUCCEEDED
     row.next_attempt_at = None

@@ -162,10 +162,8 @@ def _start_local(row: Provisioning, campaign, now: datetime) -> Provisioning:
     row.steps = {Step.DATASET: entry}
     for step in Provisioning.STEP_ORDER[1:]:
         row.steps[step] = {"state": "skipped", "attempts": 0, "delays": []}
-    row.state = State.SKIPPED
+    workflow_succeed(row, now=now, state=State.SKIPPED)
     row.step = Step.DONE
-    row.next_attempt_at = None
-    row.finished_at = now
     row.message = SKIPPED_MESSAGE
     row.save()
     _update_campaign(campaign.pk, message=SKIPPED_MESSAGE, ready=True)

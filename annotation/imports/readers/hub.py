@@ -19,8 +19,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-import yaml
 from django.conf import settings
+
+from hub.spacecard import readme_metadata
 
 from ...models import ImportJob
 from ..errors import BadRow, SourceError
@@ -41,43 +42,37 @@ IGNORED = {"README.md", "config.json", "dataset_info.json", "dataset_infos.json"
 
 
 def _card_configs(readme: bytes) -> list[dict]:
-    text = readme.decode("utf-8", errors="replace")
-    if not text.startswith("---"):
-        return []
-    try:
-        metadata = yaml.safe_load(text.split("---", 2)[1]) or {}
-    except (yaml.YAMLError, IndexError):
-        return []
-    configs = metadata.get("configs") if isinstance(metadata, dict) else None
+    configs = readme_metadata(readme.decode("utf-8", errors="replace")).get("configs")
     return [c for c in configs if isinstance(c, dict)] if isinstance(configs, list) else []
+
+
+def _as_paths(value) -> list[str] | None:
+    """A `data_files` or `path` value as a list of paths; None when it is not one."""
+    values = [value] if isinstance(value, str) else value
+    if isinstance(values, list) and all(isinstance(v, str) for v in values):
+        return values
+    return None
 
 
 def _patterns_of(config: dict, split: str) -> list[str] | None:
     """The path patterns of `split` in a card's config; None when the config does not
-    name that split."""
+    name that split. A bare string or list of paths is the train split."""
     data_files = config.get("data_files")
     data_dir = str(config.get("data_dir") or "").strip("/")
     if data_files is None:
-        found: list[str] | None = [f"{data_dir}/**"] if data_dir and split == "train" else None
-    elif isinstance(data_files, str | list) and all(
-        isinstance(item, str)
-        for item in ([data_files] if isinstance(data_files, str) else data_files)
-    ):
-        found = (
-            ([data_files] if isinstance(data_files, str) else data_files)
-            if split == "train"
-            else None
-        )
+        found = [f"{data_dir}/**"] if data_dir and split == "train" else None
+    elif (paths := _as_paths(data_files)) is not None:
+        found = paths if split == "train" else None
     else:
-        found = None
-        for item in data_files if isinstance(data_files, list) else []:
-            if isinstance(item, dict) and item.get("split") == split:
-                path = item.get("path")
-                found = (
-                    [path]
-                    if isinstance(path, str)
-                    else [p for p in path or [] if isinstance(p, str)]
-                )
+        entries = data_files if isinstance(data_files, list) else []
+        found = next(
+            (
+                _as_paths(e.get("path")) or []
+                for e in entries
+                if isinstance(e, dict) and e.get("split") == split
+            ),
+            None,
+        )
     if found is None:
         return None
     return [

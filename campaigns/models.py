@@ -104,6 +104,12 @@ class Application(models.Model):
         max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     visibility_org = models.CharField(max_length=96, blank=True)
+    hub_namespace = models.CharField(
+        max_length=96,
+        blank=True,
+        help_text="Where the campaign is hosted on the Hub: empty for the cohort's namespace, "
+        "or one of the applicant's organisations where the site's service account can write.",
+    )
     guidelines = models.TextField(blank=True)
     contact = models.CharField(max_length=200)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -215,6 +221,12 @@ class Campaign(models.Model):
     )
     visibility_org = models.CharField(max_length=96, blank=True)
     responses_per_record = models.PositiveSmallIntegerField(default=2)
+    hub_namespace = models.CharField(
+        max_length=96,
+        blank=True,
+        help_text="The Hub namespace its dataset and Space are named in; fixed at approval "
+        "(repositories are never moved).",
+    )
     lease_seconds = models.PositiveIntegerField(default=15 * 60)
     state = models.CharField(max_length=14, choices=State.choices, default=State.PROVISIONING)
     state_message = models.CharField(max_length=500, blank=True)
@@ -250,6 +262,14 @@ class Campaign(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self.hub_namespace:
+            application = self.application if self.application_id else None
+            self.hub_namespace = (application and application.hub_namespace) or (
+                self.cohort.namespace
+            )
+        super().save(*args, **kwargs)
+
     @property
     def hub_private(self) -> bool:
         """Its repositories on the Hub are private: an organisation-only campaign's data
@@ -259,7 +279,7 @@ class Campaign(models.Model):
 
     @property
     def repo_id(self) -> str:
-        return f"{self.community.handle}/{self.slug}"
+        return f"{self.hub_namespace}/{self.slug}"
 
 
 from .dashboards.models import CampaignStats  # noqa: E402, F401  (registers the models)

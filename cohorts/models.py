@@ -38,6 +38,14 @@ class CohortQuerySet(models.QuerySet):
         )
 
 
+class SpaceKind(models.TextChoices):
+    """What Space each campaign of a cohort gets on the Hub."""
+
+    STATIC = "static", "Static page (free everywhere)"
+    ARGILLA = "argilla", "Argilla Space (Docker: needs a paid plan or a grant)"
+    NONE = "none", "No Space"
+
+
 class Cohort(models.Model):
     """A round of the programme: an application window, a number of places, and perks."""
 
@@ -57,6 +65,20 @@ class Cohort(models.Model):
         default=0,
         editable=False,
         help_text="Approved applications; kept by the approval service under a row lock.",
+    )
+    hub_namespace = models.CharField(
+        max_length=96,
+        blank=True,
+        help_text="The Hugging Face organisation where this cohort's campaigns live (the "
+        "site's service account must be able to write there). Empty: the HUB_NAMESPACE "
+        "setting.",
+    )
+    space_kind = models.CharField(
+        max_length=10,
+        choices=SpaceKind.choices,
+        default=SpaceKind.STATIC,
+        help_text="Static pages are free; an Argilla Space is a Docker Space, which the Hub "
+        "lets only namespaces with a paid plan create.",
     )
     space_template = models.CharField(max_length=200, default="argilla/argilla-template-space")
     space_hardware = models.CharField(max_length=40, default="cpu-upgrade")
@@ -111,6 +133,11 @@ class Cohort(models.Model):
                 f"{'opened' if action == 'open' else 'closed'}."
             )
         return target
+
+    @property
+    def namespace(self) -> str:
+        """Where its campaigns are hosted unless an application names another namespace."""
+        return self.hub_namespace or settings.HUB_NAMESPACE
 
     @property
     def places_left(self) -> int:

@@ -293,6 +293,11 @@ if HUB_BACKEND not in {"local", "huggingface"}:
     raise ImproperlyConfigured("HUB_BACKEND must be 'local' or 'huggingface'.")
 HUB_LOCAL_DIR = Path(env.str("HUB_LOCAL_DIR", default=str(VAR_DIR / "hub")))
 # Every Hub request gets this timeout (huggingface_hub's own client has none).
+# The organisation campaigns are hosted in unless their cohort or application names another
+# (the programme's organisation on the Hub; the service account needs write access there).
+HUB_NAMESPACE = env.str(
+    "HUB_NAMESPACE", default="commonset-local" if HUB_BACKEND == "local" else ""
+)
 HUB_HTTP_TIMEOUT_SECONDS = env.float("HUB_HTTP_TIMEOUT_SECONDS", default=30.0)
 
 # --- Provisioning of approved campaigns (campaigns/provisioning) ------------------------

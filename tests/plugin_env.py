@@ -22,6 +22,8 @@ HUB_URL = f"http://127.0.0.1:{_sock.getsockname()[1]}"
 _env = {
     "HF_ENDPOINT": HUB_URL,
     "HF_TOKEN": "hf_test",
+    # The programme organisation campaigns are hosted in (the stand-in lets hf_test write).
+    "HUB_NAMESPACE": "programme",
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "HF_UPDATE_DOWNLOAD_COUNTS": "0",
     "HF_HUB_DISABLE_XET": "1",

@@ -35,7 +35,7 @@ def provisioning_setting(name: str, default):
 
 
 def campaign_repo_names(campaign) -> dict:
-    handle = campaign.community.handle
+    handle = campaign.hub_namespace
     slug = campaign.slug[:MAX_REPO_NAME]
     return {
         "repo_id": f"{handle}/{slug}",

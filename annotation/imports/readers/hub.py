@@ -222,7 +222,9 @@ def read(job: ImportJob, skip: int) -> Source:
         config=job.hub_config,
         split=job.hub_split,
         revision=job.hub_revision or None,
-        own_namespace=job.campaign.repo_id.split("/")[0],
+        # The community's own namespace, not the hosting one: the programme's organisation
+        # hosts every community's campaign, and one community must not read another's.
+        own_namespace=job.campaign.community.handle,
     )
     columns = wanted_columns(job.mapping)
 

@@ -352,21 +352,25 @@ def test_a_hub_id_the_hub_refuses_ends_the_job_failed_and_the_next_import_can_st
 
 def test_a_private_dataset_imports_only_into_a_campaign_of_its_own_namespace(hub):
     api, campaign = lead_and_campaign()
-    own = campaign.repo_id.split("/")[0]
+    own = campaign.community.handle
+    hosting = campaign.repo_id.split("/")[0]
+    assert hosting != own  # hosted in the programme's organisation, beside other communities
     files = {"data/train-00000-of-00001.parquet": parquet_bytes(5)}
-    # The site's token can read both; only the campaign's own is the lead's to import.
+    # The site's token can read all three; only the community's own is the lead's to import.
     hub.repo_add("dataset", "other-community/secret", files=dict(files), private=True)
+    hub.repo_add("dataset", f"{hosting}/another-campaign", files=dict(files), private=True)
     hub.repo_add("dataset", f"{own}/drafts", files=dict(files), private=True)
 
-    refused = api.post(
-        f"/api/v1/campaigns/{campaign.slug}/imports/",
-        {"hub_repo": "other-community/secret", "mapping": MAPPING},
-        format="json",
-    )
-    job = status(api, campaign, refused.json()["id"])
-    assert job["state"] == "failed"
-    assert "was not found or is not accessible" in job["error"]  # as if it did not exist
-    assert not Record.objects.filter(campaign=campaign).exists()
+    for repo in ("other-community/secret", f"{hosting}/another-campaign"):
+        refused = api.post(
+            f"/api/v1/campaigns/{campaign.slug}/imports/",
+            {"hub_repo": repo, "mapping": MAPPING},
+            format="json",
+        )
+        job = status(api, campaign, refused.json()["id"])
+        assert job["state"] == "failed"
+        assert "was not found or is not accessible" in job["error"]  # as if it did not exist
+        assert not Record.objects.filter(campaign=campaign).exists()
 
     allowed = api.post(
         f"/api/v1/campaigns/{campaign.slug}/imports/",

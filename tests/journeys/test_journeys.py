@@ -547,7 +547,7 @@ def test_journey_6_the_lead_publishes_and_the_dashboard_shows_it(cast, browsers)
         assert box is not None and box["width"] > 100 and box["height"] > 60
     assert page.locator(".chart rect.bar").count() >= 1  # today's responses
     expect(page.locator(".leaderboard li")).to_have_count(2)
-    expect(row.get_by_role("link", name=f"{ORG}/{campaign.slug}")).to_be_visible()
+    expect(row.get_by_role("link", name=campaign.repo_id)).to_be_visible()
 
     publication = Publication.objects.get(campaign=campaign)
     assert publication.state == "succeeded" and publication.rows == 6

@@ -66,6 +66,10 @@ def hub():
 def _media_and_hub_dirs(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.HUB_LOCAL_DIR = tmp_path / "hub"
+    # PBKDF2 at Django's work factor costs about a second per password here, and every
+    # factory-made user has one: a fast hasher keeps the suite fast. Servers the tests
+    # start in their own processes (gunicorn, bench) keep the real hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest storage needs collectstatic; tests serve the files as they are.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -4,10 +4,15 @@ Pure functions, no database: forms, serializers and services share them. Each re
 dict of messages keyed by question name (answers) or by attribute (definitions).
 """
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 TEXT_MAX_LENGTH = 20_000
+# A rating sent as text: ASCII digits only (str.isdigit() also takes "²" and "١", which
+# int() refuses) and few of them (int() of thousands of digits raises, and no scale is that
+# long).
+_RATING_TEXT = re.compile(r"\s*-?[0-9]{1,9}\s*")
 
 
 class AnswerErrors(Exception):
@@ -51,6 +56,10 @@ def question_definition_errors(*, kind: str, options: Any) -> list[str]:
     return errors
 
 
+def _rating_from_text(value: str) -> int | None:
+    return int(value) if _RATING_TEXT.fullmatch(value) else None
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
@@ -62,8 +71,8 @@ def answer_error(question, value: Any) -> str | None:
         return "This question needs an answer." if question.required else None
     allowed = question.option_values
     if kind == "rating":
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value)
+        if isinstance(value, str):
+            value = _rating_from_text(value)
         if not _is_int(value) or value not in allowed:
             return (
                 f"Pick a rating from {min(allowed)} to {max(allowed)}."
@@ -95,6 +104,8 @@ def answer_error(question, value: Any) -> str | None:
             return "Send text."
         if len(value) > TEXT_MAX_LENGTH:
             return f"At most {TEXT_MAX_LENGTH} characters."
+        if "\x00" in value:  # no database stores it (PostgreSQL refuses NUL in text)
+            return "Text may not contain the NUL character (U+0000)."
         return None
     return "Unknown question kind."
 
@@ -103,7 +114,7 @@ def normalise_answer(question, value: Any) -> Any:
     if _empty(value):
         return None
     if question.kind == "rating" and isinstance(value, str):
-        return int(value)
+        return _rating_from_text(value)
     if question.kind == "text":
         return value.strip()
     return value

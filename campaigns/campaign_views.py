@@ -23,6 +23,7 @@ from annotation.forms import (
 from annotation.imports import ImportRejected, import_max_bytes, import_max_rows, import_start
 from annotation.models import Field, Question
 from annotation.selectors import campaign_progress_counted
+from commonset.http import param_int
 
 from . import lifecycle
 from .access import (
@@ -152,14 +153,14 @@ def campaign_questions(request, slug: str):
     field_form = FieldForm(prefix="field")
     question_form = QuestionForm(prefix="question")
     edit_field = edit_question = None
-    if request.GET.get("field"):
-        edit_field = get_object_or_404(Field, campaign=campaign, pk=request.GET["field"])
+    if (field_id := param_int(request.GET, "field")) is not None:
+        edit_field = get_object_or_404(Field, campaign=campaign, pk=field_id)
         field_form = FieldForm(prefix="field", instance=edit_field)
-    if request.GET.get("question"):
-        edit_question = get_object_or_404(Question, campaign=campaign, pk=request.GET["question"])
+    if (question_id := param_int(request.GET, "question")) is not None:
+        edit_question = get_object_or_404(Question, campaign=campaign, pk=question_id)
         question_form = QuestionForm(prefix="question", instance=edit_question)
     if kind in ("field", "question"):
-        pk = request.POST.get("pk")
+        pk = param_int(request.POST, "pk")
         try:
             if kind == "field":
                 instance = get_object_or_404(Field, campaign=campaign, pk=pk) if pk else None
@@ -200,7 +201,7 @@ def campaign_questions(request, slug: str):
             messages.error(request, exc.message)
     elif kind in ("delete-field", "delete-question"):
         model = Field if kind == "delete-field" else Question
-        obj = get_object_or_404(model, campaign=campaign, pk=request.POST.get("pk"))
+        obj = get_object_or_404(model, campaign=campaign, pk=param_int(request.POST, "pk"))
         try:
             if model is Field:
                 definitions.field_delete(campaign=campaign, field=obj)

@@ -34,5 +34,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
 ]
 
+handler400 = "commonset.views.bad_request"
 handler404 = "commonset.views.page_not_found"
 handler500 = "commonset.views.server_error"

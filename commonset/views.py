@@ -1,5 +1,6 @@
 import sys
 
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
@@ -21,6 +22,17 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """The site's 400 page. A BadRequest raised by this site's code carries a message meant
+    for the person (which parameter, what it must be) and it is shown; other 400s (Django's
+    SuspiciousOperation and its kin) keep a generic text, as their messages are not for them."""
+    message = str(exception) if type(exception) is BadRequest else ""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message or "Bad request."}, status=400)
+    template = loader.get_template("400.html")
+    return HttpResponse(template.render({"message": message}, request), status=400)
 
 
 # How long a client should wait before trying again while the database is unreachable

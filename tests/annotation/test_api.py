@@ -113,6 +113,11 @@ VALID = {
     [
         ("quality", 9, "rating from 1 to 5"),
         ("quality", "four", "rating from 1 to 5"),
+        # str.isdigit() is true for these, and int() raised on them: a 500 before.
+        ("quality", "²", "rating from 1 to 5"),
+        ("quality", "١", "rating from 1 to 5"),
+        ("quality", "9" * 5000, "rating from 1 to 5"),
+        ("note", "fine\u0000", "NUL character"),
         ("topic", "cooking", "Unknown label"),
         ("flags", ["creative", "boring"], "Unknown label"),
         ("order", ["a", "b"], "permutation"),

@@ -53,3 +53,34 @@ def test_any_other_failure_is_a_500_without_retry_after(client, monkeypatch):
     response = client.get("/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_json_body_nested_too_deeply_is_a_400_saying_so(client):
+    from tests.annotation.test_api import client_for
+    from tests.factories import UserFactory
+
+    api = client_for(UserFactory())
+    body = "[" * 100_000 + "]" * 100_000
+    response = api.generic(
+        "POST", "/api/v1/tokens/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_malformed_id_in_a_query_is_a_400_page_naming_it(client):
+    from tests.annotation.factories import make_campaign
+    from tests.factories import UserFactory
+
+    lead = UserFactory()
+    campaign = make_campaign(lead=lead, state="ready")
+    client.force_login(lead)
+    url = f"/campaigns/{campaign.slug}/settings/questions/"
+    response = client.get(url, {"question": "abc"})
+    assert response.status_code == 400
+    assert "“question” must be a whole number" in response.content.decode()
+    assert client.get(url, {"field": "1e9"}).status_code == 400
+    assert client.post(url, {"form": "delete-question", "pk": "x"}).status_code == 400
+    assert client.get(url).status_code == 200

@@ -7,6 +7,7 @@ __all__ = [
     "AnswerErrors",
     "CampaignLocked",
     "CampaignNotOpen",
+    "LeaseRequired",
     "RecordComplete",
 ]
 
@@ -33,3 +34,10 @@ class RecordComplete(AnnotationError):
 
 class CampaignLocked(AnnotationError):
     code = "campaign_locked"
+
+
+class LeaseRequired(AnnotationError):
+    """Answering needs the record's slot reserved for you: otherwise annotators could pick
+    which records to answer (ones they skipped, ones never offered to them)."""
+
+    code = "lease_required"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from campaigns.dashboards.models import CampaignDayStats
 from campaigns.models import Campaign
 
-from .errors import AnnotationError, CampaignNotOpen, RecordComplete
+from .errors import AnnotationError, CampaignNotOpen, LeaseRequired, RecordComplete
 from .models import Question, Record, Response, Skip, Slot
 from .validation import answers_clean
 
@@ -235,11 +235,19 @@ class SubmitResult:
     created: bool  # False when the call changed or repeated an existing submission
 
 
-def _fill_slot(*, user, record: Record) -> None:
+LEASE_REQUIRED_MESSAGE = (
+    "This record is not reserved for you (it was never given to you, you skipped it, or "
+    "your reservation ran out and it went to someone else). Ask for the next record."
+)
+
+
+def _fill_slot(*, user, record: Record, may_take_free: bool) -> None:
     """Count the response on the record first (its row lock orders concurrent submits to
     one record, and its check constraint caps the count at the overlap), then mark the
-    user's slot filled, taking a free one if their lease was lost; RecordComplete when
-    none is left. Finally copy the count to the record's slots (assignment order)."""
+    user's slot filled; RecordComplete when none is left. Only someone who already has a
+    response here (a discard turned into an answer) may take a free slot: everyone else
+    needs the slot they were given (LeaseRequired). Finally copy the count to the record's
+    slots (assignment order)."""
     counted = Record.objects.filter(pk=record.pk, response_count__lt=F("overlap")).update(
         response_count=F("response_count") + 1
     )
@@ -248,6 +256,8 @@ def _fill_slot(*, user, record: Record) -> None:
     taken = Slot.objects.filter(record=record, holder=user, filled=False).update(
         filled=True, expires_at=None
     )
+    if not taken and not may_take_free:
+        raise LeaseRequired(LEASE_REQUIRED_MESSAGE)
     if not taken:
         # The update re-checks "free" on the row's latest version, so a slot someone
         # claimed meanwhile is not taken from them.
@@ -326,7 +336,7 @@ def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult |
         )
         if not any(filled for (filled,) in cursor.fetchall()):
             transaction.set_rollback(True)
-            return None  # my lease was lost: the portable path looks for a free slot
+            return None  # no slot of mine: the portable path says why
         cursor.execute(
             "INSERT INTO annotation_response (record_id, user_id, status, values, created_at,"
             " updated_at) VALUES (%s, %s, 'submitted', %s, %s, %s) RETURNING id",
@@ -364,7 +374,7 @@ def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
                 existing.values = values
                 existing.save(update_fields=["values", "updated_at"])
             return SubmitResult(response=existing, created=False)
-        _fill_slot(user=user, record=record)
+        _fill_slot(user=user, record=record, may_take_free=existing is not None)
         CampaignDayStats.objects.record_response(
             campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk
         )

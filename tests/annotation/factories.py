@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from annotation.models import Field, Question, Record
+from annotation.models import Field, Question, Record, Slot
 from annotation.slots import slots_create
 from campaigns.models import Application, Campaign
 from cohorts.models import Cohort, Community
@@ -141,3 +141,14 @@ ALL_KIND_QUESTIONS = [
     },
     {"name": "note", "title": "Note", "kind": "text"},
 ]
+
+
+def record_hand_to(user, record: Record) -> None:
+    """Reserve a free slot of `record` for `user`, as lease_next_record does when it picks
+    that record: for tests that need a given person to answer a given record (answering
+    needs the reservation)."""
+    if Slot.objects.leased_to(user).filter(record=record).exists():
+        return
+    free = Slot.objects.free().filter(record=record).values_list("pk", flat=True)[:1]
+    expires = timezone.now() + timedelta(seconds=record.campaign.lease_seconds)
+    Slot.objects.filter(pk__in=list(free)).update(holder=user, expires_at=expires)

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from annotation import services
-from annotation.errors import CampaignNotOpen, RecordComplete
+from annotation.errors import CampaignNotOpen, LeaseRequired, RecordComplete
 from annotation.models import Record, Response, Slot
-from tests.annotation.factories import make_campaign
+from tests.annotation.factories import make_campaign, record_hand_to
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,8 @@ def test_records_with_responses_come_first():
     campaign = make_campaign(records=5, overlap=2)
     a, b = UserFactory(), UserFactory()
     records = list(Record.objects.filter(campaign=campaign))
-    # a answers the newest record directly (no lease needed while a slot is free)
+    # a was handed the newest record and answered it
+    record_hand_to(a, records[-1])
     submit(a, records[-1])
     assert lease(b, campaign).record.pk == records[-1].pk
 
@@ -61,9 +62,13 @@ def test_never_more_than_overlap_even_when_leases_ran_out():
     campaign = make_campaign(records=1, overlap=2)
     users = [UserFactory() for _ in range(3)]
     record = Record.objects.get(campaign=campaign)
+    for user in users:
+        record_hand_to(user, record)  # the third finds no free slot: nothing to hand
+    # everyone's lease ran out: the slots are free again, but still held by no one else
+    Slot.objects.filter(record=record).update(expires_at=timezone.now() - timedelta(seconds=1))
     submit(users[0], record)
     submit(users[1], record)
-    with pytest.raises(RecordComplete):
+    with pytest.raises((RecordComplete, LeaseRequired)):
         submit(users[2], record)
     record.refresh_from_db()
     assert record.response_count == 2
@@ -141,3 +146,29 @@ def test_the_database_refuses_a_count_above_overlap():
     record = Record.objects.get(campaign=campaign)
     with pytest.raises(IntegrityError), transaction.atomic():
         Record.objects.filter(pk=record.pk).update(response_count=F("overlap") + 1)
+
+
+def test_answering_needs_the_records_reservation_and_writes_nothing_without_it():
+    campaign = make_campaign(records=3, overlap=1)
+    user, other = UserFactory(), UserFactory()
+    never_offered = Record.objects.filter(campaign=campaign).order_by("-pk").first()
+    with pytest.raises(LeaseRequired, match="not reserved for you"):
+        submit(user, never_offered)
+    skipped = lease(user, campaign).record
+    services.record_skip(user=user, record=skipped)
+    with pytest.raises(LeaseRequired):
+        submit(user, skipped)
+    # a lease that ran out and went to someone else is theirs now
+    campaign = make_campaign(records=2, overlap=1)
+    mine = lease(user, campaign)
+    Slot.objects.filter(pk=mine.slot_id).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert lease(other, campaign).record.pk == mine.record.pk
+    with pytest.raises(LeaseRequired):
+        submit(user, mine.record)
+    assert not Response.objects.exists()
+    assert set(Record.objects.values_list("response_count", flat=True)) == {0}
+    # the one holding it answers; and a lease that ran out but nobody took still counts
+    submit(other, mine.record)
+    late = lease(user, campaign)
+    Slot.objects.filter(pk=late.slot_id).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert submit(user, late.record).created

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from annotation import services
-from annotation.errors import RecordComplete
+from annotation.errors import LeaseRequired, RecordComplete
 from annotation.models import Record, Response, Slot
 from tests.annotation.factories import make_campaign
 from tests.factories import UserFactory
@@ -42,8 +42,9 @@ def _run_annotators(campaign, users, *, on_lease=None):
                 if on_lease is not None and on_lease(user, result, loops):
                     loops += 1
                     continue
-                # RecordComplete: my lease ran out and others filled the record
-                with contextlib.suppress(RecordComplete):
+                # My lease ran out: others filled the record (RecordComplete) or took
+                # my slot (LeaseRequired).
+                with contextlib.suppress(RecordComplete, LeaseRequired):
                     services.response_submit(
                         user=user, record=result.record, values={"quality": 1 + loops % 5}
                     )

@@ -57,6 +57,7 @@ def test_invalid_answer_re_renders_with_the_message(client, annotator):
 def test_script_path_returns_the_next_record_as_json(client, annotator):
     campaign = make_campaign(records=2, overlap=1)
     first = Record.objects.filter(campaign=campaign).order_by("id").first()
+    client.get(f"/annotate/{campaign.slug}/")  # shows (and reserves) the first record
     response = client.post(
         f"/annotate/{campaign.slug}/records/{first.pk}/",
         {"action": "submit", "q-quality": "2"},
@@ -112,6 +113,7 @@ def test_nothing_left_says_all_taken_for_now(client, annotator):
 def test_my_contributions_and_changing_an_answer(client, annotator):
     campaign = make_campaign(records=1)
     record = Record.objects.get(campaign=campaign)
+    client.get(f"/annotate/{campaign.slug}/")
     client.post(f"/annotate/{campaign.slug}/records/{record.pk}/", {"q-quality": "2"})
     mine = client.get(f"/annotate/{campaign.slug}/mine/").content.decode()
     assert "r0" in mine and "Change" in mine
@@ -140,3 +142,16 @@ def test_organisation_campaign_pages_are_404_to_outsiders(client, annotator):
 def test_annotate_requires_sign_in(client):
     campaign = make_campaign(records=1)
     assert client.get(f"/annotate/{campaign.slug}/").status_code == 302
+
+
+def test_answering_a_record_not_reserved_for_you_says_so_and_keeps_nothing(client, annotator):
+    campaign = make_campaign(records=2, overlap=1)
+    later = Record.objects.filter(campaign=campaign).order_by("id").last()
+    url = f"/annotate/{campaign.slug}/records/{later.pk}/"
+    page = client.post(url, {"action": "submit", "q-quality": "2"}, follow=True)
+    assert "not reserved for you" in page.content.decode()  # on the next record's page
+    script = client.post(
+        url, {"action": "submit", "q-quality": "2"}, HTTP_ACCEPT="application/json"
+    )
+    assert script.status_code == 409 and "not reserved for you" in script.json()["detail"]
+    assert not Response.objects.exists()

@@ -27,7 +27,7 @@ from campaigns.provisioning.models import Provisioning
 from campaigns.publishing.models import Publication
 from campaigns.publishing.services import publication_policy_set
 from cohorts.models import Cohort
-from tests.annotation.factories import make_campaign
+from tests.annotation.factories import make_campaign, record_hand_to
 from tests.campaigns.programme import make_organiser
 from tests.factories import UserFactory
 
@@ -99,6 +99,7 @@ def build_world() -> World:
         CampaignStats.objects.get_or_create(campaign=campaign)
         responders = [MEMBER, ORGANISER, LEAD] + ([USER] if subject == PUBLIC else [])
         for role in responders:
+            record_hand_to(users[role], record)
             response_submit(user=users[role], record=record, values={"quality": 3})
 
     token = api_token_create(user=users[MEMBER], name="walk")

@@ -7,6 +7,7 @@ like what does not exist, so a restricted campaign's existence is not revealed.
 """
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from accounts.selectors import user_is_organiser
@@ -28,7 +29,11 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
         return campaigns
     visible = Q(visibility=Visibility.PUBLIC)
     if user.is_authenticated:
-        visible |= Q(visibility_org__in=user_org_handles(user))
+        # Hub handles are case-insensitive: a campaign saved with another case than the
+        # membership still belongs to that organisation's members.
+        campaigns = campaigns.alias(visibility_org_lower=Lower("visibility_org"))
+        handles = [handle.lower() for handle in user_org_handles(user)]
+        visible |= Q(visibility_org_lower__in=handles)
         visible |= Q(application__applicant=user) | Q(application__co_leads=user)
     return campaigns.filter(visible).distinct()
 

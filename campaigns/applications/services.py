@@ -97,7 +97,12 @@ def _check_content(application: Application) -> None:
                 "organisations (sign in again if you joined it recently).",
                 field="visibility_org",
             )
-        application.visibility_org = org
+        # The handle as the Hub spells it (from the membership), whatever case was typed.
+        application.visibility_org = (
+            application.applicant.org_memberships.filter(org_handle__iexact=org)
+            .values_list("org_handle", flat=True)
+            .first()
+        )
     else:
         application.visibility_org = ""
     try:

@@ -185,3 +185,12 @@ def test_schema_documents_the_annotation_endpoints():
         "/api/v1/campaigns/{slug}/progress/",
     ):
         assert path in paths
+
+
+def test_an_organisation_named_in_another_case_still_admits_its_members():
+    # Hub handles are case-insensitive: "SECRET-ORG" and "secret-org" are one organisation.
+    campaign = make_campaign(visibility="organisation", org="SECRET-ORG", records=1)
+    member, outsider = UserFactory(orgs=["secret-org"]), UserFactory(orgs=["other-org"])
+    assert client_for(member).get(f"/api/v1/campaigns/{campaign.slug}/").status_code == 200
+    assert client_for(member).post(f"/api/v1/campaigns/{campaign.slug}/next/").status_code == 200
+    assert client_for(outsider).get(f"/api/v1/campaigns/{campaign.slug}/").status_code == 404

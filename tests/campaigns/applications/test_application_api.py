@@ -129,6 +129,16 @@ def test_submitting_outside_the_window_is_refused_and_the_draft_stays(applicant)
     assert api.get(f"{API}{pk}/").json()["state"] == "draft"
 
 
+def test_the_organisation_is_stored_as_the_hub_spells_it_whatever_case_is_typed(
+    applicant, cohort
+):
+    response = _client(applicant).post(
+        API, _payload(cohort, visibility_org="ACME"), format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["visibility_org"] == "acme"
+
+
 def test_applications_are_listed_for_their_leads_and_all_for_organisers(applicant, cohort):
     own = make_application(cohort=cohort, applicant=applicant, title="Mine")
     other = make_application(cohort=cohort, title="Someone else's")

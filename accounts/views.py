@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -26,9 +27,22 @@ def _profile_render(request, *, token_form=None, new_token=None, status=200):
     )
 
 
+# The raw token of a token just created, kept in the (server-side) session only until the
+# profile page after the redirect shows it once.
+NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"  # noqa: S105 (a session key name)
+
+
 @login_required
 def profile(request):
-    return _profile_render(request)
+    shown = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    new_token = None
+    if shown:
+        token = api_tokens_of(request.user).filter(pk=shown["id"]).first()
+        new_token = token and services.IssuedApiToken(token=token, raw=shown["raw"])
+    response = _profile_render(request, new_token=new_token)
+    if new_token:
+        add_never_cache_headers(response)  # no-store: a raw token must not sit in a cache
+    return response
 
 
 @login_required
@@ -40,8 +54,10 @@ def api_token_create(request):
     issued = services.api_token_create(
         user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
     )
-    # Rendered, not redirected: the raw token exists only in this response.
-    return _profile_render(request, new_token=issued)
+    # Redirect after the POST (a reload must not create a second token); the page it leads
+    # to shows the raw token once.
+    request.session[NEW_TOKEN_SESSION_KEY] = {"id": issued.token.pk, "raw": issued.raw}
+    return redirect("accounts:profile")
 
 
 @login_required

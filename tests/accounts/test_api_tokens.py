@@ -20,9 +20,12 @@ def test_token_created_on_profile_is_shown_once_and_stored_hashed(client):
     user = UserFactory()
     client.force_login(user)
     response = client.post(reverse("accounts:token-create"), {"name": "import script"})
-    assert response.status_code == 200
+    # Redirected after the POST: reloading the page it shows creates no second token.
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:profile")
+    response = client.get(response["Location"])
     raw = response.context["new_token"].raw
     assert raw.startswith("cs_") and raw in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
     token = ApiToken.objects.get(user=user)
     assert raw not in (token.digest, token.prefix) and len(token.digest) == 64
 

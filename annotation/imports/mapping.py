@@ -80,6 +80,17 @@ def _jsonable(value):
     return str(value)
 
 
+def _has_nul(value) -> bool:
+    """NUL (U+0000) anywhere in a value: PostgreSQL stores no NUL in text or JSON."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 # --- converting --------------------------------------------------------------------------
 class RowConverter:
     def __init__(self, campaign: Campaign, mapping: dict):
@@ -127,6 +138,16 @@ class RowConverter:
             if error:
                 raise BadRow(number, f"suggestion for {qname!r} (column {col!r}): {error}")
             suggestions[qname] = value
+        for what, value in (
+            ("the external id", external_id),
+            ("a field", fields),
+            ("the metadata", metadata),
+            ("a suggestion", suggestions),
+        ):
+            if _has_nul(value):
+                raise BadRow(
+                    number, f"{what} holds the NUL character (U+0000), which cannot be stored"
+                )
         return external_id, fields, metadata, suggestions
 
     @staticmethod

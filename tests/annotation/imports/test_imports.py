@@ -156,6 +156,19 @@ def test_a_bad_jsonl_line_is_reported():
     assert Record.objects.filter(campaign=campaign).count() == 1
 
 
+@pytest.mark.parametrize("column", ["text", "source"])  # a field, then metadata
+def test_a_nul_character_is_a_bad_row_and_the_rows_before_stay(column):
+    api, campaign = lead_and_campaign()
+    good = {"id": "a", "text": "A", "source": "s"}
+    content = (json.dumps(good) + "\n" + json.dumps({**good, "id": "b", column: "x\u0000y"}))
+    job = status(api, campaign, upload(api, campaign, "x.jsonl", content.encode()).json()["id"])
+    assert job["state"] == "failed" and job["error_row"] == 2, job
+    assert "NUL character" in job["error"]
+    assert list(Record.objects.filter(campaign=campaign).values_list("external_id", flat=True)) == [
+        "a"
+    ]
+
+
 def test_missing_required_field_value_is_a_bad_row():
     api, campaign = lead_and_campaign()
     content = b"id,text,source,score\n1,,web,3\n"

@@ -10,15 +10,16 @@ from campaigns.dashboards.models import CampaignStats
 from campaigns.models import Campaign
 
 from .errors import AnnotationError, CampaignLocked
-from .models import Field, Question, Record, Response, Slot
-from .slots import slots_create
+from .models import Field, Question, Record, Response
+from .slots import slots_reconcile
 from .validation import question_definition_errors
 
 
 # --- records and slots -------------------------------------------------------------------
-def campaign_overlap_set(*, campaign: Campaign, responses_per_record: int) -> None:
+def campaign_overlap_set(*, campaign: Campaign, responses_per_record: int) -> int:
     """Change responses per record while the campaign is not open: records and their
-    slots follow. Lowering it below what a record already has is refused."""
+    slots follow (slots_reconcile), and the number of leases that had to be withdrawn is
+    returned. Lowering it below what a record already has is refused."""
     if campaign.state == Campaign.State.OPEN:
         raise CampaignLocked("Pause the campaign before changing responses per record.")
     if responses_per_record < 1:
@@ -34,19 +35,7 @@ def campaign_overlap_set(*, campaign: Campaign, responses_per_record: int) -> No
         campaign.responses_per_record = responses_per_record
         campaign.save(update_fields=["responses_per_record", "updated_at"])
         Record.objects.filter(campaign=campaign).update(overlap=responses_per_record)
-        Slot.objects.filter(
-            campaign=campaign, number__gt=responses_per_record, filled=False
-        ).delete()
-        # Renumber is unnecessary: filled slots above the new number cannot exist because
-        # no record has more responses than the new overlap… except for holes; keep it
-        # simple by recreating missing numbers.
-        ids = list(Record.objects.filter(campaign=campaign).values_list("pk", flat=True))
-        for start in range(0, len(ids), 5000):
-            slots_create(
-                campaign=campaign,
-                record_ids=ids[start : start + 5000],
-                overlap=responses_per_record,
-            )
+        return slots_reconcile(campaign=campaign)
 
 
 def records_delete_all(*, campaign: Campaign) -> int:

@@ -236,8 +236,9 @@ class SubmitResult:
 
 
 LEASE_REQUIRED_MESSAGE = (
-    "This record is not reserved for you (it was never given to you, you skipped it, or "
-    "your reservation ran out and it went to someone else). Ask for the next record."
+    "This record is not reserved for you (it was never given to you, you skipped it, your "
+    "reservation ran out and it went to someone else, or the lead lowered the answers it "
+    "needs). Ask for the next record."
 )
 
 

@@ -96,9 +96,10 @@ def campaign_settings(request, slug: str):
     campaign = campaign_get_for_lead(request.user, slug)
     form = CampaignSettingsForm.for_campaign(campaign, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        withdrawn = 0
         try:
             if form.cleaned_data["responses_per_record"] != campaign.responses_per_record:
-                definitions.campaign_overlap_set(
+                withdrawn = definitions.campaign_overlap_set(
                     campaign=campaign,
                     responses_per_record=form.cleaned_data["responses_per_record"],
                 )
@@ -110,6 +111,12 @@ def campaign_settings(request, slug: str):
             messages.error(request, exc.message)
         else:
             messages.success(request, "Settings saved.")
+            if withdrawn:
+                messages.info(
+                    request,
+                    f"{withdrawn} records reserved by annotators no longer need their answer; "
+                    "those reservations were withdrawn and the annotators are told so.",
+                )
             return redirect("campaigns:settings", slug=campaign.slug)
     return render(
         request,

@@ -172,3 +172,42 @@ def test_answering_needs_the_records_reservation_and_writes_nothing_without_it()
     late = lease(user, campaign)
     Slot.objects.filter(pk=late.slot_id).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert submit(user, late.record).created
+
+
+def test_lowering_the_overlap_leaves_every_lease_answerable_or_withdrawn():
+    from annotation.definitions import campaign_overlap_set
+    from campaigns.models import Campaign
+
+    campaign = make_campaign(records=2, overlap=3)
+    a, b, c = UserFactory(), UserFactory(), UserFactory()
+    held_b, held_c, held_a = lease(b, campaign), lease(c, campaign), lease(a, campaign)
+    record = held_a.record
+    assert held_b.record.pk == held_c.record.pk == record.pk
+    submit(a, record)  # the last slot number is the filled one
+    Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.PAUSED)
+    campaign.refresh_from_db()
+
+    withdrawn_count = campaign_overlap_set(campaign=campaign, responses_per_record=2)
+    record.refresh_from_db()
+    open_slots = Slot.objects.filter(record=record, filled=False)
+    assert open_slots.count() == record.overlap - record.response_count == 1
+    assert withdrawn_count == 1
+    kept, = open_slots.values_list("holder", flat=True)
+    assert kept in (b.pk, c.pk)
+    withdrawn = c if kept == b.pk else b
+    Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.OPEN)
+    campaign.refresh_from_db()
+    with pytest.raises(LeaseRequired, match="lowered the answers it needs"):
+        submit(withdrawn, record)
+    # next hands them another record, never the one they can no longer answer
+    assert lease(withdrawn, campaign).record.pk != record.pk
+    assert submit(b if kept == b.pk else c, record).created
+    # raising it again gives each record its missing slots, numbered after the others
+    Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.PAUSED)
+    campaign.refresh_from_db()
+    campaign_overlap_set(campaign=campaign, responses_per_record=4)
+    for each in Record.objects.filter(campaign=campaign):
+        unfilled = Slot.objects.filter(record=each, filled=False).count()
+        assert unfilled == 4 - each.response_count
+        responses = set(Slot.objects.filter(record=each).values_list("record_responses", flat=True))
+        assert responses == {each.response_count}

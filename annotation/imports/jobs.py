@@ -42,7 +42,7 @@ from .errors import BadRow, ImportRejected, SourceError
 from .limits import import_max_bytes, import_max_rows
 from .mapping import RowConverter, format_from_name, mapping_clean
 from .readers import source_open
-from .writer import StaleBatch, import_run_batch
+from .writer import AnsweredRecordChanged, StaleBatch, import_run_batch
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +190,10 @@ def _run(job: ImportJob) -> ImportJob | None:
                 import_run_batch(job_id=job_id, expected_done=done, rows=item)
             except StaleBatch:
                 return None  # another run of this job is ahead of this one
+            except AnsweredRecordChanged as exc:
+                done += exc.written  # the rows before it in the batch were written
+                bad = exc
+                break
             done += len(item)
     finally:
         cancelled.set()
@@ -218,7 +222,7 @@ def _produce_batches(rows, converter, done, batches: queue.Queue, cancelled) -> 
                 return
             if done + len(batch) >= import_max_rows():
                 raise BadRow(number, f"over the limit of {import_max_rows():,} rows")
-            batch.append(converter.convert(number, row))
+            batch.append((number, *converter.convert(number, row)))
             if len(batch) >= limits.BATCH_SIZE:
                 batches.put(batch)
                 done += len(batch)

@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from campaigns.dashboards.models import CampaignStats
 from campaigns.models import Campaign
 
-from ..models import ImportJob, Record
+from ..models import ImportJob, Record, Response
 from ..slots import slots_create
+from .errors import BadRow
 
 
 def _upsert_portable(campaign: Campaign, overlap: int, by_id: dict) -> list[int]:
@@ -81,17 +83,52 @@ class StaleBatch(Exception):
     """The job's progress moved on since this batch was read (a duplicate run)."""
 
 
+class AnsweredRecordChanged(BadRow):
+    """A row would change the fields of a record people already answered (their answers
+    would then refer to another text). Raised after the rows before it were written;
+    `written` says how many of the batch that is."""
+
+    def __init__(self, row: int, external_id: str, written: int):
+        super().__init__(
+            row,
+            f"the record {external_id!r} already has responses, so its fields cannot "
+            "change (its metadata may); give changed texts a new id",
+        )
+        self.written = written
+
+
+def _first_answered_change(campaign: Campaign, rows: list) -> int | None:
+    """The index of the first row that changes the fields of an answered record."""
+    answered = dict(
+        Record.objects.filter(campaign=campaign, external_id__in={r[1] for r in rows})
+        .filter(Exists(Response.objects.filter(record=OuterRef("pk"))))
+        .values_list("external_id", "fields")
+    )
+    if not answered:
+        return None
+    for index, (_number, external_id, fields, _m, _s) in enumerate(rows):
+        if external_id in answered and fields != answered[external_id]:
+            return index
+    return None
+
+
 def import_run_batch(
-    *, job_id: int, expected_done: int, rows: list[tuple[str, dict, dict, dict]]
+    *, job_id: int, expected_done: int, rows: list[tuple[int, str, dict, dict, dict]]
 ) -> tuple[int, int]:
-    """Upsert one batch of converted rows and count it, all or nothing.
-    Returns (created, updated)."""
-    by_id = {external_id: (f, m, s) for external_id, f, m, s in rows}  # last one wins
+    """Upsert one batch of converted rows (number, external id, fields, metadata,
+    suggestions) and count it, all or nothing. Returns (created, updated). A row that
+    would change an answered record's fields ends the batch: the rows before it are
+    written and AnsweredRecordChanged says which row it was."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("campaign").get(pk=job_id)
         if job.rows_done != expected_done or job.state != ImportJob.State.RUNNING:
             raise StaleBatch(f"import {job_id} is at {job.rows_done}, not {expected_done}")
         campaign = job.campaign
+        refused = _first_answered_change(campaign, rows)
+        if refused is not None:
+            number, external_id = rows[refused][0], rows[refused][1]
+            rows = rows[:refused]
+        by_id = {e: (f, m, s) for _n, e, f, m, s in rows}  # last one wins
         overlap = campaign.responses_per_record
         if connection.vendor == "postgresql":
             new_ids = _upsert_pg(campaign.pk, overlap, by_id)
@@ -105,4 +142,6 @@ def import_run_batch(
         job.records_updated += updated
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["rows_done", "records_created", "records_updated", "heartbeat_at"])
+    if refused is not None:
+        raise AnsweredRecordChanged(number, external_id, written=len(rows))
     return created, updated

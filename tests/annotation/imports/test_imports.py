@@ -169,6 +169,52 @@ def test_a_nul_character_is_a_bad_row_and_the_rows_before_stay(column):
     ]
 
 
+@pytest.mark.parametrize("name", ["again.csv", "again.jsonl", "again.parquet"])
+def test_reimporting_cannot_change_the_text_of_an_answered_record_in_any_format(name):
+    from annotation.services import response_submit
+    from tests.annotation.factories import record_hand_to
+
+    api, campaign = lead_and_campaign()
+    first = csv_bytes([(1, "One", "web", ""), (2, "Two", "web", ""), (3, "Three", "web", "")])
+    assert status(api, campaign, upload(api, campaign, "x.csv", first).json()["id"])["state"] == (
+        "succeeded"
+    )
+    campaign.state = "open"  # re-importing while open: people are answering
+    campaign.save(update_fields=["state"])
+    answered = Record.objects.get(campaign=campaign, external_id="2")
+    answered.campaign = campaign
+    annotator = UserFactory()
+    record_hand_to(annotator, answered)
+    response_submit(user=annotator, record=answered, values={"quality": 4})
+
+    rows = [  # 1 changes (unanswered), 2 only its metadata, then 2 its text, then a new 4
+        {"id": "1", "text": "One, reworded", "source": "web"},
+        {"id": "2", "text": "Two", "source": "forum"},
+        {"id": "2", "text": "Two, reworded", "source": "forum"},
+        {"id": "4", "text": "Four", "source": "web"},
+    ]
+    if name.endswith(".csv"):
+        content = ("id,text,source\n" + "".join(
+            f"{r['id']},\"{r['text']}\",{r['source']}\n" for r in rows
+        )).encode()
+    elif name.endswith(".jsonl"):
+        content = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    else:
+        buffer = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(rows), buffer)
+        content = buffer.getvalue()
+    mapping = {**MAPPING, "suggestions": {}}
+    job = status(api, campaign, upload(api, campaign, name, content, mapping=mapping).json()["id"])
+    assert job["state"] == "failed", job
+    assert "'2' already has responses" in job["error"] and "fields cannot change" in job["error"]
+    assert job["error_row"] == (4 if name.endswith(".csv") else 3)  # CSV counts its header
+    records = {r.external_id: r for r in Record.objects.filter(campaign=campaign)}
+    assert set(records) == {"1", "2", "3"}  # nothing after the refused row
+    assert records["1"].fields == {"prompt": "One, reworded"}
+    assert records["2"].fields == {"prompt": "Two"}  # what the annotator answered
+    assert records["2"].metadata == {"source": "forum"}  # metadata may change
+
+
 def test_missing_required_field_value_is_a_bad_row():
     api, campaign = lead_and_campaign()
     content = b"id,text,source,score\n1,,web,3\n"

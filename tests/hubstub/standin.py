@@ -3,10 +3,19 @@
 from .commits import CommitRoutes
 from .lfs import LfsRoutes
 from .oidc import OidcRoutes
+from .oidc_clients import OidcClientRegistry
 from .repos import RepoRoutes
 from .server import HubServerBase
 from .spaces import SpaceRoutes
 
 
-class HubStandIn(LfsRoutes, CommitRoutes, OidcRoutes, SpaceRoutes, RepoRoutes, HubServerBase):
+class HubStandIn(
+    LfsRoutes,
+    CommitRoutes,
+    OidcRoutes,
+    OidcClientRegistry,
+    SpaceRoutes,
+    RepoRoutes,
+    HubServerBase,
+):
     pass

@@ -133,3 +133,13 @@ def test_an_upload_whose_content_does_not_match_its_oid_is_refused(api, hub):
     assert httpx2.post(verify, json={"oid": oid, "size": len(PARQUET)}).status_code == 404
     assert httpx2.put(href, content=PARQUET).status_code == 200
     assert httpx2.post(verify, json={"oid": oid, "size": len(PARQUET)}).status_code == 200
+
+
+def test_preupload_follows_the_repos_own_gitattributes(api, hub):
+    hub.repo("dataset", "acme/d").files[".gitattributes"] = (
+        b"*.csv filter=lfs diff=lfs merge=lfs -text\n# *.parquet filter=lfs\n"
+    )
+    assert _preupload(hub, "data/train.csv", b"a,b\n1,2\n") == "lfs"
+    # Not tracked there, and text: regular (a binary parquet would still be LFS).
+    assert _preupload(hub, "data/train.parquet", b"text-looking but parquet") == "regular"
+    assert _preupload(hub, "data/train.parquet", PARQUET) == "lfs"

@@ -70,7 +70,7 @@ def budget_check(token: str, *, operation: str, subject: str = "") -> None:
     if left is None:
         return
     about = f" ({subject})" if subject else ""
-    raise HubTransientError(
+    error = HubTransientError(
         f"Not asking the Hub to {operation}{about}: the service account's rate limit is "
         f"spent (the Hub answered 429 to an earlier call); it resets in {math.ceil(left)} s, "
         "and this will be retried then.",
@@ -78,6 +78,8 @@ def budget_check(token: str, *, operation: str, subject: str = "") -> None:
         retry_after=left,
         operation=operation,
     )
+    error.reached_hub = False  # workflows do not count it as an attempt
+    raise error
 
 
 @contextmanager

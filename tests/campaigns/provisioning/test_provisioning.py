@@ -260,6 +260,18 @@ def test_a_429_to_one_campaign_makes_the_next_campaign_wait_without_asking_the_h
     assert drive(first).state == "succeeded"
 
 
+def test_a_campaign_held_back_by_the_shared_budget_keeps_its_attempts(hf, settings):
+    settings.PROVISIONING_MAX_ATTEMPTS = 1
+    hf.rate_limit("space_duplicate", reset=55)
+    first = approve(make_campaign(handle="first-community"))
+    assert first.state == "failed"  # its one attempt reached the Hub and got the 429
+    second = approve(make_campaign(handle="second-community"))
+    # Held back without a request: waiting for the reset, not given up.
+    assert second.state == "waiting", second.last_error
+    assert second.attempts == 0 and "rate limit is spent" in second.last_error
+    assert drive(second).state == "succeeded"
+
+
 def test_a_hub_slower_than_the_client_timeout_is_retried(hf, settings):
     settings.HUB_HTTP_TIMEOUT_SECONDS = 0.5
     # Answers after 1.5 s: the client has given up, the bucket is created all the same.

@@ -122,7 +122,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery -----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    # The cache holds only what can be lost (API throttling counts, sign-in rate limits):
+    # The cache holds only what can be lost (API throttling counts, sign-in rate limits,
+    # the Hub service account's shared rate budget, hub/budget.py):
     # while Redis is unreachable it answers "not cached" and logs, rather than failing the
     # request (django-redis IGNORE_EXCEPTIONS; tests/faults/test_redis_outage.py).
     CACHES = {

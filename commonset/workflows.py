@@ -220,6 +220,11 @@ def workflow_retry_or_fail(
     `error` (a HubError: `.transient`, `.retry_after`, `.message`) with attempts left is
     retried after the backoff, which is returned; anything else fails the row (None)."""
     now = now or timezone.now()
+    if getattr(error, "reached_hub", True) is False and row.attempts > 0:
+        # Held back by the service account's shared rate budget (hub.budget) before any
+        # request: another campaign spent the quota, this attempt did no work, so it does
+        # not count towards giving up (the wait is bounded by the Hub's reset).
+        row.attempts -= 1
     if error.transient and row.attempts < policy.attempts_allowed():
         delay = policy.backoff(row.attempts, error.retry_after)
         row.state = WorkflowState.WAITING

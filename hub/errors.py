@@ -25,6 +25,7 @@ class HubError(Exception):
 
     transient = False
     metadata_fields: list[str] = []  # README metadata keys the Hub refused, if that was it
+    reached_hub = True  # False: refused before any request (the shared rate budget)
 
     def __init__(
         self,

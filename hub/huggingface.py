@@ -2,7 +2,8 @@
 
 Each method is one idempotent Hub operation (create-or-find, upsert). Errors are
 classified by hub.errors.classify; nothing here retries or sleeps, the caller schedules
-retries. Secret values are sent to the Hub and never logged.
+retries. Calls share the service account's rate budget (hub.budget). Secret values are
+sent to the Hub and never logged.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from huggingface_hub.utils import _http as hf_http
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
 from .backend import Created, SpaceRuntime, Volume
+from .budget import budget_guard
 from .errors import HubNotConfigured, HubPermanentError, classify
 
 logger = logging.getLogger(__name__)
@@ -85,9 +87,13 @@ class HuggingFaceHub:
             )
 
     def _call(self, operation: str, subject: str, func, *args, **kwargs):
+        """Every Hub call of this backend (publishing's commit too): not made while the
+        service account's shared rate budget is spent (hub.budget), and a 429 it gets
+        spends the budget for every other call."""
         self._require_token(operation)
         try:
-            return func(*args, **kwargs)
+            with budget_guard(self.token, operation=operation, subject=subject):
+                return func(*args, **kwargs)
         except Exception as exc:
             raise classify(exc, operation=operation, subject=subject) from exc
 

@@ -56,10 +56,15 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def hub():
-    """The Hub stand-in, reset to a clean state for each test that uses it."""
+    """The Hub stand-in, reset to a clean state for each test that uses it, with the
+    service account's shared rate budget (hub.budget) unspent."""
+    from hub.budget import budget_forget
+
     HUB.reset()
+    budget_forget(os.environ["HF_TOKEN"])
     yield HUB
     HUB.reset()
+    budget_forget(os.environ["HF_TOKEN"])
 
 
 @pytest.fixture(autouse=True)

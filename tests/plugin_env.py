@@ -26,6 +26,9 @@ _env = {
     "HUB_NAMESPACE": "programme",
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "HF_UPDATE_DOWNLOAD_COUNTS": "0",
+    # Xet uploads and downloads go to a separate storage service through the compiled
+    # hf_xet client, which the stand-in does not serve; without Xet huggingface_hub uses
+    # plain LFS, which the stand-in serves as the Hub does (tests/hubstub/lfs.py).
     "HF_HUB_DISABLE_XET": "1",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
     "HF_HUB_DISABLE_UPDATE_CHECK": "1",

@@ -6,6 +6,7 @@ import pytest
 from huggingface_hub.errors import HfHubHTTPError
 
 from hub.backend import Volume, get_backend
+from hub.budget import budget_forget
 from hub.errors import HubNotConfigured, HubPermanentError, HubTransientError, classify
 from hub.huggingface import HuggingFaceHub
 from hub.local import LocalHub
@@ -178,6 +179,12 @@ def test_faults_become_classified_errors(api, hub, settings):
     with pytest.raises(HubTransientError) as raised:
         api.dataset_create("acme/x")
     assert raised.value.retry_after == 9
+    # The 429 spent the service account's budget: the next call waits without asking.
+    seen = len(hub.requests)
+    with pytest.raises(HubTransientError, match="rate limit is spent") as raised:
+        api.dataset_create("acme/x")
+    assert 8 < raised.value.retry_after <= 9 and len(hub.requests) == seen
+    budget_forget("hf_test")
     hub.fail(
         "repo_create", status=409, body={"error": "exists", "url": f"{hub.url}/datasets/acme/x"}
     )

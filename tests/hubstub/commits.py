@@ -1,7 +1,8 @@
 """Hub stand-in part:
 What publishing and reading a published dataset need beyond the repositories part
 (which already serves validate-yaml, preupload in "regular" mode, commit, repo info with
-sha, and resolve): the tree listing, paths-info, and Range/HEAD on resolve, so that
+sha, and resolve): the tree listing and paths-info (with the `lfs` block for files
+stored in LFS), and Range/HEAD on resolve, so that
 `huggingface_hub.HfApi.list_repo_files`, `HfFileSystem` and `datasets.load_dataset`
 ("hf://datasets/…") work against it.
 
@@ -25,11 +26,22 @@ def _folder_oid(path: str) -> str:
 
 
 class CommitRoutes:
+    def _file_entry(self, repo, path: str) -> dict:
+        content = repo.files[path]
+        entry = {"type": "file", "path": path, "size": len(content), "oid": _blob_oid(content)}
+        if lfs := self.lfs_info(repo, path):
+            entry["lfs"] = lfs  # as the Hub lists a file stored in LFS
+        return entry
+
+    def lfs_info(self, repo, path: str) -> dict | None:
+        """Overridden by the LFS part."""
+        return None
+
     def _entries(self, repo, folder: str, recursive: bool) -> list[dict] | None:
         prefix = folder.strip("/")
         prefix = f"{prefix}/" if prefix else ""
         files, folders = [], set()
-        for path, content in repo.files.items():
+        for path in repo.files:
             if not path.startswith(prefix):
                 continue
             rest = path[len(prefix) :]
@@ -38,9 +50,7 @@ class CommitRoutes:
                 if depth == 1 or recursive:
                     folders.add(prefix + "/".join(parts[:depth]))
             if len(parts) == 1 or recursive:
-                files.append(
-                    {"type": "file", "path": path, "size": len(content), "oid": _blob_oid(content)}
-                )
+                files.append(self._file_entry(repo, path))
         if prefix and not files and not folders:
             return None
         entries = [{"type": "directory", "path": p, "oid": _folder_oid(p)} for p in sorted(folders)]
@@ -81,15 +91,7 @@ class CommitRoutes:
             for path in wanted:
                 path = path.strip("/")
                 if path in repo.files:
-                    content = repo.files[path]
-                    found.append(
-                        {
-                            "type": "file",
-                            "path": path,
-                            "size": len(content),
-                            "oid": _blob_oid(content),
-                        }
-                    )
+                    found.append(self._file_entry(repo, path))
                 elif any(p.startswith(path + "/") for p in repo.files):
                     found.append({"type": "directory", "path": path, "oid": _folder_oid(path)})
         return json_response(found)
@@ -97,6 +99,12 @@ class CommitRoutes:
     def resolve(self, request, kind, ns, name, revision, path):
         """The repositories part's resolve, plus HEAD and Range (206) support."""
         response = super().resolve(request, kind, ns, name, revision, path)
+        if response.status_code == 200 and (
+            lfs := self.lfs_info(self.repo(KINDS[kind], f"{ns}/{name}"), path)
+        ):
+            # The Hub names an LFS file by its sha256 (huggingface_hub caches it under it).
+            response.headers["X-Linked-Etag"] = f'"{lfs["oid"]}"'
+            response.headers["X-Linked-Size"] = str(lfs["size"])
         if response.status_code == 200:
             length = int(response.headers.get("Content-Length") or 0)
             response.make_conditional(request, accept_ranges=True, complete_length=length)

@@ -9,13 +9,16 @@ consent. What the server received is kept in `oidc_authorize_requests`,
 
 Endpoint names for `hub.fail(...)`: openid_configuration, oauth_authorize, oauth_token,
 oauth_userinfo, oauth_jwks, whoami_v2. The token endpoint checks Basic client credentials
-(HF_OAUTH_CLIENT_ID / HF_OAUTH_CLIENT_SECRET from the environment), the single-use code, its
-redirect_uri and the PKCE S256 verifier; it also returns an RS256 id_token (key in JWKS) unless
-`oidc_issue_id_token` is turned off. whoami-v2 accepts the access tokens issued here and the
+of a registered app (the site's: HF_OAUTH_CLIENT_ID / HF_OAUTH_CLIENT_SECRET), the
+single-use code, its client and redirect_uri and the PKCE S256 verifier; it also returns
+an RS256 id_token (key in JWKS) unless `oidc_issue_id_token` is turned off.
+whoami-v2 accepts the access tokens issued here and the
 plain tokens in `user_tokens` (HF_TOKEN, as user "commonset-bot").
 
 Like the Hub, the userinfo answer carries `orgs` only when the `read-memberships` scope was
-granted, and `email` only with the `email` scope.
+granted, `email` only with the `email` scope, and the profile claims only with `profile`;
+only registered apps, redirect URIs and scopes are accepted, and `roleInOrg` is left out
+for organisations the user did not grant (oidc_clients.py: the rules and registrations).
 """
 
 import base64
@@ -29,6 +32,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from werkzeug.wrappers import Request, Response
 
+from .oidc_clients import redirect_uri_allowed, scope_claims
 from .server import json_response, route
 
 OIDC_SCOPES = ["openid", "profile", "email", "read-memberships", "read-repos", "write-repos"]
@@ -107,10 +111,12 @@ class OidcRoutes:
         }
 
     # --- scripting ------------------------------------------------------------------
-    def oidc_login_as(self, **identity) -> dict:
-        """Who the user signing in at authorize is (see `oidc_identity` for the fields)."""
+    def oidc_login_as(self, *, granted_orgs: list[str] | None = None, **identity) -> dict:
+        """Who the user signing in at authorize is (see `oidc_identity` for the fields), and
+        which of their organisations they grant the app at consent (None: every one)."""
         with self._lock:
             self.oidc_identity = oidc_identity(**identity)
+            self.oidc_granted_orgs = granted_orgs
             self.oidc_deny_next = False
             return self.oidc_identity
 
@@ -154,10 +160,23 @@ class OidcRoutes:
         with self._lock:
             self.oidc_authorize_requests.append(args)
         redirect_uri = args.get("redirect_uri")
-        if args.get("client_id") != self.oidc_client_id or not redirect_uri:
+        client = self.oidc_client(args.get("client_id"))
+        if client is None or not redirect_uri:
             # Like the Hub: a bad client or redirect URI is shown, never redirected to.
             return Response("Invalid client_id or redirect_uri", status=400)
+        if not redirect_uri_allowed(client.redirect_uris, redirect_uri):
+            return _oauth_error(
+                "invalid_request", 400, "redirect_uri does not match a registered redirect URI"
+            )
         back = {"state": args["state"]} if "state" in args else {}
+        scope = args.get("scope", "").split()
+        if unknown := [s for s in scope if s not in client.scopes]:
+            return self._redirect(
+                redirect_uri,
+                error="invalid_scope",
+                error_description=f"Scopes not allowed for this app: {' '.join(unknown)}",
+                **back,
+            )
         if args.get("response_type") != "code":
             return self._redirect(redirect_uri, error="unsupported_response_type", **back)
         challenge = args.get("code_challenge")
@@ -171,10 +190,11 @@ class OidcRoutes:
             self.oidc_codes[code] = {
                 "client_id": args["client_id"],
                 "redirect_uri": redirect_uri,
-                "scope": args.get("scope", "").split(),
+                "scope": scope,
                 "code_challenge": challenge,
                 "nonce": args.get("nonce"),
                 "identity": self.oidc_identity,
+                "granted_orgs": self.oidc_granted(self.oidc_identity, args.get("orgIds", "")),
             }
         return self._redirect(redirect_uri, code=code, **back)
 
@@ -191,17 +211,18 @@ class OidcRoutes:
             self.oidc_token_requests.append(
                 {**form, "basic_auth_user": auth.username if auth else None}
             )
-        if (
-            auth is None
-            or auth.type != "basic"
-            or (auth.username, auth.password) != (self.oidc_client_id, self.oidc_client_secret)
-        ):
+        client = self.oidc_client(auth.username if auth else None)
+        if auth is None or auth.type != "basic" or client is None or auth.password != client.secret:
             return _oauth_error("invalid_client", 401, "Client authentication failed")
         if form.get("grant_type") != "authorization_code":
             return _oauth_error("unsupported_grant_type")
         with self._lock:
             grant = self.oidc_codes.pop(form.get("code", ""), None)  # codes are single-use
-        if grant is None or grant["redirect_uri"] != form.get("redirect_uri"):
+        if (
+            grant is None
+            or grant["client_id"] != client.client_id
+            or grant["redirect_uri"] != form.get("redirect_uri")
+        ):
             return _oauth_error("invalid_grant", description="Unknown or used code")
         if (
             grant["code_challenge"]
@@ -236,13 +257,7 @@ class OidcRoutes:
 
     @staticmethod
     def _claims(grant: dict) -> dict:
-        claims = dict(grant["identity"])
-        if "email" not in grant["scope"]:
-            claims.pop("email")
-            claims.pop("email_verified")
-        if "read-memberships" not in grant["scope"]:
-            claims.pop("orgs")
-        return claims
+        return scope_claims(grant["identity"], grant["scope"], grant.get("granted_orgs"))
 
     def _bearer(self, request: Request) -> str:
         header = request.headers.get("Authorization", "")

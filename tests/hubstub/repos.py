@@ -1,6 +1,8 @@
 """Hub stand-in part:
-Repositories: create, delete, info, and the minimal commit protocol (validate-yaml,
-preupload in "regular" mode, commit) plus resolve, for datasets, Spaces and models.
+Repositories: create, delete, info, and the commit protocol (validate-yaml, preupload,
+commit) plus resolve, for datasets, Spaces and models. Alone it answers preupload with
+"regular" for every file; the LFS part (lfs.py) decides "lfs" where the Hub does and
+serves the batch and upload endpoints that commit's `lfsFile` lines rely on.
 
 State: `self.repos[(repo_type, repo_id)]` -> Repo. Tests assert on it directly, e.g.
 `hub.repo("space", "org/name").files["README.md"]`.
@@ -41,6 +43,7 @@ def metadata_errors(metadata: dict) -> list[dict]:
                 listed = ", ".join(allowed)
                 errors.append({"message": f'"{where}" must be one of [{listed}, array]'})
     return errors
+
 
 PREFIXES = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 KINDS = {"models": "model", "datasets": "dataset", "spaces": "space"}
@@ -199,7 +202,7 @@ class RepoRoutes:
     def repo_info_revision(self, request, kind, ns, name, revision):
         return self.repo_info(request, kind, ns, name)
 
-    # --- commits (regular upload mode only) -----------------------------------------
+    # --- commits --------------------------------------------------------------------
     @route("/api/validate-yaml", methods=["POST"])
     def validate_yaml(self, request):
         """As the Hub: metadata values outside its lists answer 400
@@ -242,6 +245,7 @@ class RepoRoutes:
         repo_type, repo_id = KINDS[kind], f"{ns}/{name}"
         summary = "commit"
         adds: dict[str, bytes] = {}
+        lfs_adds: dict[str, dict] = {}  # path -> the lfsFile value (oid, size)
         deletes: list[tuple[str, bool]] = []
         for line in request.get_data().splitlines():
             if not line.strip():
@@ -253,23 +257,41 @@ class RepoRoutes:
             elif key == "file":
                 adds[value["path"]] = base64.b64decode(value.get("content") or "")
             elif key == "lfsFile":
-                return json_response({"error": "LFS uploads are not served by the stand-in"}, 400)
+                lfs_adds[value["path"]] = value
             elif key in ("deletedFile", "deletedFolder"):
                 deletes.append((value["path"], key == "deletedFolder"))
         with self._lock:
             repo = self.repo(repo_type, repo_id)
             if repo is None:
                 return not_found(f"Repository {repo_id}")
+            # Like the Hub, the whole commit is refused before anything changes.
+            for path, content in adds.items():
+                if (refused := self.commit_regular_file(repo, path, content)) is not None:
+                    return refused
+            for path, value in lfs_adds.items():
+                content = self.commit_lfs_file(repo, value)
+                if isinstance(content, Response):
+                    return content
+                adds[path] = content
+            removed = set()
             for path, folder in deletes:
                 if folder:
                     prefix = path.rstrip("/") + "/"
                     for existing in [p for p in repo.files if p.startswith(prefix)]:
                         del repo.files[existing]
+                        removed.add(existing)
                 elif repo.files.pop(path, None) is None:
                     return not_found(
                         f"A file with this name doesn't exist: {path}", "EntryNotFound"
                     )
+                else:
+                    removed.add(path)
             repo.files.update(adds)
+            self.commit_applied(
+                repo,
+                {path: value["oid"] for path, value in lfs_adds.items()},
+                removed | (set(adds) - set(lfs_adds)),
+            )
             oid = repo.commit(summary)
             if repo_type == "space":
                 self.space_rebuild(repo_id)
@@ -281,6 +303,16 @@ class RepoRoutes:
                 "success": True,
             }
         )
+
+    # Hooks the LFS part (tests/hubstub/lfs.py) fills in; alone, this part is regular-only.
+    def commit_regular_file(self, repo: Repo, path: str, content: bytes) -> Response | None:
+        return None
+
+    def commit_lfs_file(self, repo: Repo, value: dict) -> bytes | Response:
+        return json_response({"error": "LFS uploads are not served by the stand-in"}, 400)
+
+    def commit_applied(self, repo: Repo, lfs_paths: dict[str, str], removed: set[str]) -> None:
+        pass
 
     def space_rebuild(self, repo_id: str):
         """Overridden by the Spaces part: a commit to a Space rebuilds it."""

@@ -3,7 +3,8 @@ in memory, so the real huggingface_hub, datasets and django-allauth clients talk
 tests assert on what it received.
 
 Routes are registered with `@route(...)` on handler methods; faults can be injected per
-endpoint name with `fail(endpoint, ...)`.
+endpoint name with `fail(endpoint, ...)`, and the Hub's rate-limit answer (429 with
+`RateLimit`/`RateLimit-Policy`, no Retry-After) with `rate_limit(endpoint, reset=55)`.
 """
 
 import json
@@ -96,6 +97,22 @@ class HubServerBase:
         with self._lock:
             self.faults[endpoint] = fault
         return fault
+
+    def rate_limit(
+        self, endpoint: str, *, reset: int = 55, times: int = 1, quota: int = 500, window: int = 300
+    ) -> Fault:
+        """Answer `endpoint` with the Hub's own 429 (docs/hub/rate-limits.md): the reset in
+        `RateLimit`'s t=, the window in `RateLimit-Policy`, and no Retry-After."""
+        return self.fail(
+            endpoint,
+            status=429,
+            times=times,
+            headers={
+                "RateLimit": f'"api";r=0;t={reset}',
+                "RateLimit-Policy": f'"fixed window";"api";q={quota};w={window}',
+            },
+            body={"error": "You have exceeded our rate limit for api requests."},
+        )
 
     def _take_fault(self, endpoint: str) -> Fault | None:
         with self._lock:

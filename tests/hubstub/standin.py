@@ -1,11 +1,21 @@
 """The whole Hub stand-in: every part's routes and state on one server."""
 
 from .commits import CommitRoutes
+from .lfs import LfsRoutes
 from .oidc import OidcRoutes
+from .oidc_clients import OidcClientRegistry
 from .repos import RepoRoutes
 from .server import HubServerBase
 from .spaces import SpaceRoutes
 
 
-class HubStandIn(CommitRoutes, OidcRoutes, SpaceRoutes, RepoRoutes, HubServerBase):
+class HubStandIn(
+    LfsRoutes,
+    CommitRoutes,
+    OidcRoutes,
+    OidcClientRegistry,
+    SpaceRoutes,
+    RepoRoutes,
+    HubServerBase,
+):
     pass

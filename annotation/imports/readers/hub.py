@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 
+from hub.budget import budget_guard
 from hub.spacecard import readme_metadata
 
 from ...models import ImportJob
@@ -141,7 +142,29 @@ def hub_dataset_files(
 ) -> list[Path]:
     """The data files to read. Only a public dataset, or one in the campaign's own namespace
     (`own_namespace`), may be imported: the site's token can read private and gated
-    datasets of other communities too, and a lead must not reach them through it."""
+    datasets of other communities too, and a lead must not reach them through it.
+
+    The calls share the service account's rate budget with every other Hub call
+    (hub.budget): none is made while it is spent, and a 429 here spends it for all.
+    Retries: huggingface_hub retries a download's HEAD (429, 5xx) and GET (429) itself,
+    waiting out the Hub's reset; anything still failing fails this attempt and the import
+    job retries it with backoff, never sooner than the Hub asked (RateLimit t= or
+    Retry-After), resuming after the rows already committed."""
+    with budget_guard(
+        settings.HF_TOKEN or "", operation="read the dataset from the Hub", subject=repo_id
+    ):
+        return _hub_dataset_files(
+            repo_id=repo_id,
+            config=config,
+            split=split,
+            revision=revision,
+            own_namespace=own_namespace,
+        )
+
+
+def _hub_dataset_files(
+    *, repo_id: str, config: str, split: str, revision: str | None, own_namespace: str
+) -> list[Path]:
     from huggingface_hub import HfApi, hf_hub_download
     from huggingface_hub.errors import (
         GatedRepoError,

@@ -387,6 +387,43 @@ def test_a_hub_download_answering_503_is_retried_with_backoff_then_imports(
     assert Record.objects.filter(campaign=campaign).count() == 30
 
 
+def test_a_rate_limited_hub_import_waits_the_reset_and_holds_back_other_imports(hub, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.HF_TOKEN = "hf_test"
+    _prompts_dataset(hub)
+    # The Hub's own 429: the reset only in RateLimit's t=, no Retry-After.
+    hub.rate_limit("repo_info", reset=55)
+    api, campaign = lead_and_campaign()
+    response = api.post(
+        f"/api/v1/campaigns/{campaign.slug}/imports/",
+        {"hub_repo": "acme/prompts", "mapping": MAPPING},
+        format="json",
+    )
+    job = ImportJob.objects.get(pk=response.json()["id"])
+    assert job.state == ImportJob.State.WAITING and "429" in job.last_error
+    assert job.next_attempt_at > timezone.now() + timedelta(seconds=50)
+
+    # Another campaign's import, seconds later: the service account's quota is spent for
+    # everyone, so it waits too, without a request reaching the Hub.
+    seen = len(hub.requests)
+    other_api, other = lead_and_campaign()
+    response = other_api.post(
+        f"/api/v1/campaigns/{other.slug}/imports/",
+        {"hub_repo": "acme/prompts", "mapping": MAPPING},
+        format="json",
+    )
+    waiting = status(other_api, other, response.json()["id"])
+    assert waiting["state"] == "waiting"
+    assert hub.requests[seen:] == []
+    other_job = ImportJob.objects.get(pk=response.json()["id"])
+    assert "rate limit is spent" in other_job.last_error
+    assert other_job.next_attempt_at > timezone.now() + timedelta(seconds=50)
+    assert not Record.objects.filter(campaign__in=[campaign, other]).exists()
+
+
 def test_a_hub_id_the_hub_refuses_ends_the_job_failed_and_the_next_import_can_start(hub):
     api, campaign = lead_and_campaign()
     response = api.post(

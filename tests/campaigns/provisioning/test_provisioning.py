@@ -239,6 +239,39 @@ def test_a_rate_limit_signalled_only_by_the_ratelimit_header_is_waited_out(hf):
     assert row.steps["space"]["delays"][0] >= 55  # not the 2 s backoff
 
 
+def test_a_429_to_one_campaign_makes_the_next_campaign_wait_without_asking_the_hub(hf):
+    # One service account, one quota: campaign A's Space step learns it is spent for 55 s.
+    hf.rate_limit("space_duplicate", reset=55)
+    first = approve(make_campaign(handle="first-community"))
+    assert first.state == "waiting" and first.step == "space"
+    assert first.steps["space"]["delays"][0] >= 55
+
+    seen = len(hf.requests)
+    second_campaign = make_campaign(handle="second-community")
+    second = approve(second_campaign)
+    # Campaign B's first Hub call did not reach the Hub: it waits out the same reset.
+    assert hf.requests[seen:] == []
+    assert second_campaign.repo_id not in hf.repos_of_type("dataset")
+    assert second.state == "waiting" and second.step == "dataset"
+    assert "rate limit is spent" in second.last_error
+    assert second.steps["dataset"]["delays"][0] >= 50
+    # Once the window has reset (drive skips the wait), both finish.
+    assert drive(second).state == "succeeded"
+    assert drive(first).state == "succeeded"
+
+
+def test_a_campaign_held_back_by_the_shared_budget_keeps_its_attempts(hf, settings):
+    settings.PROVISIONING_MAX_ATTEMPTS = 1
+    hf.rate_limit("space_duplicate", reset=55)
+    first = approve(make_campaign(handle="first-community"))
+    assert first.state == "failed"  # its one attempt reached the Hub and got the 429
+    second = approve(make_campaign(handle="second-community"))
+    # Held back without a request: waiting for the reset, not given up.
+    assert second.state == "waiting", second.last_error
+    assert second.attempts == 0 and "rate limit is spent" in second.last_error
+    assert drive(second).state == "succeeded"
+
+
 def test_a_hub_slower_than_the_client_timeout_is_retried(hf, settings):
     settings.HUB_HTTP_TIMEOUT_SECONDS = 0.5
     # Answers after 1.5 s: the client has given up, the bucket is created all the same.

@@ -5,6 +5,7 @@ campaign, the schedule, the API and the campaign page actions."""
 from datetime import timedelta
 
 import datasets
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -245,6 +246,21 @@ def test_publication_through_the_hub_is_one_commit_and_loads_in_datasets(hf, set
     again = _publish(campaign)
     assert again.state == "succeeded"
     assert set(hf.repo("dataset", campaign.repo_id).files) == {DATA, "README.md"}
+
+
+def test_the_parquet_is_uploaded_through_lfs_as_the_hub_requires(hf):
+    campaign, *_ = _all_kinds_campaign()
+    publication = _publish(campaign)
+    assert publication.state == "succeeded", publication.last_error
+    repo_path = f"/datasets/{campaign.repo_id}.git/info/lfs/objects"
+    assert ("POST", f"{repo_path}/batch") in hf.requests
+    [put] = [r for r in hf.requests if r[0] == "PUT" and r[1].startswith("/lfs-storage/")]
+    repo = hf.repo("dataset", campaign.repo_id)
+    # The parquet is an LFS file on the Hub (the card stays a regular git file) ...
+    assert set(hf.lfs_pointers[("dataset", campaign.repo_id)]) == {DATA}
+    assert put[1].split("/")[-2] == hf.lfs_pointers[("dataset", campaign.repo_id)][DATA]
+    # ... and reads back as parquet.
+    assert pq.read_table(pa.BufferReader(repo.files[DATA])).num_rows == 2
 
 
 def test_a_transient_hub_error_is_retried_then_succeeds(hf, settings):

@@ -96,6 +96,45 @@ def field_delete(*, campaign: Campaign, field: Field) -> None:
     field.delete()
 
 
+def _question_answers(question: Question):
+    """The submitted answers to `question` (values keyed by its name)."""
+    return Response.objects.filter(
+        record__campaign_id=question.campaign_id,
+        status=Response.Status.SUBMITTED,
+        values__has_key=question.name,
+    )
+
+
+def _question_answered_values(question: Question) -> set:
+    """Every option value some answer uses (list answers contribute each item)."""
+    used: set = set()
+    for value in _question_answers(question).values_list(f"values__{question.name}", flat=True):
+        for item in value if isinstance(value, list) else [value]:
+            used.add(item)
+    return used
+
+
+def _question_change_refusal(question: Question, *, name: str, kind: str, options: list):
+    """Why a question that has answers may not change this way, or None. Titles,
+    descriptions, labels and new options are fine; what would make the answers mean
+    something else, or no longer fit, is not."""
+    if not _question_answers(question).exists():
+        return None
+    if name != question.name:
+        return "it has answers, which are kept under its name; keep the name"
+    if kind != question.kind:
+        return (
+            f"it has answers as a {question.get_kind_display()} question; add a new question "
+            "instead (and archive this one)"
+        )
+    removed = {str(v) for v in _question_answered_values(question)} - {
+        str(o["value"]) for o in options
+    }
+    if removed:
+        return f"answers use the option(s) {', '.join(sorted(removed))}; keep them"
+    return None
+
+
 def question_save(
     *,
     campaign: Campaign,
@@ -112,6 +151,10 @@ def question_save(
     errors = question_definition_errors(kind=kind, options=options)
     if errors:
         raise AnnotationError(" ".join(errors))
+    if question is not None and question.pk:
+        refusal = _question_change_refusal(question, name=name, kind=kind, options=options)
+        if refusal:
+            raise AnnotationError(f"“{question.title}” cannot change: {refusal}.")
     question = question or Question(campaign=campaign)
     question.name, question.title, question.kind = name, title, kind
     question.options, question.required, question.description = options, required, description
@@ -122,5 +165,24 @@ def question_save(
 
 def question_delete(*, campaign: Campaign, question: Question) -> None:
     _require_editable(campaign)
+    answers = _question_answers(question).count()
+    if answers:
+        raise AnnotationError(
+            f"“{question.title}” has {answers} answers and cannot be deleted: archive it "
+            "instead (annotators stop seeing it, its answers stay, and you choose whether "
+            "publications keep them)."
+        )
     question.delete()
+
+
+def question_archive(
+    *, campaign: Campaign, question: Question, archived: bool, published: bool = True
+) -> Question:
+    """Stop (or resume) asking a question; `published` says whether publications keep an
+    archived question's answers."""
+    _require_editable(campaign)
+    question.archived = archived
+    question.published_when_archived = published
+    question.save(update_fields=["archived", "published_when_archived"])
+    return question
 

@@ -108,7 +108,7 @@ class MappingForm(forms.Form):
                 required=field.required,
                 initial=field.name,
             )
-        for question in campaign.questions.all():
+        for question in campaign.questions.asked():
             self.fields[f"suggestion__{question.name}"] = forms.CharField(
                 label=f"Column with suggestions for “{question.title}”", required=False
             )

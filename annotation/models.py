@@ -48,6 +48,15 @@ class Field(models.Model):
         return self.title
 
 
+class QuestionQuerySet(models.QuerySet):
+    def asked(self):
+        """The questions annotators answer (archived ones are not asked any more)."""
+        return self.filter(archived=False)
+
+    def published(self):
+        return self.filter(models.Q(archived=False) | models.Q(published_when_archived=True))
+
+
 class Question(models.Model):
     """What annotators answer about each record.
 
@@ -72,6 +81,14 @@ class Question(models.Model):
     required = models.BooleanField(default=True)
     options = models.JSONField(default=list, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # A question that has answers is archived rather than deleted: annotators no longer see
+    # it, its answers stay, and the lead chooses whether publications keep its column.
+    archived = models.BooleanField(default=False)
+    published_when_archived = models.BooleanField(
+        default=True, help_text="Whether publications keep an archived question's answers."
+    )
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

@@ -83,16 +83,17 @@ _QUESTIONS_CACHE: dict[tuple[int, object], list[Question]] = {}
 
 
 def questions_of(campaign: Campaign) -> list[Question]:
-    """The campaign's questions. While it is open they cannot change, so they are kept per
-    process for the hot path (keyed by the campaign's last change)."""
+    """The questions annotators answer (not archived ones). While the campaign is open they
+    cannot change, so they are kept per process for the hot path (keyed by the campaign's
+    last change)."""
     if campaign.state != Campaign.State.OPEN:
-        return list(campaign.questions.all())
+        return list(campaign.questions.asked())
     key = (campaign.pk, campaign.updated_at)
     questions = _QUESTIONS_CACHE.get(key)
     if questions is None:
         if len(_QUESTIONS_CACHE) > 256:
             _QUESTIONS_CACHE.clear()
-        questions = _QUESTIONS_CACHE[key] = list(campaign.questions.all())
+        questions = _QUESTIONS_CACHE[key] = list(campaign.questions.asked())
     return questions
 
 

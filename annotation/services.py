@@ -290,7 +290,7 @@ def response_submit(
     campaign = record.campaign
     _require_open(campaign)
     if questions is None:
-        questions = list(campaign.questions.all())
+        questions = list(campaign.questions.asked())
     cleaned = answers_clean(questions, values)
     try:
         return _response_submit(user=user, record=record, values=cleaned)

@@ -218,6 +218,26 @@ def campaign_questions(request, slug: str):
         except AnnotationError as exc:
             messages.error(request, exc.message)
         return redirect("campaigns:questions", slug=campaign.slug)
+    elif kind in ("archive-question", "unarchive-question"):
+        question = get_object_or_404(Question, campaign=campaign, pk=param_int(request.POST, "pk"))
+        archived = kind == "archive-question"
+        try:
+            definitions.question_archive(
+                campaign=campaign,
+                question=question,
+                archived=archived,
+                # An unticked box sends nothing; asking again publishes it as before.
+                published=not archived or "published" in request.POST,
+            )
+            messages.success(
+                request,
+                f"“{question.title}” archived: annotators no longer see it."
+                if archived
+                else f"“{question.title}” is asked again.",
+            )
+        except AnnotationError as exc:
+            messages.error(request, exc.message)
+        return redirect("campaigns:questions", slug=campaign.slug)
     return render(
         request,
         "campaigns/campaign_questions.html",

@@ -118,7 +118,7 @@ def question_specs(campaign) -> list[QuestionSpec]:
             options=q.option_values,
             description=q.description,
         )
-        for q in campaign.questions.all()
+        for q in campaign.questions.published()
     ]
 
 

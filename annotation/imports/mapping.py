@@ -13,6 +13,7 @@ from campaigns.models import Campaign
 
 from ..models import Field, Question
 from ..validation import answer_error
+from . import limits
 from .errors import BadRow, ImportRejected
 
 
@@ -80,6 +81,18 @@ def _jsonable(value):
     return str(value)
 
 
+def _text_bytes(value) -> int:
+    """UTF-8 size of the text in a value (an upper bound found without encoding when
+    that is enough to be under any limit: at most 4 bytes a character)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8")) if not value.isascii() else len(value)
+    if isinstance(value, dict):
+        return sum(_text_bytes(k) + _text_bytes(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return sum(_text_bytes(v) for v in value)
+    return 8
+
+
 def _has_nul(value) -> bool:
     """NUL (U+0000) anywhere in a value: PostgreSQL stores no NUL in text or JSON."""
     if isinstance(value, str):
@@ -138,6 +151,7 @@ class RowConverter:
             if error:
                 raise BadRow(number, f"suggestion for {qname!r} (column {col!r}): {error}")
             suggestions[qname] = value
+        self._sizes_check(number, fields, metadata)
         for what, value in (
             ("the external id", external_id),
             ("a field", fields),
@@ -149,6 +163,20 @@ class RowConverter:
                     number, f"{what} holds the NUL character (U+0000), which cannot be stored"
                 )
         return external_id, fields, metadata, suggestions
+
+    @staticmethod
+    def _sizes_check(number: int, fields: dict, metadata: dict) -> None:
+        value_limit, row_limit = limits.import_max_value_bytes(), limits.import_max_row_bytes()
+        row = 0
+        for name, value in (*fields.items(), *metadata.items()):
+            size = _text_bytes(value)
+            if size > value_limit:
+                raise BadRow(
+                    number, f"{name!r} holds {size:,} bytes; the limit is {value_limit:,} a value"
+                )
+            row += size
+        if row > row_limit:
+            raise BadRow(number, f"the row holds {row:,} bytes; the limit is {row_limit:,}")
 
     @staticmethod
     def _chat(number: int, name: str, value):

@@ -160,7 +160,7 @@ def test_a_bad_jsonl_line_is_reported():
 def test_a_nul_character_is_a_bad_row_and_the_rows_before_stay(column):
     api, campaign = lead_and_campaign()
     good = {"id": "a", "text": "A", "source": "s"}
-    content = (json.dumps(good) + "\n" + json.dumps({**good, "id": "b", column: "x\u0000y"}))
+    content = json.dumps(good) + "\n" + json.dumps({**good, "id": "b", column: "x\u0000y"})
     job = status(api, campaign, upload(api, campaign, "x.jsonl", content.encode()).json()["id"])
     assert job["state"] == "failed" and job["error_row"] == 2, job
     assert "NUL character" in job["error"]
@@ -194,9 +194,9 @@ def test_reimporting_cannot_change_the_text_of_an_answered_record_in_any_format(
         {"id": "4", "text": "Four", "source": "web"},
     ]
     if name.endswith(".csv"):
-        content = ("id,text,source\n" + "".join(
-            f"{r['id']},\"{r['text']}\",{r['source']}\n" for r in rows
-        )).encode()
+        content = (
+            "id,text,source\n" + "".join(f'{r["id"]},"{r["text"]}",{r["source"]}\n' for r in rows)
+        ).encode()
     elif name.endswith(".jsonl"):
         content = "".join(json.dumps(r) + "\n" for r in rows).encode()
     else:
@@ -213,6 +213,68 @@ def test_reimporting_cannot_change_the_text_of_an_answered_record_in_any_format(
     assert records["1"].fields == {"prompt": "One, reworded"}
     assert records["2"].fields == {"prompt": "Two"}  # what the annotator answered
     assert records["2"].metadata == {"source": "forum"}  # metadata may change
+
+
+def test_a_parquet_that_decompresses_past_the_limits_is_refused_before_it_is_expanded(
+    settings,
+):
+    # The attack: a few KB of parquet holding four values of 64 MiB (here scaled down).
+    settings.IMPORT_MAX_VALUE_BYTES = 512 * 1024
+    settings.IMPORT_MAX_CHUNK_BYTES = 1024 * 1024
+    api, campaign = lead_and_campaign()
+
+    def bomb(values) -> bytes:
+        table = pa.table({"id": ["1", "2", "3", "4"], "text": values, "source": ["s"] * 4})
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer, compression="zstd")
+        assert len(buffer.getvalue()) < 20_000  # tiny on disk
+        return buffer.getvalue()
+
+    # The same huge value four times: dictionary-encoded it is stored once, and its length
+    # is read from the dictionary without expanding it.
+    same = bomb(["a" * (600 * 1024)] * 4)
+    job = status(api, campaign, upload(api, campaign, "same.parquet", same).json()["id"])
+    assert job["state"] == "failed" and job["error_row"] == 1
+    assert "'text' holds 614,400 bytes; the limit is 524,288" in job["error"]
+    # Distinct values: the column chunk's size in the footer is over the limit.
+    distinct = bomb([str(i) * (400 * 1024) for i in range(4)])
+    job = status(api, campaign, upload(api, campaign, "distinct.parquet", distinct).json()["id"])
+    assert job["state"] == "failed" and "decompresses to" in job["error"]
+    assert not Record.objects.filter(campaign=campaign).exists()
+
+
+@pytest.mark.parametrize("name", ["big.csv", "big.jsonl", "big.parquet"])
+def test_a_value_or_row_over_the_size_limit_is_a_bad_row_in_every_format(settings, name):
+    settings.IMPORT_MAX_VALUE_BYTES = 1000
+    settings.IMPORT_MAX_ROW_BYTES = 1500
+    api, campaign = lead_and_campaign()
+    mapping = {**MAPPING, "suggestions": {}}
+
+    def content(rows):
+        if name.endswith(".csv"):
+            return ("id,text,source\n" + "".join(f"{i},{t},{s}\n" for i, t, s in rows)).encode()
+        if name.endswith(".jsonl"):
+            return "".join(
+                json.dumps({"id": i, "text": t, "source": s}) + "\n" for i, t, s in rows
+            ).encode()
+        buffer = io.BytesIO()
+        columns = {"id": [r[0] for r in rows], "text": [r[1] for r in rows]}
+        pq.write_table(pa.table({**columns, "source": [r[2] for r in rows]}), buffer)
+        return buffer.getvalue()
+
+    def run(rows):
+        job_id = upload(api, campaign, name, content(rows), mapping=mapping).json()["id"]
+        return status(api, campaign, job_id)
+
+    job = run([("1", "fine", "web"), ("2", "é" * 600, "web")])
+    assert job["state"] == "failed" and job["error_row"] == (3 if name.endswith(".csv") else 2)
+    # é is 2 bytes; parquet names the file's column, the others the field it fills
+    assert "holds 1,200 bytes; the limit is 1,000" in job["error"]
+    assert list(Record.objects.values_list("external_id", flat=True)) == ["1"]
+    # a row whose values each fit, but not together
+    job = run([("1", "fine", "web"), ("3", "x" * 900, "y" * 900)])
+    assert job["state"] == "failed" and "the row holds 1,80" in job["error"]  # (+ the id)
+    assert list(Record.objects.values_list("external_id", flat=True)) == ["1"]
 
 
 def test_missing_required_field_value_is_a_bad_row():

@@ -284,6 +284,10 @@ SPECTACULAR_SETTINGS = {
 # The largest upload accepted, and the most rows one import may bring in.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# Decompressed sizes: a compressed file can hold far more than its size says.
+IMPORT_MAX_VALUE_BYTES = env.int("IMPORT_MAX_VALUE_BYTES", default=1024 * 1024)
+IMPORT_MAX_ROW_BYTES = env.int("IMPORT_MAX_ROW_BYTES", default=4 * 1024 * 1024)
+IMPORT_MAX_CHUNK_BYTES = env.int("IMPORT_MAX_CHUNK_BYTES", default=256 * 1024 * 1024)
 # An import is a workflow row (commonset/workflows.py): transient failures are retried with
 # backoff, a job whose heartbeat is this stale lost its worker and resumes, a message this
 # late is sent again by the imports sweep on beat.

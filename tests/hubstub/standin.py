@@ -1,5 +1,6 @@
 """The whole Hub stand-in: every part's routes and state on one server."""
 
+from .accounts import AccountRoutes
 from .commits import CommitRoutes
 from .oidc import OidcRoutes
 from .repos import RepoRoutes
@@ -7,5 +8,5 @@ from .server import HubServerBase
 from .spaces import SpaceRoutes
 
 
-class HubStandIn(CommitRoutes, OidcRoutes, SpaceRoutes, RepoRoutes, HubServerBase):
+class HubStandIn(AccountRoutes, CommitRoutes, OidcRoutes, SpaceRoutes, RepoRoutes, HubServerBase):
     pass

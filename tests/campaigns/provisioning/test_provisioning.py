@@ -34,6 +34,8 @@ def hf(settings, hub):
     settings.PROVISIONING_HEARTBEAT_STALE_SECONDS = 300
     settings.PROVISIONING_SWEEP_GRACE_SECONDS = 0
     settings.HUB_HTTP_TIMEOUT_SECONDS = 5
+    # These campaigns get the Argilla (Docker) Space, which needs a paid plan on the Hub.
+    hub.account_add("programme", paid=True)
     return hub
 
 

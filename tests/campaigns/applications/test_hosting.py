@@ -153,18 +153,25 @@ def test_approval_is_refused_where_the_site_cannot_write_and_nothing_is_created(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_campaign_hosted_in_the_applicants_organisation_gets_its_repositories_there(
-    hf, organiser, cohort
+    hf, ada, organiser, cohort
 ):
     hf.account_add("acme", paid=True)  # provisioning today makes an Argilla (Docker) Space
-    application = make_application(cohort=cohort, handle="yoruba-nlp", hub_namespace="acme")
-    campaign = application_approve(actor=organiser, application=application, note="")
-    assert campaign.hub_namespace == "acme"
+    lead = APIClient()
+    lead.force_authenticate(ada)
+    payload = _payload(cohort, community="yoruba-nlp", hub_namespace="acme")
+    pk = lead.post(API, payload, format="json").json()["id"]
+    assert lead.post(f"{API}{pk}/submit/").status_code == 200
+    decider = APIClient()
+    decider.force_authenticate(organiser)
+    approved = decider.post(f"{API}{pk}/approve/", {"note": "Welcome"}, format="json")
+    assert approved.status_code == 200, approved.json()
+    campaign = Campaign.objects.get(slug=approved.json()["campaign"])
+    assert campaign.repo_id == f"acme/{campaign.slug}"
     drive(Provisioning.objects.get(campaign=campaign))
     assert f"acme/{campaign.slug}" in hf.repos_of_type("dataset")
     assert f"acme/{campaign.slug}" in hf.spaces
-    assert not any(
-        rid.startswith(("yoruba-nlp/", "programme/")) for rid in hf.repos_of_type("dataset")
-    )
+    elsewhere = [r for r in hf.repos_of_type("dataset") if not r.startswith("acme/")]
+    assert elsewhere == []
 
 
 def test_admin_pages_show_the_hosting_namespace_and_the_space_kind(client, hf, organiser, cohort):

@@ -219,10 +219,11 @@ class ApplicationAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "applications": applications,
             # Before approving, where each campaign will live and whether the site can
-            # create it there: asked of the Hub now, not from the cache.
+            # create it there: the Hub is asked afresh once per page (whoami is heavily
+            # rate-limited), the other rows use that answer.
             "rows": [
-                (a, hosting_check(a, fresh=True) if decision == "approve" else None)
-                for a in applications
+                (a, hosting_check(a, fresh=i == 0) if decision == "approve" else None)
+                for i, a in enumerate(applications)
             ],
             "form": form,
             "decision": decision,

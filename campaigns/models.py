@@ -168,6 +168,11 @@ class Application(models.Model):
     def is_undecided(self) -> bool:
         return self.state in self.UNDECIDED_STATES
 
+    @property
+    def hosting_namespace(self) -> str:
+        """Where its campaign is (or would be) hosted on the Hub."""
+        return self.hub_namespace or self.cohort.namespace
+
     def can(self, action: str) -> bool:
         return self.state in self.TRANSITIONS[action][0]
 

@@ -27,6 +27,8 @@ class CohortAdminForm(forms.ModelForm):
             "applications_open_at",
             "applications_close_at",
             "capacity",
+            "hub_namespace",
+            "space_kind",
             "space_template",
             "space_hardware",
             "storage_description",
@@ -53,8 +55,10 @@ class CohortAdmin(admin.ModelAdmin):
         "applications_close_at",
         "places",
         "awaiting_review",
+        "hosted_in",
+        "space_kind",
     ]
-    list_filter = ["state"]
+    list_filter = ["state", "space_kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["state", "places_taken", "created_at"]
@@ -70,6 +74,15 @@ class CohortAdmin(admin.ModelAdmin):
                     "capacity",
                     "places_taken",
                 ]
+            },
+        ),
+        (
+            "Where campaigns live on the Hub",
+            {
+                "description": "The site's service account (HF_TOKEN) must be able to write "
+                "in this namespace. Static Space pages are free everywhere; an Argilla Space "
+                "is a Docker Space, which needs a paid plan on the namespace that hosts it.",
+                "fields": ["hub_namespace", "space_kind"],
             },
         ),
         (
@@ -95,6 +108,10 @@ class CohortAdmin(admin.ModelAdmin):
     @admin.display(description="Places taken")
     def places(self, cohort):
         return f"{cohort.places_taken} / {cohort.capacity}"
+
+    @admin.display(description="Hosted in")
+    def hosted_in(self, cohort):
+        return cohort.namespace
 
     @admin.display(description="Awaiting review", ordering="awaiting")
     def awaiting_review(self, cohort):

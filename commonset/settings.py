@@ -309,6 +309,9 @@ HUB_NAMESPACE = env.str(
     "HUB_NAMESPACE", default="commonset-local" if HUB_BACKEND == "local" else ""
 )
 HUB_HTTP_TIMEOUT_SECONDS = env.float("HUB_HTTP_TIMEOUT_SECONDS", default=30.0)
+# How long the service account's organisations and roles (whoami-v2) are remembered, so
+# that the application form and the approval page do not ask the Hub on every view.
+HUB_SERVICE_ACCOUNT_CACHE_SECONDS = env.int("HUB_SERVICE_ACCOUNT_CACHE_SECONDS", default=300)
 
 # --- Provisioning of approved campaigns (campaigns/provisioning) ------------------------
 # Secrets set on every campaign Space, as a JSON object {"NAME": "value"}. Values are sent

@@ -53,9 +53,39 @@ class SpaceRuntime:
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class OrgMembership:
+    """One organisation of the service account, as whoami-v2 lists it."""
+
+    name: str
+    role: str  # roleInOrg: read, contributor, write or admin
+    # True when whoami-v2 says the organisation has Team or Enterprise (`isEnterprise`),
+    # False when it says not, None when it says nothing. A grant is never reported.
+    paid_plan: bool | None = None
+
+
+@dataclass(frozen=True)
+class ServiceAccount:
+    """Who the site's token is and where it may write."""
+
+    name: str
+    access_role: str = "write"  # the token's own role: read, write, or fineGrained
+    paid_plan: bool | None = None  # the account's own plan (PRO), for its own namespace
+    orgs: tuple[OrgMembership, ...] = ()
+    writes_everywhere: bool = False  # the local backend: a folder, no owners
+
+    def membership(self, namespace: str) -> OrgMembership | None:
+        wanted = (namespace or "").lower()
+        return next((org for org in self.orgs if org.name.lower() == wanted), None)
+
+
 class HubBackend(Protocol):
     name: str
     supports_spaces: bool
+
+    def service_account(self, *, fresh: bool = False) -> ServiceAccount:
+        """The token's account and organisations (cached briefly unless `fresh`)."""
+        ...
 
     def repo_url(self, repo_id: str, *, repo_type: str) -> str: ...
 

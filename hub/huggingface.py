@@ -8,18 +8,20 @@ sent to the Hub and never logged.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 
 import httpx2
 from django.conf import settings
+from django.core.cache import cache
 from huggingface_hub import HfApi, hf_hub_url
 from huggingface_hub import Volume as HfVolume
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import _http as hf_http
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
-from .backend import Created, SpaceRuntime, Volume
+from .backend import Created, OrgMembership, ServiceAccount, SpaceRuntime, Volume
 from .budget import budget_guard
 from .errors import HubNotConfigured, HubPermanentError, classify
 
@@ -67,6 +69,28 @@ def _volumes(volumes: list[Volume]) -> list[HfVolume]:
     ]
 
 
+def _service_account(whoami: dict) -> ServiceAccount:
+    def plan(entry: dict, field: str) -> bool | None:
+        value = entry.get(field)
+        return value if isinstance(value, bool) else None
+
+    auth = whoami.get("auth") or {}
+    return ServiceAccount(
+        name=str(whoami.get("name") or ""),
+        access_role=str((auth.get("accessToken") or {}).get("role") or ""),
+        paid_plan=plan(whoami, "isPro"),
+        orgs=tuple(
+            OrgMembership(
+                name=str(org.get("name") or ""),
+                role=str(org.get("roleInOrg") or ""),
+                paid_plan=plan(org, "isEnterprise"),
+            )
+            for org in whoami.get("orgs") or []
+            if org.get("name")
+        ),
+    )
+
+
 class HuggingFaceHub:
     name = "huggingface"
     supports_spaces = True
@@ -96,6 +120,23 @@ class HuggingFaceHub:
                 return func(*args, **kwargs)
         except Exception as exc:
             raise classify(exc, operation=operation, subject=subject) from exc
+
+    # --- the service account ----------------------------------------------------------
+    def service_account(self, *, fresh: bool = False) -> ServiceAccount:
+        """whoami-v2 of the token, kept in Django's cache for
+        settings.HUB_SERVICE_ACCOUNT_CACHE_SECONDS: the Hub rate-limits whoami hard, and
+        pages that offer namespaces would otherwise ask it on every view."""
+        key = (
+            "hub:service-account:"
+            + hashlib.sha256(f"{self.endpoint} {self.token}".encode()).hexdigest()
+        )
+        if not fresh and (cached := cache.get(key)) is not None:
+            return cached
+        found = _service_account(
+            self._call("read the service account (whoami)", "", self.api.whoami)
+        )
+        cache.set(key, found, getattr(settings, "HUB_SERVICE_ACCOUNT_CACHE_SECONDS", 300))
+        return found
 
     def repo_url(self, repo_id: str, *, repo_type: str) -> str:
         prefix = {"dataset": "datasets/", "space": "spaces/", "model": ""}[repo_type]

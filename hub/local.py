@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .backend import Created, SpaceRuntime, Volume
+from .backend import Created, ServiceAccount, SpaceRuntime, Volume
 from .errors import HubNotConfigured
 
 NO_HUB = (
@@ -31,6 +31,10 @@ class LocalHub:
         if not namespace or not name or ".." in (namespace, name):
             raise HubNotConfigured(f"Invalid repository id {repo_id!r}.")
         return self.root / f"{repo_type}s" / namespace / name
+
+    def service_account(self, *, fresh: bool = False) -> ServiceAccount:
+        # A local folder has no owners: every namespace is writable.
+        return ServiceAccount(name="local", writes_everywhere=True)
 
     def repo_url(self, repo_id: str, *, repo_type: str) -> str:
         return self.repo_path(repo_id, repo_type=repo_type).resolve().as_uri()

@@ -18,6 +18,7 @@ from cohorts.errors import ProgrammeError
 
 from . import services
 from .forms import DecisionNoteForm
+from .hosting import hosting_check
 
 DECISIONS = {
     "approve": {
@@ -101,6 +102,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("On the Hub", {"fields": ["hosting"]}),
         (
             "Decision",
             {
@@ -136,6 +138,20 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description="co-leads")
     def co_lead_names(self, application):
         return ", ".join(u.display_handle for u in application.co_leads.all()) or "—"
+
+    @admin.display(description="hosted in")
+    def hosting(self, application):
+        """Where the campaign is hosted and, until a decision, whether the site can create
+        it there with the cohort's Space kind (from the service account's whoami-v2)."""
+        if getattr(application, "campaign", None) is not None:
+            return application.campaign.hub_namespace
+        check = hosting_check(application)
+        return format_html(
+            "<strong>{}</strong><br>{}<br>{}",
+            application.hosting_namespace,
+            check.summary,
+            check.reason,
+        )
 
     @admin.display(description="campaign")
     def campaign_link(self, application):
@@ -202,6 +218,13 @@ class ApplicationAdmin(admin.ModelAdmin):
             "title": spec["title"],
             "opts": self.model._meta,
             "applications": applications,
+            # Before approving, where each campaign will live and whether the site can
+            # create it there: the Hub is asked afresh once per page (whoami is heavily
+            # rate-limited), the other rows use that answer.
+            "rows": [
+                (a, hosting_check(a, fresh=i == 0) if decision == "approve" else None)
+                for i, a in enumerate(applications)
+            ],
             "form": form,
             "decision": decision,
             "verb": spec["verb"],

@@ -13,14 +13,23 @@ from campaigns.validators import (
 )
 from cohorts.selectors import communities_user_may_apply_for
 
+from .hosting import hosting_choices
 from .services import ApplicationContent
 
 
 class ApplicationForm(forms.Form):
     community = forms.ChoiceField(
         label="Apply on behalf of",
-        help_text="Your own Hugging Face namespace or one of your organisations. The campaign's "
-        "Space and dataset are created there.",
+        help_text="The community behind the campaign: you, or one of your Hugging Face "
+        "organisations.",
+    )
+    hub_namespace = forms.ChoiceField(
+        label="Hosted on the Hub in",
+        required=False,
+        help_text="Where the campaign's dataset and Space are created: the programme's "
+        "organisation, or one of your organisations where the site's account "
+        "can write (an admin of the organisation adds it with the write role). Never a "
+        "personal namespace.",
     )
     title = forms.CharField(label="Campaign title", max_length=200)
     summary = forms.CharField(
@@ -69,9 +78,9 @@ class ApplicationForm(forms.Form):
         max_length=200, help_text="How organisers can reach you: an e-mail or a Hub handle."
     )
 
-    def __init__(self, *args, user, org_owner=None, with_community=True, **kwargs):
+    def __init__(self, *args, user, cohort, org_owner=None, with_community=True, **kwargs):
         """`user` chooses the community; `org_owner` (the applicant) the visibility
-        organisation."""
+        organisation and the hosting namespace, among those `cohort` allows."""
         super().__init__(*args, **kwargs)
         if with_community:
             self.fields["community"].choices = [
@@ -80,6 +89,11 @@ class ApplicationForm(forms.Form):
         else:
             del self.fields["community"]
         owner = org_owner or user
+        self.fields["hub_namespace"].choices = hosting_choices(owner, cohort)
+        self.fields["hub_namespace"].error_messages["invalid_choice"] = (
+            "The campaign cannot be hosted in “%(value)s”: choose the programme's organisation "
+            "or one of your organisations where the site's account can write."
+        )
         orgs = list(owner.org_memberships.values_list("org_handle", flat=True))
         self.fields["visibility_org"].choices = [("", "—")] + [(o, o) for o in orgs]
         self.fields["visibility_org"].error_messages["invalid_choice"] = (
@@ -107,6 +121,7 @@ class ApplicationForm(forms.Form):
             source_dataset=data.get("source_dataset") or "",
             visibility=data["visibility"],
             visibility_org=data.get("visibility_org") or "",
+            hub_namespace=data.get("hub_namespace") or "",
             guidelines=data.get("guidelines") or "",
         )
 

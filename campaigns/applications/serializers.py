@@ -34,6 +34,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
     co_leads = serializers.SerializerMethodField()
     campaign = serializers.SerializerMethodField(help_text="The campaign's slug once approved.")
     next_step = serializers.SerializerMethodField(help_text="What happens next, in words.")
+    hosting_namespace = serializers.CharField(
+        read_only=True, help_text="Where the campaign is hosted on the Hub (resolved)."
+    )
 
     class Meta:
         model = Application
@@ -53,6 +56,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "responses_per_record",
             "visibility",
             "visibility_org",
+            "hub_namespace",
+            "hosting_namespace",
             "guidelines",
             "contact",
             "submitted_at",
@@ -107,6 +112,15 @@ class ApplicationContentSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="For organisation campaigns: an organisation the applicant belongs to.",
+    )
+    hub_namespace = serializers.CharField(
+        max_length=96,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Where the campaign is hosted on the Hub: empty for the cohort's namespace, "
+        "or one of your organisations where the site's account can write. Never a personal "
+        "namespace.",
     )
     guidelines = serializers.CharField(required=False, allow_blank=True, default="")
     contact = serializers.CharField(max_length=200)

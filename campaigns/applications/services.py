@@ -25,6 +25,7 @@ from cohorts.models import Cohort, Community
 from cohorts.selectors import communities_user_may_apply_for
 
 from . import emails
+from .hosting import hosting_check, hosting_validate
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class ApplicationContent:
     source_dataset: str = ""
     visibility: str = Visibility.PUBLIC
     visibility_org: str = ""
+    hub_namespace: str = ""  # "" = the cohort's namespace
     guidelines: str = ""
 
     @classmethod
@@ -105,6 +107,7 @@ def _check_content(application: Application) -> None:
         )
     else:
         application.visibility_org = ""
+    hosting_validate(application)
     try:
         application.full_clean(
             exclude=["cohort", "community", "applicant", "co_leads"], validate_constraints=False
@@ -311,6 +314,8 @@ def campaign_create_from_application(*, application: Application) -> Campaign:
                     cohort=application.cohort,
                     community=application.community,
                     slug=_campaign_slug(application.title),
+                    # Fixed now: repositories are named in it and are never moved.
+                    hub_namespace=application.hosting_namespace,
                     **copied,
                 )
             break
@@ -322,18 +327,40 @@ def campaign_create_from_application(*, application: Application) -> Campaign:
     return campaign
 
 
-@transaction.atomic
 def application_approve(*, actor: User, application: Application, note: str = "") -> Campaign:
     """Accept a submitted application into its cohort: takes a place, creates the campaign
     and starts its provisioning once committed.
 
-    The cohort row is locked first, so two organisers approving the last place at the same
-    moment are serialised: the second finds the cohort full. The database's check on
-    `places_taken <= capacity` is the backstop."""
+    Refused, with the reason, when the site cannot write in the namespace the campaign is
+    to be hosted in: nothing is created that provisioning could only half finish. That
+    check asks the Hub, so it runs before any row is locked."""
     _require_organiser(actor)
+    application = Application.objects.select_related("cohort").get(pk=application.pk)
+    check = hosting_check(application, fresh=True)
+    if not check.writable:
+        raise ProgrammeConflict(
+            f"“{application.title}” cannot be hosted in {check.namespace}: {check.reason}"
+        )
+    return _application_approve_locked(
+        actor=actor, application=application, note=note, namespace=check.namespace
+    )
+
+
+@transaction.atomic
+def _application_approve_locked(
+    *, actor: User, application: Application, note: str, namespace: str
+) -> Campaign:
+    """The cohort row is locked first, so two organisers approving the last place at the
+    same moment are serialised: the second finds the cohort full. The database's check on
+    `places_taken <= capacity` is the backstop."""
     cohort = Cohort.objects.select_for_update().get(pk=application.cohort_id)
     application = _lock(application)
     application.state = application.transition_target("approve")
+    if application.hosting_namespace != namespace:
+        raise ProgrammeConflict(
+            f"“{application.title}” changed where it is hosted while it was being approved; "
+            "look at it again."
+        )
     if cohort.state != Cohort.State.OPEN:
         raise ProgrammeConflict(
             f"{cohort.name} is {cohort.get_state_display().lower()}: reopen it before "

@@ -50,7 +50,7 @@ def _submit_after_save(request, application: Application) -> HttpResponse:
 @login_required
 def application_create(request: HttpRequest, cohort_slug: str) -> HttpResponse:
     cohort = cohort_get_for_user(request.user, cohort_slug)
-    form = ApplicationForm(request.POST or None, user=request.user)
+    form = ApplicationForm(request.POST or None, user=request.user, cohort=cohort)
     status = 200
     if request.method == "POST":
         status = 400
@@ -111,6 +111,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial=ApplicationForm.initial_from(application),
         user=request.user,
+        cohort=application.cohort,
         org_owner=application.applicant,
         with_community=False,
     )

@@ -18,6 +18,9 @@ TEMPLATE = "argilla/argilla-template-space"
 @pytest.fixture
 def api(hub, settings):
     settings.HUB_HTTP_TIMEOUT_SECONDS = 5
+    # Docker Spaces in "acme": a paid organisation where the service account writes.
+    hub.account_add("acme", paid=True)
+    hub.member_add("acme", "commonset-bot", role="write")
     return HuggingFaceHub(endpoint=hub.url, token="hf_test")
 
 

@@ -15,6 +15,10 @@ from huggingface_hub.errors import (
 
 @pytest.fixture
 def api(hub):
+    # These tests create Docker Spaces in "acme": an organisation with a paid plan where
+    # the service account (hf_test) writes.
+    hub.account_add("acme", paid=True)
+    hub.member_add("acme", "commonset-bot", role="write")
     return HfApi(endpoint=hub.url, token="hf_test")
 
 

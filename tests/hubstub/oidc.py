@@ -11,9 +11,9 @@ Endpoint names for `hub.fail(...)`: openid_configuration, oauth_authorize, oauth
 oauth_userinfo, oauth_jwks, whoami_v2. The token endpoint checks Basic client credentials
 of a registered app (the site's: HF_OAUTH_CLIENT_ID / HF_OAUTH_CLIENT_SECRET), the
 single-use code, its client and redirect_uri and the PKCE S256 verifier; it also returns
-an RS256 id_token (key in JWKS) unless `oidc_issue_id_token` is turned off.
-whoami-v2 accepts the access tokens issued here and the
-plain tokens in `user_tokens` (HF_TOKEN, as user "commonset-bot").
+an RS256 id_token (key in JWKS) unless `oidc_issue_id_token` is turned off. whoami-v2
+answers here for the access tokens issued here; plain access tokens (HF_TOKEN, as user
+"commonset-bot") are the accounts part's.
 
 Like the Hub, the userinfo answer carries `orgs` only when the `read-memberships` scope was
 granted, `email` only with the `email` scope, and the profile claims only with `profile`;
@@ -103,12 +103,6 @@ class OidcRoutes:
         self.oidc_access_tokens: dict[str, dict] = {}
         self.oidc_authorize_requests: list[dict] = []
         self.oidc_token_requests: list[dict] = []
-        # Plain user access tokens (like HF_TOKEN) that whoami-v2 accepts.
-        self.user_tokens: dict[str, dict] = {
-            os.environ.get("HF_TOKEN") or "hf_test": oidc_identity(
-                sub="60d0c0ffee0000000000b0b0", preferred_username="commonset-bot"
-            )
-        }
 
     # --- scripting ------------------------------------------------------------------
     def oidc_login_as(self, *, granted_orgs: list[str] | None = None, **identity) -> dict:
@@ -278,12 +272,14 @@ class OidcRoutes:
     @route("/api/whoami-v2", ["GET"])
     def whoami_v2(self, request: Request) -> Response:
         token = self._bearer(request)
-        if grant := self.oidc_access_tokens.get(token):
-            identity, auth = grant["identity"], {"type": "oauth", "expiresAt": None}
-        elif identity := self.user_tokens.get(token):
-            auth = {"type": "access_token", "accessToken": {"displayName": "test", "role": "write"}}
-        else:
-            return json_response({"error": "Invalid credentials in Authorization header"}, 401)
+        grant = self.oidc_access_tokens.get(token)
+        if grant is None:
+            # A plain access token: the accounts part knows them (401 for unknown ones).
+            found = self.whoami_token_json(token)
+            if found is None:
+                return json_response({"error": "Invalid credentials in Authorization header"}, 401)
+            return json_response(found)
+        identity, auth = grant["identity"], {"type": "oauth", "expiresAt": None}
         return json_response(
             {
                 "type": "user",

@@ -127,7 +127,9 @@ class RepoRoutes:
         repo_type = body.get("type") or "model"
         if not name or repo_type not in PREFIXES:
             return json_response({"error": "Invalid name or type"}, 400)
-        repo_id = f"{org}/{name}" if org else f"hf-test/{name}"
+        repo_id = f"{org}/{name}" if org else f"{self.token_namespace()}/{name}"
+        if (refusal := self.create_refusal(repo_id, repo_type, body.get("sdk"))) is not None:
+            return refusal
         with self._lock:
             if (repo_type, repo_id) in self.repos:
                 return json_response(
@@ -159,10 +161,13 @@ class RepoRoutes:
         body = request.get_json(force=True, silent=True) or {}
         name, org = body.get("name"), body.get("organization")
         repo_type = body.get("type") or "model"
-        repo_id = f"{org}/{name}" if org else f"hf-test/{name}"
+        repo_id = f"{org}/{name}" if org else f"{self.token_namespace()}/{name}"
         with self._lock:
-            if self.repos.pop((repo_type, repo_id), None) is None:
+            if self.repo(repo_type, repo_id) is None:
                 return not_found(f"Repository {repo_id}")
+            if (refusal := self.repo_write_refusal(repo_type, repo_id)) is not None:
+                return refusal
+            self.repos.pop((repo_type, repo_id))
             if repo_type == "space":
                 self.space_state_drop(repo_id)
         return Response(status=200)
@@ -230,6 +235,8 @@ class RepoRoutes:
         repo = self.repo(KINDS[kind], f"{ns}/{name}")
         if repo is None:
             return not_found(f"Repository {ns}/{name}")
+        if (refusal := self.repo_write_refusal(KINDS[kind], f"{ns}/{name}")) is not None:
+            return refusal
         body = request.get_json(force=True, silent=True) or {}
         files = [
             {"path": f["path"], "uploadMode": "regular", "shouldIgnore": False, "oid": None}
@@ -264,6 +271,8 @@ class RepoRoutes:
             repo = self.repo(repo_type, repo_id)
             if repo is None:
                 return not_found(f"Repository {repo_id}")
+            if (refusal := self.repo_write_refusal(repo_type, repo_id)) is not None:
+                return refusal
             # Like the Hub, the whole commit is refused before anything changes.
             for path, content in adds.items():
                 if (refused := self.commit_regular_file(repo, path, content)) is not None:

@@ -88,6 +88,10 @@ class HubServerBase:
             self.faults: dict[str, Fault] = {}
             self.state_reset()
 
+    def request_refusal(self, request: Request) -> Response | None:
+        """Overridden by the accounts part: the answer to a request with a bad token."""
+        return None
+
     def state_reset(self):
         """Each part of the stand-in extends this (calling super()) to clear its state."""
 
@@ -139,7 +143,7 @@ class HubServerBase:
                 if fault.status:
                     response = json_response(fault.body, fault.status, fault.headers)
                     return response(environ, start_response)
-            response = getattr(self, endpoint)(request, **args)
+            response = self.request_refusal(request) or getattr(self, endpoint)(request, **args)
         except NotFound:
             response = json_response({"error": "Not found"}, 404)
         except HTTPException as exc:

@@ -178,6 +178,8 @@ class SpaceRoutes:
             template = self.repo("space", template_id)
             if template is None:
                 return not_found(f"Repository {template_id}")
+            if (refusal := self.create_refusal(target, "space", template.sdk)) is not None:
+                return refusal
             if ("space", target) in self.repos:  # exists, whether or not this token sees it
                 return json_response(
                     {
@@ -232,6 +234,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             if not body.get("key"):
                 return json_response({"error": "key is required"}, 400)
             space.secrets[body["key"]] = {
@@ -248,6 +252,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             space.secrets.pop(body.get("key"), None)
         return Response(status=200)
 
@@ -268,6 +274,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             if not body.get("key"):
                 return json_response({"error": "key is required"}, 400)
             space.variables[body["key"]] = {
@@ -284,6 +292,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             space.variables.pop(body.get("key"), None)
             return json_response(self._variables_json(space))
 
@@ -295,6 +305,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             flavor = body.get("flavor")
             if flavor not in HARDWARE:
                 return json_response({"error": f"Invalid hardware {flavor}"}, 400)
@@ -311,6 +323,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             space.sleep_time = body.get("seconds")
             return json_response(self.space_runtime_json(space.space_id))
 
@@ -324,6 +338,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             problem = self._bad_volumes(volumes)
             if problem:
                 return json_response({"error": problem}, 400)
@@ -336,6 +352,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             space.volumes = []
         return Response(status=200)
 
@@ -356,6 +374,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             space.restarts += 1
             if request.args.get("factory") == "true":
                 space.factory_reboots += 1
@@ -369,6 +389,8 @@ class SpaceRoutes:
             space = self._space_or_404(ns, name)
             if space is None:
                 return not_found(f"Repository {ns}/{name}")
+            if (refusal := self.space_write_refusal(space.space_id)) is not None:
+                return refusal
             space.pauses += 1
             space.script(["PAUSED"])
             return json_response(self.space_runtime_json(space.space_id))
@@ -379,6 +401,8 @@ class SpaceRoutes:
         body = request.get_json(force=True, silent=True) or {}
         bucket_id = f"{ns}/{name}"
         url = f"{self.url}/buckets/{bucket_id}"
+        if (refusal := self.write_refusal(ns, creating="bucket")) is not None:
+            return refusal
         with self._lock:
             if bucket_id in self.buckets:
                 return json_response({"error": "Bucket already exists", "url": url}, 409)

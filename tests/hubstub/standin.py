@@ -1,5 +1,6 @@
 """The whole Hub stand-in: every part's routes and state on one server."""
 
+from .accounts import AccountRoutes
 from .commits import CommitRoutes
 from .lfs import LfsRoutes
 from .oidc import OidcRoutes
@@ -10,6 +11,7 @@ from .spaces import SpaceRoutes
 
 
 class HubStandIn(
+    AccountRoutes,
     LfsRoutes,
     CommitRoutes,
     OidcRoutes,

@@ -400,6 +400,7 @@ def test_journey_2_an_organiser_approves_and_the_campaign_becomes_ready(
     # building at the first check, so the lead sees the progress before it is ready.
     settings.HUB_BACKEND = "huggingface"
     settings.HF_ENDPOINT = hub.url
+    hub.account_add("programme", paid=True)  # provisioning makes an Argilla (Docker) Space
     hub.new_space_stages = ["BUILDING", "BUILDING", "APP_STARTING", "RUNNING"]
     lead, organiser = browsers("lead"), browsers("organiser")
     application = lead_applies(cast, lead)
@@ -547,7 +548,9 @@ def test_journey_6_the_lead_publishes_and_the_dashboard_shows_it(cast, browsers)
         assert box is not None and box["width"] > 100 and box["height"] > 60
     assert page.locator(".chart rect.bar").count() >= 1  # today's responses
     expect(page.locator(".leaderboard li")).to_have_count(2)
+    # The lead applied without choosing a hosting namespace: the cohort's holds the data.
     expect(row.get_by_role("link", name=campaign.repo_id)).to_be_visible()
+    assert campaign.repo_id == f"{settings.HUB_NAMESPACE}/{campaign.slug}"
 
     publication = Publication.objects.get(campaign=campaign)
     assert publication.state == "succeeded" and publication.rows == 6

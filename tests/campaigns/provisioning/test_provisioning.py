@@ -34,6 +34,8 @@ def hf(settings, hub):
     settings.PROVISIONING_HEARTBEAT_STALE_SECONDS = 300
     settings.PROVISIONING_SWEEP_GRACE_SECONDS = 0
     settings.HUB_HTTP_TIMEOUT_SECONDS = 5
+    # These campaigns get the Argilla (Docker) Space, which needs a paid plan on the Hub.
+    hub.account_add("programme", paid=True)
     return hub
 
 
@@ -102,7 +104,8 @@ def test_organisation_campaign_gets_a_private_dataset_and_space_and_a_public_one
     assert provision(members_only).state == "succeeded"
     assert hf.repo("dataset", members_only.repo_id).private is True
     assert hf.repo("space", members_only.repo_id).private is True
-    # Outsiders (no token, another token) are told it does not exist, as on the Hub.
+    # Outsiders (no token, another user's token) are told it does not exist, as on the Hub.
+    hf.token_add("hf_someone_else", "someone-else")
     for token in (False, "hf_someone_else"):
         with pytest.raises(RepositoryNotFoundError):
             HfApi(endpoint=hf.url, token=token).dataset_info(members_only.repo_id)

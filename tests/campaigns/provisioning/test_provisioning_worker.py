@@ -53,6 +53,7 @@ def live(transactional_db, hub, settings, tmp_path):
     """Workers on Redis; this process sends through Redis too (not eagerly)."""
     settings.HUB_BACKEND = "huggingface"
     settings.HF_ENDPOINT = hub.url
+    hub.account_add("programme", paid=True)  # the Argilla (Docker) Space needs a paid plan
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     app.control.purge()

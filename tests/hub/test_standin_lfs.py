@@ -18,13 +18,13 @@ PARQUET = b"PAR1" + bytes(range(256)) * 4 + b"PAR1"
 @pytest.fixture
 def api(hub):
     api = HfApi(endpoint=hub.url, token="hf_test")
-    api.create_repo("acme/d", repo_type="dataset")
+    api.create_repo("programme/d", repo_type="dataset")
     return api
 
 
 def _preupload(hub, path: str, content: bytes) -> str:
     answer = httpx2.post(
-        f"{hub.url}/api/datasets/acme/d/preupload/main",
+        f"{hub.url}/api/datasets/programme/d/preupload/main",
         json={
             "files": [
                 {
@@ -50,26 +50,26 @@ def test_preupload_wants_lfs_for_parquet_binary_and_large_files(api, hub):
 
 def test_a_parquet_upload_goes_through_lfs_and_reads_back(api, hub):
     api.upload_file(
-        path_or_fileobj=PARQUET, path_in_repo="data/x.parquet", repo_id="acme/d",
+        path_or_fileobj=PARQUET, path_in_repo="data/x.parquet", repo_id="programme/d",
         repo_type="dataset",
     )  # fmt: skip
     oid = hashlib.sha256(PARQUET).hexdigest()
-    assert ("POST", "/datasets/acme/d.git/info/lfs/objects/batch") in hub.requests
-    assert ("PUT", f"/lfs-storage/dataset/acme/d/{oid}/{len(PARQUET)}") in hub.requests
-    assert ("POST", "/datasets/acme/d.git/info/lfs/objects/verify") in hub.requests
-    [entry] = api.get_paths_info("acme/d", ["data/x.parquet"], repo_type="dataset")
+    assert ("POST", "/datasets/programme/d.git/info/lfs/objects/batch") in hub.requests
+    assert ("PUT", f"/lfs-storage/dataset/programme/d/{oid}/{len(PARQUET)}") in hub.requests
+    assert ("POST", "/datasets/programme/d.git/info/lfs/objects/verify") in hub.requests
+    [entry] = api.get_paths_info("programme/d", ["data/x.parquet"], repo_type="dataset")
     assert entry.lfs is not None and entry.lfs.sha256 == oid
-    path = hf_hub_download("acme/d", "data/x.parquet", repo_type="dataset", endpoint=hub.url)
+    path = hf_hub_download("programme/d", "data/x.parquet", repo_type="dataset", endpoint=hub.url)
     assert Path(path).read_bytes() == PARQUET
 
     # The same object again: the batch answer has no actions, nothing is uploaded twice.
     puts = [r for r in hub.requests if r[0] == "PUT"]
     api.upload_file(
-        path_or_fileobj=PARQUET, path_in_repo="data/y.parquet", repo_id="acme/d",
+        path_or_fileobj=PARQUET, path_in_repo="data/y.parquet", repo_id="programme/d",
         repo_type="dataset",
     )  # fmt: skip
     assert [r for r in hub.requests if r[0] == "PUT"] == puts
-    assert hub.repo("dataset", "acme/d").files["data/y.parquet"] == PARQUET
+    assert hub.repo("dataset", "programme/d").files["data/y.parquet"] == PARQUET
 
 
 def _commit(hub, *lines):
@@ -77,7 +77,7 @@ def _commit(hub, *lines):
         json.dumps(line) for line in [{"key": "header", "value": {"summary": "s"}}, *lines]
     )
     return httpx2.post(
-        f"{hub.url}/api/datasets/acme/d/commit/main",
+        f"{hub.url}/api/datasets/programme/d/commit/main",
         content=body,
         headers={"Authorization": "Bearer hf_test", "Content-Type": "application/x-ndjson"},
     )
@@ -91,7 +91,7 @@ def test_a_commit_pointing_at_an_object_never_uploaded_is_refused(api, hub):
     )
     assert answer.status_code == 400
     assert "LFS pointer pointed to a file that does not exist" in answer.json()["error"]
-    assert "d.parquet" not in hub.repo("dataset", "acme/d").files
+    assert "d.parquet" not in hub.repo("dataset", "programme/d").files
 
 
 def test_a_parquet_file_sent_as_a_regular_file_is_refused(api, hub):
@@ -99,11 +99,11 @@ def test_a_parquet_file_sent_as_a_regular_file_is_refused(api, hub):
     answer = _commit(hub, {"key": "file", "value": {"path": "d.parquet", "content": content}})
     assert answer.status_code == 400
     assert "contains binary files" in answer.json()["error"]
-    assert "d.parquet" not in hub.repo("dataset", "acme/d").files
+    assert "d.parquet" not in hub.repo("dataset", "programme/d").files
     # Through huggingface_hub it is a BadRequestError (permanent for the product).
     with pytest.raises(BadRequestError, match="binary files"):
         api.create_commit(
-            "acme/d", repo_type="dataset", commit_message="m",
+            "programme/d", repo_type="dataset", commit_message="m",
             operations=[_regular_add("e.parquet", PARQUET)],
         )  # fmt: skip
 
@@ -121,7 +121,7 @@ def _regular_add(path, content):
 def test_an_upload_whose_content_does_not_match_its_oid_is_refused(api, hub):
     oid = hashlib.sha256(PARQUET).hexdigest()
     batch = httpx2.post(
-        f"{hub.url}/datasets/acme/d.git/info/lfs/objects/batch",
+        f"{hub.url}/datasets/programme/d.git/info/lfs/objects/batch",
         json={"operation": "upload", "transfers": ["basic"], "hash_algo": "sha256",
               "objects": [{"oid": oid, "size": len(PARQUET)}]},
         headers={"Authorization": "Bearer hf_test"},
@@ -136,7 +136,7 @@ def test_an_upload_whose_content_does_not_match_its_oid_is_refused(api, hub):
 
 
 def test_preupload_follows_the_repos_own_gitattributes(api, hub):
-    hub.repo("dataset", "acme/d").files[".gitattributes"] = (
+    hub.repo("dataset", "programme/d").files[".gitattributes"] = (
         b"*.csv filter=lfs diff=lfs merge=lfs -text\n# *.parquet filter=lfs\n"
     )
     assert _preupload(hub, "data/train.csv", b"a,b\n1,2\n") == "lfs"

@@ -140,6 +140,12 @@ class Provisioning(Workflow):
     def kind(self) -> str:
         return self.space_kind or "argilla"  # rows from before kinds ran the Argilla steps
 
+    @property
+    def kind_label(self) -> str:
+        from cohorts.models import SpaceKind
+
+        return SpaceKind(self.kind).label if self.kind in SpaceKind.values else self.kind
+
     def flow(self) -> list[str]:
         return self.FLOWS.get(self.kind, self.FLOWS["argilla"])
 

@@ -44,6 +44,8 @@ def test_a_dataset_this_campaign_made_or_published_is_its_own(hf):
     card = f"---\ncommonset_campaign: {published.slug}\nlicense: cc-by-4.0\n---\nCard\n"
     hf.repo_add("dataset", published.repo_id, files={"README.md": card.encode()})
     assert drive(approve(published)).state == "succeeded"
+    assert hf.repo("dataset", published.repo_id).files["README.md"] == card.encode()
+    assert hf.repos_of_type("space") == ["argilla/argilla-template-space"]  # kind "none"
 
 
 def test_the_published_card_carries_the_campaign_marker(settings):

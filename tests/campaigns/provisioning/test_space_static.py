@@ -13,7 +13,6 @@ from huggingface_hub import hf_hub_download
 from annotation.definitions import question_save
 from campaigns.models import Campaign, Provisioning
 from campaigns.provisioning import services
-from campaigns.provisioning.page_refresh import space_page_request
 from tests.annotation.factories import make_campaign as make_open_campaign
 from tests.campaigns.publishing.publishing_support import answer, users
 from tests.hub.provisioning_support import approve, drive, make_campaign
@@ -107,6 +106,8 @@ def test_a_public_campaigns_page_shows_its_figures_and_refreshes_them_live(hf):
 
 
 def test_the_page_is_recommitted_once_after_several_text_edits_and_not_when_unchanged(hf):
+    from campaigns.provisioning.page_refresh import space_page_request
+
     campaign = make_campaign(space_kind="static")
     row = drive(approve(campaign))
     assert len(_space_commits(hf, campaign.repo_id)) == 2
@@ -185,6 +186,9 @@ def test_a_space_of_that_name_not_made_for_the_campaign_is_left_alone(hf):
     assert hf.repo("space", campaign.repo_id).files == theirs
     assert _space_commits(hf, campaign.repo_id) == ["initial commit"]
     assert hf.space(campaign.repo_id).variables == {}
+    # A static page needs no bucket and no Docker template: neither was asked for.
+    assert not hf.buckets
+    assert not [p for _, p in hf.requests if p.endswith("/duplicate")]
 
 
 def test_a_static_space_left_by_an_earlier_run_gets_its_page(hf):

@@ -323,6 +323,12 @@ PROVISIONING_MAX_ATTEMPTS = env.int("PROVISIONING_MAX_ATTEMPTS", default=8)
 PROVISIONING_BACKOFF_BASE_SECONDS = env.float("PROVISIONING_BACKOFF_BASE_SECONDS", default=10.0)
 PROVISIONING_BACKOFF_MAX_SECONDS = env.float("PROVISIONING_BACKOFF_MAX_SECONDS", default=900.0)
 PROVISIONING_POLL_SECONDS = env.float("PROVISIONING_POLL_SECONDS", default=20.0)
+# The wait step's runtime checks: PROVISIONING_POLL_SECONDS, doubling with each check up
+# to this cap, so campaigns waiting on slow builds spare the service account's rate limit.
+PROVISIONING_POLL_MAX_SECONDS = env.float("PROVISIONING_POLL_MAX_SECONDS", default=600.0)
+# A campaign's static Space page is committed at most once per this many seconds (texts
+# edited, publications); changes meanwhile are coalesced into the next commit.
+SPACE_PAGE_MIN_INTERVAL_SECONDS = env.float("SPACE_PAGE_MIN_INTERVAL_SECONDS", default=300.0)
 PROVISIONING_SPACE_START_TIMEOUT_SECONDS = env.int(
     "PROVISIONING_SPACE_START_TIMEOUT_SECONDS", default=60 * 60
 )

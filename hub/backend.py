@@ -117,6 +117,23 @@ class HubBackend(Protocol):
 
     def space_readme_get(self, space_id: str) -> str: ...
 
+    def repo_file_get(self, repo_id: str, path: str, *, repo_type: str) -> str: ...
+
+    def repo_files_list(self, repo_id: str, *, repo_type: str) -> list[str]: ...
+
+    def space_create(
+        self,
+        space_id: str,
+        *,
+        sdk: str,
+        private: bool | None,
+        variables: dict[str, str] | None = None,
+    ) -> Created: ...
+
+    def space_files_commit(
+        self, space_id: str, files: dict[str, bytes], *, message: str
+    ) -> str: ...
+
     def space_readme_put(self, space_id: str, content: str, *, message: str) -> None: ...
 
     def space_runtime(self, space_id: str) -> SpaceRuntime: ...

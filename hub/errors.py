@@ -124,6 +124,15 @@ def classify(exc: BaseException, *, operation: str, subject: str = "") -> HubErr
             422: "The Hub refused the values sent: check the cohort's settings.",
         }
         hint = hints.get(status, "Check the settings and retry provisioning.")
+        if status == 402 and "space" in operation.lower():
+            # A Docker or Gradio Space (or a copy of one) in a namespace without a plan:
+            # only a plan, or the free static kind, gets past this.
+            namespace = subject.split("/")[0] if "/" in subject else "the namespace"
+            hint = (
+                f"Give {namespace} a paid plan (Team or Enterprise for an organisation, PRO "
+                "for a person), or set this cohort's Space kind to static (free), then retry "
+                "provisioning. The campaign opens and is annotated on this site meanwhile."
+            )
         return HubPermanentError(
             f"The Hub answered {status} when asked to {operation}{about}. {hint}{said}",
             status=status,

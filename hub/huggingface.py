@@ -15,7 +15,7 @@ import threading
 import httpx2
 from django.conf import settings
 from django.core.cache import cache
-from huggingface_hub import HfApi, hf_hub_url
+from huggingface_hub import CommitOperationAdd, HfApi, hf_hub_url
 from huggingface_hub import Volume as HfVolume
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import _http as hf_http
@@ -258,8 +258,14 @@ class HuggingFaceHub:
         )
 
     def space_readme_get(self, space_id: str) -> str:
+        return self.repo_file_get(space_id, "README.md", repo_type="space")
+
+    def repo_file_get(self, repo_id: str, path: str, *, repo_type: str) -> str:
+        """The text of one file of the repository's main branch; "" when there is no such
+        file."""
+
         def get():
-            url = hf_hub_url(space_id, "README.md", repo_type="space", endpoint=self.endpoint)
+            url = hf_hub_url(repo_id, path, repo_type=repo_type, endpoint=self.endpoint)
             response = get_session().get(url, headers=build_hf_headers(token=self.token or None))
             if response.status_code == 404 and response.headers.get("X-Error-Code") in (
                 "EntryNotFound",
@@ -269,7 +275,61 @@ class HuggingFaceHub:
             hf_raise_for_status(response)
             return response.text
 
-        return self._call("read the Space README", space_id, get)
+        return self._call(f"read {path}", repo_id, get)
+
+    def repo_files_list(self, repo_id: str, *, repo_type: str) -> list[str]:
+        def listed():
+            info = self.api.repo_info(repo_id, repo_type=repo_type)
+            return sorted(s.rfilename for s in (info.siblings or []))
+
+        return self._call("list the repository's files", repo_id, listed)
+
+    def space_create(
+        self,
+        space_id: str,
+        *,
+        sdk: str,
+        private: bool | None,
+        variables: dict[str, str] | None = None,
+    ) -> Created:
+        """Create an (empty) Space; a 409 means it exists: returned with existed=True and
+        nothing of the request applied."""
+        operation = f"create the {sdk} Space"
+
+        def create():
+            try:
+                url = self.api.create_repo(
+                    space_id,
+                    repo_type="space",
+                    space_sdk=sdk,
+                    private=private,
+                    space_variables=[{"key": k, "value": v} for k, v in (variables or {}).items()]
+                    or None,
+                )
+                return Created(url=str(url), existed=False)
+            except HfHubHTTPError as exc:
+                response = exc.response
+                if response is not None and response.status_code == 409:
+                    if "conflicting operation" in (response.text or ""):
+                        raise
+                    return Created(url=self.repo_url(space_id, repo_type="space"), existed=True)
+                raise
+
+        return self._call(operation, space_id, create)
+
+    def space_files_commit(self, space_id: str, files: dict[str, bytes], *, message: str) -> str:
+        """All `files` in one commit; returns its id."""
+        operations = [CommitOperationAdd(path, content) for path, content in files.items()]
+        info = self._call(
+            "commit the Space's page",
+            space_id,
+            self.api.create_commit,
+            space_id,
+            repo_type="space",
+            operations=operations,
+            commit_message=message,
+        )
+        return str(getattr(info, "oid", "") or "")
 
     def space_readme_put(self, space_id: str, content: str, *, message: str) -> None:
         self._call(

@@ -56,6 +56,11 @@ class LocalHub:
     space_readme_get = _no_spaces
     space_readme_put = _no_spaces
     space_restart = _no_spaces
+    space_create = _no_spaces
+    space_files_commit = _no_spaces
+    # Provisioning never runs against the local folder (it is skipped at once).
+    repo_file_get = _no_spaces
+    repo_files_list = _no_spaces
 
     def space_duplicate(self, **kwargs) -> Created:
         raise HubNotConfigured(NO_HUB)

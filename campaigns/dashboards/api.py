@@ -15,6 +15,27 @@ from campaigns.access import campaign_get_for_user
 
 from .selectors import campaign_dashboard, programme_dashboard
 
+
+class PublicReadCors:
+    """Cross-origin reads of public figures (the campaign's static Space page on the Hub
+    fetches them): `Access-Control-Allow-Origin: *` on GET, HEAD and OPTIONS only, and
+    never with credentials (no Allow-Credentials: a browser then sends no cookie and
+    exposes no answer meant for a signed-in user; organisation campaigns answer 404 to
+    anonymous requests as before)."""
+
+    CORS_METHODS = ("GET", "HEAD", "OPTIONS")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in self.CORS_METHODS:
+            response["Access-Control-Allow-Origin"] = "*"
+            if request.method == "OPTIONS":
+                response["Access-Control-Allow-Methods"] = ", ".join(self.CORS_METHODS)
+                response["Access-Control-Allow-Headers"] = "Accept"
+                response["Access-Control-Max-Age"] = "86400"
+        return response
+
+
 STATS_EXAMPLE = {
     "contributors": 346,
     "responses": 11021,
@@ -73,7 +94,7 @@ STATS = inline_serializer(
 )
 
 
-class StatsView(APIView):
+class StatsView(PublicReadCors, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -89,7 +110,7 @@ class StatsView(APIView):
         return Response(programme_dashboard().as_dict())
 
 
-class CampaignDashboardView(APIView):
+class CampaignDashboardView(PublicReadCors, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(

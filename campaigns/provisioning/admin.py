@@ -14,6 +14,7 @@ from .models import Provisioning
 class ProvisioningAdmin(admin.ModelAdmin):
     list_display = [
         "campaign",
+        "kind",
         "state",
         "step",
         "attempts",
@@ -22,12 +23,13 @@ class ProvisioningAdmin(admin.ModelAdmin):
         "links",
         "updated_at",
     ]
-    list_filter = ["state", "step"]
+    list_filter = ["state", "step", "space_kind"]
     search_fields = ["campaign__slug", "campaign__title", "space_id", "dataset_id"]
     list_select_related = ["campaign"]
     actions = ["retry_provisioning", "reapply_configuration"]
     fields = [
         "campaign",
+        "kind",
         "state",
         "step",
         "message",
@@ -47,6 +49,8 @@ class ProvisioningAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "seq",
+        "page_refreshed_at",
+        "page_due_at",
     ]
     readonly_fields = fields
 
@@ -63,6 +67,10 @@ class ProvisioningAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Space kind", ordering="space_kind")
+    def kind(self, obj):
+        return obj.kind_label
 
     @admin.display(description="last error")
     def short_error(self, obj):
@@ -82,17 +90,28 @@ class ProvisioningAdmin(admin.ModelAdmin):
     @admin.display(description="steps")
     def steps_table(self, obj):
         rows = []
-        for step in [*Provisioning.STEP_ORDER]:
+        for step in [*Provisioning.STEP_ORDER, "page"]:
             entry = obj.steps.get(step) or {}
+            if step == "page" and not entry:
+                continue
             notes = [entry.get("result", "") or entry.get("last_error", "")]
             if entry.get("interrupted"):
                 notes.append(f"worker lost {entry['interrupted']}×, run again")
             if entry.get("resent"):
                 notes.append(f"message re-sent {entry['resent']}×")
+            if step == "page":
+                label = "Refresh the static page"
+            elif obj.kind == "static" and step in Provisioning.STATIC_STEPS:
+                label = Provisioning.STATIC_STEPS[step]
+            else:
+                label = Provisioning.Step(step).label
+            state = entry.get("state") or (
+                "skipped" if step != "page" and step not in obj.flow() else "pending"
+            )
             rows.append(
                 (
-                    Provisioning.Step(step).label,
-                    entry.get("state", "pending"),
+                    label,
+                    state,
                     entry.get("attempts", 0),
                     ", ".join(f"{d:g}s" for d in entry.get("delays", [])) or "—",
                     "; ".join(n for n in notes if n),
@@ -148,6 +167,16 @@ class ProvisioningInline(admin.StackedInline):
     can_delete = False
     extra = 0
     max_num = 0
-    fields = ["state", "step", "attempts", "last_error", "links", "stage", "next_attempt_at"]
+    fields = [
+        "kind",
+        "state",
+        "step",
+        "attempts",
+        "last_error",
+        "links",
+        "stage",
+        "next_attempt_at",
+    ]
     readonly_fields = fields
     links = ProvisioningAdmin.links
+    kind = ProvisioningAdmin.kind

@@ -60,6 +60,16 @@ class Provisioning(Workflow):
     hardware = models.CharField(max_length=40, blank=True)
     authorized_org = models.CharField(max_length=96, blank=True)
     message = models.CharField(max_length=500, blank=True)
+    # Which Space this run made: the cohort's Space kind, read when provisioning starts or
+    # is retried (an organiser may switch a cohort to "static" after a 402).
+    space_kind = models.CharField(max_length=10, blank=True)
+    # The static Space's page (campaigns/provisioning/page.py): a digest of the files last
+    # committed and of the campaign texts they show, when it was last refreshed, and when
+    # the next coalesced refresh is due (null: none scheduled).
+    page_digest = models.CharField(max_length=64, blank=True)
+    page_texts_digest = models.CharField(max_length=64, blank=True)
+    page_refreshed_at = models.DateTimeField(null=True, blank=True)
+    page_due_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -101,24 +111,83 @@ class Provisioning(Workflow):
         Step.WAIT: "The Space starting up",
     }
 
+    # Which steps each Space kind runs (cohorts.models.SpaceKind); the others are recorded
+    # as skipped with the reason below.
+    FLOWS = {
+        "argilla": [Step.DATASET, Step.BUCKET, Step.SPACE, Step.CONFIGURE, Step.SIGN_IN, Step.WAIT],
+        "static": [Step.DATASET, Step.SPACE, Step.WAIT],
+        "none": [Step.DATASET],
+    }
+    SKIP_REASONS = {
+        "static": {
+            Step.BUCKET: "Not needed: a static page stores nothing.",
+            Step.CONFIGURE: "Not needed: a static page has no secrets, variables or hardware.",
+            Step.SIGN_IN: "Not needed: nobody signs in to a static page; annotators sign in "
+            "on this site.",
+        },
+        "none": dict.fromkeys(
+            [Step.BUCKET, Step.SPACE, Step.CONFIGURE, Step.SIGN_IN, Step.WAIT],
+            "Not needed: this cohort gives its campaigns no Space (Space kind “none”); "
+            "annotation happens on this site.",
+        ),
+    }
+    STATIC_STEPS = {
+        Step.SPACE: "The campaign's page on the Hub (a free static Space)",
+        Step.WAIT: "The page being served",
+    }
+
+    @property
+    def kind(self) -> str:
+        return self.space_kind or "argilla"  # rows from before kinds ran the Argilla steps
+
+    @property
+    def kind_label(self) -> str:
+        from cohorts.models import SpaceKind
+
+        return SpaceKind(self.kind).label if self.kind in SpaceKind.values else self.kind
+
+    def flow(self) -> list[str]:
+        return self.FLOWS.get(self.kind, self.FLOWS["argilla"])
+
+    def skip_reason(self, step: str) -> str:
+        return self.SKIP_REASONS.get(self.kind, {}).get(step, "")
+
+    def step_label(self, step: str) -> str:
+        if self.kind == "static" and step in self.STATIC_STEPS:
+            return self.STATIC_STEPS[step]
+        return self.PLAIN_STEPS[step]
+
     def step_state(self, step: str) -> str:
         return (self.steps.get(step) or {}).get("state", "pending")
 
     def progress(self) -> list[dict]:
         """One entry per step for a checklist: label and done / current / failed / todo /
-        skipped."""
+        skipped (with why)."""
         rows = []
+        flow = self.flow()
         for step in self.STEP_ORDER:
             recorded = self.step_state(step)
             if recorded in ("done", "skipped"):
                 status = recorded
+            elif step not in flow:
+                status = "skipped"
             elif step == self.step and self.state == self.State.FAILED:
                 status = "failed"
             elif step == self.step and self.is_active:
                 status = "current"
             else:
                 status = "todo"
-            rows.append({"step": step, "label": self.PLAIN_STEPS[step], "status": status})
+            entry = self.steps.get(step) or {}
+            rows.append(
+                {
+                    "step": step,
+                    "label": self.step_label(step),
+                    "status": status,
+                    "note": entry.get("result", "") if status == "skipped" else "",
+                    "attempts": entry.get("attempts", 0),
+                    "last_error": entry.get("last_error", ""),
+                }
+            )
         return rows
 
     def percent(self) -> int:
@@ -128,6 +197,10 @@ class Provisioning(Workflow):
         return int(100 * done / len(self.STEP_ORDER))
 
     def headline(self) -> str:
+        if self.state == self.State.SUCCEEDED and self.kind == "none":
+            return "Your campaign's dataset repository is ready (this cohort gives no Space)."
+        if self.state == self.State.SUCCEEDED and self.kind == "static":
+            return "Your campaign's page on the Hub and its dataset repository are ready."
         if self.state == self.State.SUCCEEDED:
             return "Your campaign's Space and dataset are ready."
         if self.state == self.State.SKIPPED:
@@ -136,6 +209,8 @@ class Provisioning(Workflow):
             return "Setting up your campaign's Space and dataset has stopped on an error."
         if self.step == self.Step.WAIT:
             stage = (self.stage or "starting").replace("_", " ").lower()
+            if self.kind == "static":
+                return f"Your campaign's page is being published on the Hub (now: {stage})."
             return f"Your Space is being built and started (now: {stage})."
         if self.attempts and self.last_error:
             return "Setting up your campaign is taking longer than usual; it is retrying."

@@ -48,11 +48,11 @@ from hub.errors import HubError, classify
 
 from .models import Provisioning
 from .steps import (
-    STEPS,
     Context,
     Outcome,
     campaign_authorized_org,
     campaign_repo_names,
+    steps_for,
 )
 
 logger = logging.getLogger(__name__)
@@ -135,6 +135,7 @@ def _start(campaign) -> Provisioning:
     row.space_id = names["repo_id"]
     row.bucket_id = names["bucket_id"]
     row.authorized_org = campaign_authorized_org(campaign)
+    row.space_kind = campaign.cohort.space_kind
     if settings.HUB_BACKEND == "local":
         return _start_local(row, campaign, now)
     row.state = State.PENDING
@@ -204,7 +205,7 @@ def provisioning_step_run(*, provisioning_id: int, seq: int) -> None:
     try:
         context = Context(row, row.campaign, get_backend(), seq)
         updates = context.updates
-        outcome = STEPS[step](context)
+        outcome = steps_for(row.kind)[step](context)
         error = None
     except Exception as exc:
         error = classify(exc, operation=Provisioning.Step(step).label.lower())
@@ -251,20 +252,26 @@ def _record(
 
 
 def _record_steps_passed(row: Provisioning, next_step: str, now: datetime) -> None:
-    """Steps between this one and the next were done by this one (a new Space is copied
-    with its settings, so "configure" has nothing left to do): recorded as done, so the
-    lead's checklist does not show them as still to do."""
-    order = list(Provisioning.STEP_ORDER)
+    """Steps between this one and the next: those of the kind's flow were done by this one
+    (a new Space is copied with its settings, so "configure" has nothing left to do), the
+    others are not part of this Space kind. Recorded either way, so the lead's checklist
+    does not show them as still to do."""
+    order = [*Provisioning.STEP_ORDER, Step.DONE]
     if row.step not in order or next_step not in order:
         return
     label = Provisioning.Step(row.step).label.lower()
+    flow = row.flow()
     for passed in order[order.index(row.step) + 1 : order.index(next_step)]:
+        if passed in flow:
+            state, result = "done", f"done with the step before ({label})"
+        else:
+            state, result = "skipped", row.skip_reason(passed) or "Not needed."
         row.steps[passed] = {
-            "state": "done",
+            "state": state,
             "attempts": 0,
             "delays": [],
             "finished_at": _iso(now),
-            "result": f"done with the step before ({label})",
+            "result": result,
         }
 
 
@@ -284,7 +291,11 @@ def _record_success(row: Provisioning, entry: dict, outcome: Outcome, now: datet
     if outcome.next_step == Step.DONE:
         workflow_succeed(row, now=now)
         row.restart_on_error = False
-        row.message = f"The Space is running: {row.space_url}"
+        row.message = (
+            f"The Space is running: {row.space_url}"
+            if row.space_url and row.kind != "none"
+            else "The dataset repository is ready; this cohort gives no Space."
+        )
         _update_campaign(row.campaign_id, message="", ready=True)
         logger.info("provisioning %s: finished", row.pk)
         return
@@ -347,68 +358,29 @@ def provisioning_sweep(*, now: datetime | None = None) -> dict:
     """Re-send steps whose message is overdue (lost between commit and broker, or with a
     worker that died holding it) and revive steps whose worker stopped sending heartbeats;
     fail those that already used their attempts. Runs on beat every PROVISIONING_SWEEP_SECONDS."""
-    return workflow_sweep(
+    from .page_refresh import space_pages_sweep
+
+    found = workflow_sweep(
         Provisioning.objects.all(), POLICY, now=now, hooks=SWEEP_HOOKS, send=_deliver
     )
+    pages = space_pages_sweep(now=now)
+    if pages:  # static pages whose coalesced refresh is due (page_refresh.py)
+        found["pages"] = pages
+    return found
 
 
-# --- organiser actions -------------------------------------------------------------------
-class ProvisioningBusy(Exception):
-    """A step is running right now; try again in a moment."""
+# --- organiser actions (actions.py), kept importable from here ---------------------------
+from .actions import (  # noqa: E402
+    ProvisioningBusy,
+    provisioning_reapply,
+    provisioning_retry,
+)
 
-
-def _restart_from(row: Provisioning, step: str, *, note: str) -> Provisioning:
-    if row.state == State.RUNNING:
-        raise ProvisioningBusy("A step is running right now; try again in a moment.")
-    now = timezone.now()
-    if settings.HUB_BACKEND == "local":
-        row.state = State.FAILED  # let provisioning_start redo the local (skipped) path
-        row.save()
-        from campaigns.models import Campaign
-
-        campaign = Campaign.objects.select_related("community", "cohort").get(pk=row.campaign_id)
-        return provisioning_start(campaign=campaign)
-    order = [*Provisioning.STEP_ORDER, Step.DONE]
-    for later in order[order.index(step) :]:
-        if later in row.steps:
-            history = row.steps[later]
-            row.steps[later] = {
-                "state": "pending",
-                "attempts": 0,
-                "delays": [],
-                "runs_before": history.get("runs_before", 0) + 1,
-            }
-    row.step = step
-    row.state = State.PENDING
-    row.attempts = 0
-    row.polls = 0
-    row.restarted = False
-    row.restart_on_error = True
-    row.finished_at = None
-    row.started_at = row.started_at or now
-    row.message = note
-    _schedule(row, now=now)
-    row.save()
-    _update_campaign(row.campaign_id, message="Setting up the campaign's Space and dataset again.")
-    return row
-
-
-@transaction.atomic
-def provisioning_retry(*, provisioning: Provisioning, actor=None) -> Provisioning:
-    """Run the whole workflow again from the first step: every step is safe to repeat, so
-    what exists is found and what is missing is made."""
-    row = Provisioning.objects.select_for_update().get(pk=provisioning.pk)
-    who = f" by {actor}" if actor else ""
-    logger.info("provisioning %s: retry requested%s", row.pk, who)
-    return _restart_from(row, Step.DATASET, note=f"Retry requested{who}.")
-
-
-@transaction.atomic
-def provisioning_reapply(*, provisioning: Provisioning, actor=None) -> Provisioning:
-    """Apply the Space's secrets, variables, hardware, volume and sign-in settings again
-    (from the configure step), then wait for it to run."""
-    row = Provisioning.objects.select_for_update().get(pk=provisioning.pk)
-    who = f" by {actor}" if actor else ""
-    logger.info("provisioning %s: re-apply configuration requested%s", row.pk, who)
-    step = Step.CONFIGURE if row.space_url else Step.DATASET
-    return _restart_from(row, step, note=f"Re-applying the Space configuration{who}.")
+__all__ = [
+    "ProvisioningBusy",
+    "provisioning_reapply",
+    "provisioning_retry",
+    "provisioning_start",
+    "provisioning_step_run",
+    "provisioning_sweep",
+]

@@ -1,6 +1,9 @@
 """The provisioning steps (services.py runs them): Hub calls only, no transaction is
 open here. Each step reads what it needs from its Context and returns an Outcome (the
 next step, a countdown, what to record); a HubError it raises is classified by the caller.
+
+The steps each Space kind runs (Provisioning.FLOWS): the dataset step and the wait step
+live here; the Argilla kind's in steps_argilla.py, the static kind's in steps_static.py.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from hub.backend import STAGE_RUNNING, STAGES_ASLEEP, STAGES_FAILED, HubBackend, Volume
+from hub.backend import STAGE_RUNNING, STAGES_ASLEEP, STAGES_FAILED, HubBackend
 from hub.errors import HubPermanentError
-from hub.spacecard import readme_with_sign_in
+from hub.spacecard import readme_metadata
 
 from .models import Provisioning
 
@@ -21,13 +24,15 @@ Step = Provisioning.Step
 State = Provisioning.State
 
 MAX_REPO_NAME = 96
-# Every Space this site creates carries this variable (the campaign's slug): how a Space of
-# the campaign's name is known to be this campaign's and not somebody else's.
+# Every Space this site creates carries this variable (the campaign's slug), given in the
+# create or duplicate request itself: how a Space of the campaign's name is known to be
+# this campaign's and not somebody else's.
 CAMPAIGN_MARKER = "COMMONSET_CAMPAIGN"
-BUILTIN_VARIABLES = {
-    # The template's warning about the discontinued persistent storage: we mount a bucket.
-    "ARGILLA_SHOW_HUGGINGFACE_SPACE_PERSISTENT_STORAGE_WARNING": "false",
-}
+# The same marker in README metadata: the dataset card publishing writes and the static
+# Space's README carry `commonset_campaign: <slug>`.
+README_MARKER = "commonset_campaign"
+# Files the Hub itself puts in a new repository: a repository holding only these is empty.
+HUB_INITIAL_FILES = {".gitattributes"}
 
 
 def provisioning_setting(name: str, default):
@@ -41,30 +46,6 @@ def campaign_repo_names(campaign) -> dict:
         "repo_id": f"{handle}/{slug}",
         "bucket_id": f"{handle}/{slug[: MAX_REPO_NAME - 5]}-data",
     }
-
-
-def space_secrets() -> dict[str, str]:
-    """Secret values come from settings (SPACE_SECRETS_JSON) at the moment they are sent;
-    only their names are stored."""
-    return {
-        str(k): str(v)
-        for k, v in (provisioning_setting("PROVISIONING_SPACE_SECRETS", {}) or {}).items()
-    }
-
-
-def space_variables(campaign) -> dict[str, str]:
-    variables = dict(BUILTIN_VARIABLES)
-    variables.update(
-        {
-            str(k): str(v)
-            for k, v in (provisioning_setting("PROVISIONING_SPACE_VARIABLES", {}) or {}).items()
-        }
-    )
-    names = campaign_repo_names(campaign)
-    variables[CAMPAIGN_MARKER] = campaign.slug
-    variables["COMMONSET_DATASET_ID"] = names["repo_id"]
-    variables["COMMONSET_SITE_URL"] = provisioning_setting("SITE_URL", "")
-    return variables
 
 
 def campaign_authorized_org(campaign) -> str:
@@ -90,6 +71,7 @@ class Context:
         self.backend = backend
         self.seq = seq
         self.names = campaign_repo_names(campaign)
+        self.kind = row.kind
         # Recorded whatever the outcome (e.g. the Space stage seen before failing on it).
         self.updates: dict = {}
 
@@ -99,122 +81,84 @@ class Context:
             heartbeat_at=timezone.now()
         )
 
-
-# --- the steps (Hub calls only; no transaction is open here) ---------------------------
-def _step_dataset(ctx: Context) -> Outcome:
-    created = ctx.backend.dataset_create(ctx.names["repo_id"], private=ctx.campaign.hub_private)
-    return Outcome(
-        next_step=Step.BUCKET,
-        result="exists" if created.existed else "created",
-        updates={"dataset_id": ctx.names["repo_id"], "dataset_url": created.url},
-    )
+    def next_after(self, step: str) -> str:
+        """The step after `step` in this kind's flow (done at the end)."""
+        flow = self.row.flow()
+        index = flow.index(step) if step in flow else len(flow)
+        return flow[index + 1] if index + 1 < len(flow) else Step.DONE
 
 
-def _step_bucket(ctx: Context) -> Outcome:
-    created = ctx.backend.bucket_create(ctx.names["bucket_id"], private=True)
-    return Outcome(
-        next_step=Step.SPACE,
-        result="exists" if created.existed else "created",
-        updates={"bucket_id": ctx.names["bucket_id"]},
-    )
+# --- a repository of the campaign's name that already exists ------------------------------
+def repo_is_ours(ctx: Context, repo_id: str, *, repo_type: str) -> bool:
+    """Ours when its README metadata carries the campaign's marker, or when it is empty
+    (nothing but the Hub's own .gitattributes: made by an earlier run of this step before
+    anything was written to it; there is nothing in it to take over). A repository the
+    token cannot see (private to somebody else) is not ours."""
+    try:
+        files = set(ctx.backend.repo_files_list(repo_id, repo_type=repo_type))
+    except HubPermanentError as exc:
+        if exc.status in (401, 403, 404):
+            return False
+        raise
+    if files <= HUB_INITIAL_FILES:
+        return True
+    if "README.md" not in files:
+        return False
+    readme = ctx.backend.repo_file_get(repo_id, "README.md", repo_type=repo_type)
+    return str(readme_metadata(readme).get(README_MARKER) or "") == ctx.campaign.slug
 
 
-def _volumes(ctx: Context) -> list[Volume]:
-    return [Volume(source=ctx.names["bucket_id"], mount_path="/data")]
-
-
-def _step_space(ctx: Context) -> Outcome:
-    cohort = ctx.campaign.cohort
-    secrets = space_secrets()
-    variables = space_variables(ctx.campaign)
-    created = ctx.backend.space_duplicate(
-        template=cohort.space_template,
-        space_id=ctx.names["repo_id"],
-        hardware=cohort.space_hardware or None,
-        secrets=secrets,
-        variables=variables,
-        volumes=_volumes(ctx),
-        private=ctx.campaign.hub_private,
-    )
-    if created.existed:
-        space_require_ours(ctx, ctx.names["repo_id"])
-    return Outcome(
-        # A 409 applied nothing of the payload: apply it with the upsert calls.
-        next_step=Step.CONFIGURE if created.existed else Step.SIGN_IN,
-        result="exists (configuration re-applied next)" if created.existed else "created",
-        updates={
-            "space_id": ctx.names["repo_id"],
-            "space_url": created.url,
-            "space_existed": created.existed,
-            "secret_names": sorted(secrets),
-            "variable_names": sorted(variables),
-            "hardware": cohort.space_hardware or "",
-        },
+def repo_taken_error(kind: str, repo_id: str, slug: str) -> HubPermanentError:
+    return HubPermanentError(
+        f"A {kind} named {repo_id} already exists and was not created for this campaign "
+        f"(it carries no {README_MARKER}: {slug} marker). Nothing in it was changed. Remove "
+        "or rename it on the Hub, or give the campaign another slug, then retry provisioning."
     )
 
 
 def space_require_ours(ctx: Context, space_id: str) -> None:
     """A Space of that name exists: it is this campaign's only if it carries the campaign's
     marker (the COMMONSET_CAMPAIGN variable every Space this site creates is given in the
-    duplicate request itself). Anything else is somebody else's Space: never taken over."""
-    marker = ctx.backend.space_variables_get(space_id).get(CAMPAIGN_MARKER)
-    if marker != ctx.campaign.slug:
-        raise HubPermanentError(
-            f"A Space named {space_id} already exists and was not created for this campaign "
-            f"(it has no {CAMPAIGN_MARKER}={ctx.campaign.slug} variable). Nothing in it was "
-            "changed. Remove or rename that Space on the Hub, or give the campaign another "
-            "slug, then retry provisioning."
-        )
-
-
-def _step_configure(ctx: Context) -> Outcome:
-    space_id = ctx.names["repo_id"]
-    cohort = ctx.campaign.cohort
-    secrets = space_secrets()
-    variables = space_variables(ctx.campaign)
-    for key, value in secrets.items():
-        ctx.backend.space_secret_set(space_id, key, value)
-        ctx.touch()
-    for key, value in variables.items():
-        ctx.backend.space_variable_set(space_id, key, value)
-        ctx.touch()
-    if cohort.space_hardware:
-        ctx.backend.space_hardware_request(space_id, cohort.space_hardware)
-        ctx.touch()
-    ctx.backend.space_volumes_set(space_id, _volumes(ctx))
-    # A running Space reads its variables, secrets and mounts when it starts: the Hub's own
-    # guide restarts (a factory rebuild) after changing them, and so do we.
-    ctx.backend.space_restart(space_id)
-    return Outcome(
-        next_step=Step.SIGN_IN,
-        result=f"{len(secrets)} secrets, {len(variables)} variables, hardware, volume "
-        "applied; Space restarted",
-        updates={
-            "secret_names": sorted(secrets),
-            "variable_names": sorted(variables),
-            "hardware": cohort.space_hardware or "",
-            "space_url": ctx.row.space_url or ctx.backend.repo_url(space_id, repo_type="space"),
-        },
+    create or duplicate request itself, or the README marker of a static page). Anything
+    else is somebody else's Space: never taken over."""
+    try:
+        marker = ctx.backend.space_variables_get(space_id).get(CAMPAIGN_MARKER)
+    except HubPermanentError as exc:
+        if exc.status not in (401, 403, 404):
+            raise
+        marker = None  # private to somebody else
+    if marker == ctx.campaign.slug:
+        return
+    if ctx.kind == "static" and repo_is_ours(ctx, space_id, repo_type="space"):
+        return
+    raise HubPermanentError(
+        f"A Space named {space_id} already exists and was not created for this campaign "
+        f"(it has no {CAMPAIGN_MARKER}={ctx.campaign.slug} variable). Nothing in it was "
+        "changed. Remove or rename that Space on the Hub, or give the campaign another "
+        "slug, then retry provisioning."
     )
 
 
-def _step_sign_in(ctx: Context) -> Outcome:
-    space_id = ctx.names["repo_id"]
-    org = campaign_authorized_org(ctx.campaign)
-    readme = ctx.backend.space_readme_get(space_id)
-    wanted = readme_with_sign_in(readme, authorized_org=org or None)
-    if wanted != readme:
-        ctx.backend.space_readme_put(
-            space_id,
-            wanted,
-            message=f"Commonset: sign-in restricted to {org}" if org else "Commonset: HF sign-in",
-        )
-    who = f"members of {org}" if org else "anyone with a Hugging Face account"
+# --- the steps every kind runs ------------------------------------------------------------
+def _step_dataset(ctx: Context) -> Outcome:
+    repo_id = ctx.names["repo_id"]
+    created = ctx.backend.dataset_create(repo_id, private=ctx.campaign.hub_private)
+    if created.existed and not repo_is_ours(ctx, repo_id, repo_type="dataset"):
+        raise repo_taken_error("dataset", repo_id, ctx.campaign.slug)
     return Outcome(
-        next_step=Step.WAIT,
-        result=("updated: " if wanted != readme else "unchanged: ") + who,
-        updates={"authorized_org": org},
+        next_step=ctx.next_after(Step.DATASET),
+        result="exists" if created.existed else "created",
+        updates={"dataset_id": repo_id, "dataset_url": created.url},
     )
+
+
+def poll_countdown(polls: int) -> float:
+    """Seconds until the next runtime check after `polls` checks: PROVISIONING_POLL_SECONDS
+    doubling with each check, capped at PROVISIONING_POLL_MAX_SECONDS, so many campaigns
+    waiting on slow builds do not spend the service account's shared rate limit."""
+    base = float(provisioning_setting("PROVISIONING_POLL_SECONDS", 20))
+    cap = float(provisioning_setting("PROVISIONING_POLL_MAX_SECONDS", 600))
+    return min(cap, base * (2 ** min(max(polls - 1, 0), 30)))
 
 
 def _step_wait(ctx: Context) -> Outcome:
@@ -223,8 +167,8 @@ def _step_wait(ctx: Context) -> Outcome:
     runtime = ctx.backend.space_runtime(space_id)
     stage = runtime.stage
     ctx.updates["stage"] = stage[:24]
-    poll = float(provisioning_setting("PROVISIONING_POLL_SECONDS", 20))
     polls = row.polls + 1
+    poll = poll_countdown(polls)
     updates = {"stage": stage[:24], "polls": polls}
     if stage == STAGE_RUNNING:
         return Outcome(next_step=Step.DONE, result="RUNNING", updates=updates)
@@ -270,11 +214,22 @@ def _step_wait(ctx: Context) -> Outcome:
     )
 
 
-STEPS = {
-    Step.DATASET: _step_dataset,
-    Step.BUCKET: _step_bucket,
-    Step.SPACE: _step_space,
-    Step.CONFIGURE: _step_configure,
-    Step.SIGN_IN: _step_sign_in,
-    Step.WAIT: _step_wait,
-}
+def steps_for(kind: str) -> dict:
+    from . import steps_argilla, steps_static
+
+    if kind == "static":
+        return {
+            Step.DATASET: _step_dataset,
+            Step.SPACE: steps_static.step_space,
+            Step.WAIT: _step_wait,
+        }
+    if kind == "none":
+        return {Step.DATASET: _step_dataset}
+    return {
+        Step.DATASET: _step_dataset,
+        Step.BUCKET: steps_argilla.step_bucket,
+        Step.SPACE: steps_argilla.step_space,
+        Step.CONFIGURE: steps_argilla.step_configure,
+        Step.SIGN_IN: steps_argilla.step_sign_in,
+        Step.WAIT: _step_wait,
+    }

@@ -25,3 +25,18 @@ def provisioning_step(provisioning_id: int, seq: int) -> None:
 @shared_task(name="campaigns.provisioning.sweep", acks_late=True, ignore_result=True)
 def provisioning_sweep() -> dict:
     return services.provisioning_sweep()
+
+
+@shared_task(
+    name="campaigns.provisioning.space_page_refresh",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def space_page_refresh(provisioning_id: int) -> None:
+    from .page_refresh import space_page_refresh_run
+
+    space_page_refresh_run(provisioning_id=provisioning_id)

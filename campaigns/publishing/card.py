@@ -77,6 +77,9 @@ def card_metadata(campaign, summary: BuildSummary) -> DatasetCardData:
                 "data_files": [{"split": "train", "path": DATA_GLOB}],
             }
         ],
+        # The campaign's marker: how provisioning knows a dataset of this name is this
+        # campaign's (campaigns/provisioning/steps.py repo_is_ours) and never another's.
+        commonset_campaign=campaign.slug,
     )
 
 

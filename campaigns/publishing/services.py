@@ -31,6 +31,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from campaigns.dashboards.models import CampaignStats, CampaignUserStats
+from campaigns.provisioning.page_refresh import space_page_request
 from commonset.workflows import (
     SweepHooks,
     WorkflowPolicy,
@@ -208,6 +209,9 @@ def _record_success(publication_id: int, summary, published, duration: float) ->
             "commit_url": published.commit_url,
         }
         row.save()
+        # The campaign's static page shows the figures and links the dataset: refresh it
+        # (coalesced; nothing is committed if it did not change).
+        space_page_request(campaign_id=row.campaign_id, reason="publication")
     logger.info(
         "publication %s: %s rows published (%s) in %.1fs",
         publication_id,

@@ -36,8 +36,13 @@ def make_campaign(
     slug: str | None = None,
     template: str = "argilla/argilla-template-space",
     hardware: str = "cpu-upgrade",
+    space_kind: str = "argilla",
+    lead=None,
 ) -> Campaign:
-    """An approved application and its campaign, as the approval service leaves them."""
+    """An approved application and its campaign, as the approval service leaves them.
+
+    The suites written before Space kinds test the Argilla path: that stays this helper's
+    default, while new cohorts default to static (cohorts.models.SpaceKind)."""
     n = next(_n)
     now = timezone.now()
     cohort = Cohort.objects.create(
@@ -49,9 +54,10 @@ def make_campaign(
         capacity=5,
         space_template=template,
         space_hardware=hardware,
+        space_kind=space_kind,
     )
     community, _ = Community.objects.get_or_create(handle=handle)
-    lead = UserFactory()
+    lead = lead or UserFactory()
     visibility = Visibility.ORGANISATION if org else Visibility.PUBLIC
     application = Application.objects.create(
         cohort=cohort,

@@ -144,7 +144,10 @@ def test_upserts_and_runtime(api, hub):
     space = hub.space("acme/s")
     assert space.secrets["API_KEY"]["value"] == "two"
     assert space.variables["V"]["value"] == "1"
-    assert space.hardware == "cpu-upgrade"
+    assert space.requested_hardware == "cpu-upgrade"
+    # A running Space reads its configuration when it starts: pending until a restart.
+    assert space.hardware == "cpu-basic"
+    assert set(space.pending()) == {"variables", "secrets", "hardware", "volumes"}
     assert [api.space_runtime("acme/s").stage for _ in range(3)] == [
         "BUILDING",
         "RUNNING",
@@ -155,7 +158,10 @@ def test_upserts_and_runtime(api, hub):
     assert (runtime.stage, runtime.error_message) == ("RUNTIME_ERROR", "OOM")
     api.space_restart("acme/s")
     assert space.restarts == 1
-    assert api.space_runtime("acme/s").stage == "BUILDING"
+    assert space.pending() == []
+    assert space.applied["secrets"]["API_KEY"] == "two"
+    assert api.space_runtime("acme/s").hardware == "cpu-upgrade"
+    assert api.space_runtime("acme/s").stage == "RUNNING"
 
 
 def test_readme_round_trip_through_a_commit(api, hub):

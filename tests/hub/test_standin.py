@@ -166,3 +166,43 @@ def test_validate_yaml_refuses_metadata_outside_the_hubs_lists_as_the_hub_does(a
     assert '"license" must be one of [apache-2.0, mit,' in said
     assert '"size_categories[0]" must be one of [unknown, n<1K,' in said
     assert hub.repo("dataset", "acme/card").files["README.md"] == good  # nothing committed
+
+
+def test_a_static_space_runs_as_soon_as_its_files_are_committed(hub):
+    from huggingface_hub import CommitOperationAdd, HfApi
+
+    api = HfApi(endpoint=hub.url, token="hf_test")
+    api.create_repo("acme/page", repo_type="space", space_sdk="static")
+    assert api.get_space_runtime("acme/page").stage == "NO_APP_FILE"
+    api.create_commit(
+        "acme/page",
+        repo_type="space",
+        operations=[CommitOperationAdd("index.html", b"<h1>Hi</h1>")],
+        commit_message="page",
+    )
+    assert api.get_space_runtime("acme/page").stage == "RUNNING"  # no build, no second poll
+
+
+def test_a_private_spaces_settings_answer_404_to_other_tokens_and_anonymous(hub):
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    HfApi(endpoint=hub.url, token="hf_test").create_repo(
+        "acme/secret", repo_type="space", space_sdk="docker", private=True
+    )
+    for token in (False, "hf_someone_else"):
+        api = HfApi(endpoint=hub.url, token=token)
+        for call in (api.get_space_variables, api.get_space_secrets, api.get_space_runtime):
+            with pytest.raises(RepositoryNotFoundError):
+                call("acme/secret")
+        with pytest.raises(RepositoryNotFoundError):
+            api.add_space_variable("acme/secret", "K", "v")
+    assert hub.space("acme/secret").variables == {}
+
+
+def test_the_argilla_template_carries_only_its_cited_files(hub):
+    template = hub.repo("space", "argilla/argilla-template-space")
+    readme = template.files["README.md"].decode()
+    assert "sdk: docker" in readme and "hf_oauth: true" in readme
+    assert "allowed_workspaces" in template.files[".oauth.yml"].decode()
+    assert hub.space("argilla/argilla-template-space").variables == {}

@@ -20,6 +20,18 @@ Faults (server.py `fail(endpoint, ...)`, endpoint = the handler's name below):
   (status=0 answers normally after the delay: the change happens although the client gave up)
 - 409 exists:           hub.repo_add("space", "ns/name") makes it real; or a bare answer:
                         hub.fail("repo_create", status=409, body={"error": "exists", "url": ...})
+
+As on the Hub:
+- a static Space has no build: it is RUNNING as soon as it has committed files (an
+  index.html), NO_APP_FILE before;
+- a Docker or Gradio Space reads its configuration when it starts: variables, secrets,
+  hardware and volumes changed while it runs are *pending* until a restart (or a rebuild
+  after a commit). `space.applied` holds what the running Space reads (its runtime answers
+  the applied hardware and volumes); `space.pending()` names what waits for a restart;
+- any stage string can be scripted (`space_script`), including ones the client does not
+  know;
+- a private Space's settings and runtime endpoints answer 404 to other tokens and to
+  anonymous requests, as its repository does.
 """
 
 import time
@@ -32,20 +44,42 @@ from .repos import not_found
 from .server import json_response, request_token, route
 
 TEMPLATE_ID = "argilla/argilla-template-space"
+# The real template Space's files could not be read from here (the Hub is not reachable
+# from this sandbox). Seeded only with what can be cited:
+# - README metadata: `sdk: docker`, `app_port: 6900`, `hf_oauth: true` and the
+#   `hf_oauth_scopes` list as in the Argilla Space README copied in public repositories
+#   (e.g. RaquazaCode/hugging-face-ai-sheets README.md, "This is the Argilla Space for:
+#   Creating your own Argilla Spaces..."), title "Argilla Space";
+# - `.oauth.yml`: the default file quoted by argilla-io/argilla
+#   argilla/docs/getting_started/how-to-configure-argilla-on-huggingface.md;
+# - no variables and no secrets: that guide lists USERNAME and PASSWORD as optional secrets
+#   the person duplicating sets, and the image defaults USERNAME to the Space's author
+#   (argilla-server/docker/argilla-hf-spaces/scripts/start.sh).
+# Its Dockerfile (which builds FROM the argilla-hf-spaces image) is not seeded: its text
+# could not be cited.
 TEMPLATE_README = """---
-title: Argilla Space Template
-emoji: 🏷️
-colorFrom: purple
-colorTo: red
+title: Argilla Space
+emoji: ✍✍✍
+colorFrom: pink
+colorTo: pink
 sdk: docker
 app_port: 6900
-pinned: false
+fullWidth: true
+header: mini
 hf_oauth: true
 hf_oauth_scopes:
-  - openid
+ - read-repos
+tags:
+  - argilla
 ---
+Argilla is a free and open source tool to build and iterate on data for AI.
+"""
+TEMPLATE_OAUTH_YML = """providers:
+  - name: huggingface
 
-This is the Argilla Space template.
+# Allowed workspaces must exists
+allowed_workspaces:
+  - name: argilla
 """
 HARDWARE = {h.value for h in SpaceHardware}
 
@@ -70,6 +104,29 @@ class Space:
     factory_reboots: int = 0
     pauses: int = 0
     duplicated_from: str | None = None
+    sdk: str | None = None
+    # What the running Space reads: its configuration as it was at the last (re)start.
+    applied: dict = field(default_factory=dict)
+    starts: int = 0
+
+    def config(self) -> dict:
+        return {
+            "variables": {k: v["value"] for k, v in self.variables.items()},
+            "secrets": {k: v["value"] for k, v in self.secrets.items()},
+            "hardware": self.requested_hardware or "cpu-basic",
+            "volumes": [dict(v) for v in self.volumes],
+        }
+
+    def start(self):
+        """The Space (re)starts: from now on it runs with its current configuration."""
+        self.applied = self.config()
+        self.hardware = self.applied["hardware"]
+        self.starts += 1
+
+    def pending(self) -> list[str]:
+        """The parts of the configuration changed since the last start."""
+        current = self.config()
+        return [key for key in current if current[key] != self.applied.get(key)]
 
     def advance(self):
         if self.next_stages:
@@ -88,7 +145,13 @@ class SpaceRoutes:
         self.new_space_stages = ["BUILDING", "RUNNING"]
         self.restart_stages = ["BUILDING", "RUNNING"]
         self.repo_add(
-            "space", TEMPLATE_ID, sdk="docker", files={"README.md": TEMPLATE_README.encode()}
+            "space",
+            TEMPLATE_ID,
+            sdk="docker",
+            files={
+                "README.md": TEMPLATE_README.encode(),
+                ".oauth.yml": TEMPLATE_OAUTH_YML.encode(),
+            },
         )
 
     # --- helpers for tests and the repos part ---------------------------------------
@@ -109,10 +172,16 @@ class SpaceRoutes:
         self, repo_id, *, hardware=None, secrets=(), variables=(), volumes=(), **_
     ):
         space = Space(space_id=repo_id)
-        stages, space.error_message = self.scripts.pop(repo_id, (self.new_space_stages, ""))
+        repo = self.repos.get(("space", repo_id))
+        space.sdk = repo.sdk if repo is not None else None
+        if repo_id in self.scripts:
+            stages, space.error_message = self.scripts.pop(repo_id)
+        elif space.sdk == "static":
+            stages = [self._static_stage(repo_id)]
+        else:
+            stages = self.new_space_stages
         space.script(stages)
         space.requested_hardware = hardware
-        space.hardware = hardware or "cpu-basic"
         for item in secrets or ():
             space.secrets[item["key"]] = {
                 "value": item.get("value", ""),
@@ -126,16 +195,26 @@ class SpaceRoutes:
                 "updatedAt": _now(),
             }
         space.volumes = list(volumes or ())
+        space.start()
         self.spaces[repo_id] = space
         return space
+
+    def _static_stage(self, repo_id: str) -> str:
+        repo = self.repos.get(("space", repo_id))
+        return "RUNNING" if repo is not None and "index.html" in repo.files else "NO_APP_FILE"
 
     def space_state_drop(self, repo_id: str):
         self.spaces.pop(repo_id, None)
 
     def space_rebuild(self, repo_id: str):
         space = self.spaces.get(repo_id)
-        if space is not None:
+        if space is None:
+            return
+        if space.sdk == "static":
+            space.script([self._static_stage(repo_id)])  # no build: served as committed
+        else:
             space.script(self.restart_stages)
+        space.start()
 
     def space_runtime_json(self, repo_id: str) -> dict:
         space = self.spaces.get(repo_id)
@@ -149,13 +228,16 @@ class SpaceRoutes:
             "replicas": {"current": 1, "requested": 1},
             "devMode": False,
             "domains": [{"domain": f"{repo_id.replace('/', '-')}.hf.space", "stage": "READY"}],
-            "volumes": space.volumes or None,
+            "volumes": space.applied.get("volumes") or None,
         }
         if space.error_message:
             data["errorMessage"] = space.error_message
         return data
 
     def _space_or_404(self, ns, name):
+        # A private Space answers 404 to other tokens and to anonymous requests.
+        if self.repo("space", f"{ns}/{name}") is None:
+            return None
         return self.spaces.get(f"{ns}/{name}")
 
     def _bad_volumes(self, volumes) -> str | None:
@@ -310,8 +392,7 @@ class SpaceRoutes:
             flavor = body.get("flavor")
             if flavor not in HARDWARE:
                 return json_response({"error": f"Invalid hardware {flavor}"}, 400)
-            space.requested_hardware = flavor
-            space.hardware = flavor
+            space.requested_hardware = flavor  # current once the Space restarts
             if body.get("sleepTimeSeconds") is not None:
                 space.sleep_time = body["sleepTimeSeconds"]
             return json_response(self.space_runtime_json(space.space_id))
@@ -380,7 +461,11 @@ class SpaceRoutes:
             if request.args.get("factory") == "true":
                 space.factory_reboots += 1
             space.error_message = ""
-            space.script(self.restart_stages)
+            if space.sdk == "static":
+                space.script([self._static_stage(space.space_id)])
+            else:
+                space.script(self.restart_stages)
+            space.start()
             return json_response(self.space_runtime_json(space.space_id))
 
     @route("/api/spaces/<ns>/<name>/pause", methods=["POST"])

@@ -87,7 +87,10 @@ def cast(site, hub, mailoutbox):
         site=site,
         hub=hub,
         outbox=mailoutbox,
-        cohort=make_cohort(name="Spring 2027", slug="spring-2027", capacity=3),
+        # These journeys follow the Argilla Space's build (new cohorts default to static).
+        cohort=make_cohort(
+            name="Spring 2027", slug="spring-2027", capacity=3, space_kind="argilla"
+        ),
         organiser=make_organiser(username="olga", email="olga@example.org"),
         lead=hf_identity(site, "amina", orgs=[(ORG, "admin")], n=1),
         bola=hf_identity(site, "bola", orgs=[(ORG, "read")], n=2),

@@ -168,10 +168,9 @@ def test_validate_yaml_refuses_metadata_outside_the_hubs_lists_as_the_hub_does(a
     assert hub.repo("dataset", "acme/card").files["README.md"] == good  # nothing committed
 
 
-def test_a_static_space_runs_as_soon_as_its_files_are_committed(hub):
-    from huggingface_hub import CommitOperationAdd, HfApi
+def test_a_static_space_runs_as_soon_as_its_files_are_committed(api, hub):
+    from huggingface_hub import CommitOperationAdd
 
-    api = HfApi(endpoint=hub.url, token="hf_test")
     api.create_repo("acme/page", repo_type="space", space_sdk="static")
     assert api.get_space_runtime("acme/page").stage == "NO_APP_FILE"
     api.create_commit(
@@ -183,11 +182,13 @@ def test_a_static_space_runs_as_soon_as_its_files_are_committed(hub):
     assert api.get_space_runtime("acme/page").stage == "RUNNING"  # no build, no second poll
 
 
-def test_a_private_spaces_settings_answer_404_to_other_tokens_and_anonymous(hub):
+def test_a_private_spaces_settings_answer_404_to_other_tokens_and_anonymous(api, hub):
     from huggingface_hub import HfApi
     from huggingface_hub.errors import RepositoryNotFoundError
 
-    HfApi(endpoint=hub.url, token="hf_test").create_repo(
+    hub.account_add("someone-else", kind="user")
+    hub.token_add("hf_someone_else", "someone-else")  # a real token of another account
+    api.create_repo(
         "acme/secret", repo_type="space", space_sdk="docker", private=True
     )
     for token in (False, "hf_someone_else"):

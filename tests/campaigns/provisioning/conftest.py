@@ -21,4 +21,6 @@ def hf(settings, hub):
     settings.SPACE_PAGE_MIN_INTERVAL_SECONDS = 300
     settings.HUB_HTTP_TIMEOUT_SECONDS = 5
     settings.SITE_URL = "https://commonset.example"
+    # The Argilla (Docker) Space needs a paid plan; tests of the 402 take it away again.
+    hub.account_add("programme", paid=True)
     return hub

@@ -7,6 +7,7 @@ from .oidc import OidcRoutes
 from .oidc_clients import OidcClientRegistry
 from .repos import RepoRoutes
 from .server import HubServerBase
+from .space_pages import SpacePageRoutes
 from .spaces import SpaceRoutes
 
 
@@ -16,6 +17,7 @@ class HubStandIn(
     CommitRoutes,
     OidcRoutes,
     OidcClientRegistry,
+    SpacePageRoutes,
     SpaceRoutes,
     RepoRoutes,
     HubServerBase,

@@ -28,6 +28,7 @@ from accounts.models import User
 from annotation.models import ImportJob, Record, Response, Skip
 from campaigns.models import Application, Campaign
 from campaigns.publishing.models import Publication
+from cohorts.models import Cohort
 from tests.campaigns.programme import make_cohort, make_organiser, organisers_group
 from tests.hub.provisioning_support import drive
 
@@ -137,8 +138,9 @@ def hf_sign_in_from_home(cast: Cast, person, identity: dict) -> None:
     hf_sign_in(cast, person, identity, expect_path="/")
 
 
-def lead_applies(cast: Cast, lead) -> Application:
-    """Journey 1's steps: from the home page to a submitted application."""
+def lead_applies(cast: Cast, lead, *, public: bool = False) -> Application:
+    """Journey 1's steps: from the home page to a submitted application (for members of
+    the organisation only, unless `public`)."""
     page = lead.page
     page.goto(f"{cast.site}/")
     nav(page, "Cohorts")
@@ -155,8 +157,11 @@ def lead_applies(cast: Cast, lead) -> Application:
     page.get_by_label("Target number of records").fill("10")
     # One response per record: the two annotators of journey 4 share the records.
     page.get_by_label("Responses wanted per record").fill("1")
-    page.get_by_label("Only members of one organisation").check()
-    page.get_by_label("Organisation whose members may contribute").select_option(ORG)
+    if public:
+        page.get_by_label("Public: anyone may contribute").check()
+    else:
+        page.get_by_label("Only members of one organisation").check()
+        page.get_by_label("Organisation whose members may contribute").select_option(ORG)
     page.get_by_label("First draft of the guidelines").fill("Rate each prompt from 1 to 5.")
     page.get_by_label("Contact").fill("amina@example.test")
     page.get_by_role("button", name="Save and submit").click()
@@ -235,9 +240,11 @@ def upload(page, name: str, content: bytes) -> None:
     expect(page.locator(".messages")).to_contain_text("Import started.")
 
 
-def lead_imports_and_opens(cast: Cast, lead, campaign: Campaign) -> None:
+def lead_imports_and_opens(
+    cast: Cast, lead, campaign: Campaign, *, state_before: str = "Ready"
+) -> None:
     """Journey 3's steps: a file with a bad row, the row reported, the fixed file, the
-    campaign opened to annotators."""
+    campaign opened to annotators (from `state_before`)."""
     page = lead.page
     page.goto(f"{cast.site}/campaigns/{campaign.slug}/")
     page.get_by_role("link", name="Campaign settings").click()
@@ -264,7 +271,7 @@ def lead_imports_and_opens(cast: Cast, lead, campaign: Campaign) -> None:
     expect(page.locator(".import-job")).to_have_count(2)
 
     page.get_by_role("link", name="Overview").click()
-    expect(page.locator("#state-title .badge")).to_have_text("Ready")
+    expect(page.locator("#state-title .badge")).to_have_text(state_before)
     page.get_by_role("button", name="Open to annotators").click()
     expect(page.locator(".messages")).to_contain_text("The campaign is now Open.")
     page.get_by_role("link", name="← Campaign page").click()
@@ -567,3 +574,73 @@ def test_journey_6_the_lead_publishes_and_the_dashboard_shows_it(cast, browsers)
         person.assert_nothing_went_wrong()
     chidi.assert_nothing_went_wrong(expected_statuses=(400,))  # the early Enter
     lead.screenshot("journey-6-published-dashboard")
+
+
+def test_journey_7_a_free_organisations_campaign_gets_a_static_space_showing_its_figures(
+    cast, browsers, settings, hub
+):
+    # Provisioning for real against the stand-in, in the programme's organisation, which
+    # has no paid plan (the stand-in answers 402 to a Docker Space there, as the Hub does):
+    # the cohort gives its campaigns the free static page.
+    settings.HUB_BACKEND = "huggingface"
+    settings.HF_ENDPOINT = hub.url
+    settings.SPACE_PAGE_MIN_INTERVAL_SECONDS = 0
+    Cohort.objects.filter(pk=cast.cohort.pk).update(space_kind="static")
+    assert not hub.account(settings.HUB_NAMESPACE).paid
+    # The Space's commit does not land yet (the Hub answers 503 for now).
+    hub.fail("commit", status=503, times=-1)
+    lead, organiser = browsers("lead"), browsers("organiser")
+    bola, chidi, visitor = browsers("bola"), browsers("chidi"), browsers("visitor")
+    organiser_approves(cast, organiser, lead_applies(cast, lead, public=True))
+    campaign = Campaign.objects.get(application__title=TITLE)
+    assert campaign.provisioning.state == "waiting" and campaign.provisioning.step == "space"
+
+    # The lead does not wait for the Space: imports and opens.
+    lead.page.goto(decision_email_link(cast))
+    lead_imports_and_opens(cast, lead, campaign, state_before="Provisioning")
+    campaign.refresh_from_db()
+    assert campaign.state == Campaign.State.OPEN
+    assert campaign.provisioning.state == "waiting"  # still not committed
+
+    # The Hub recovers; the retried step commits the page, and the Space runs at once.
+    hub.faults.clear()
+    assert drive(campaign.provisioning).state == "succeeded"
+    space = hub.repo("space", campaign.repo_id)
+    assert space.sdk == "static" and not space.private
+    assert {"README.md", "index.html"} <= set(space.files)
+    assert len([c for c in space.commits if c["summary"] != "initial commit"]) == 1
+    committed = space.files["index.html"].decode()
+    assert '<dd data-figure="responses">0</dd>' in committed  # nothing answered yet
+
+    # Re-commits are coalesced (here: none within the hour), so the committed page stays
+    # as it was while annotators work and the lead publishes.
+    settings.SPACE_PAGE_MIN_INTERVAL_SECONDS = 3600
+    annotators_work(cast, bola, chidi, campaign)
+    lead_publishes(cast, lead, campaign)
+
+    # The lead's campaign page, and the Space's page as the Hub serves it to anyone.
+    page = lead.page
+    page.goto(f"{cast.site}/campaigns/{campaign.slug}/")
+    shown = {
+        name: page.locator(f"[data-stat={name}]").inner_text()
+        for name in ("completed", "responses", "contributors")
+    }
+    assert shown == {"completed": "6", "responses": "6", "contributors": "2"}
+    space_page = visitor.page
+    asked: list[str] = []
+    space_page.on("request", lambda request: asked.append(request.url))
+    space_page.goto(f"{hub.url}/static-spaces/{campaign.repo_id}/")
+    expect(space_page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    for name, value in shown.items():
+        expect(space_page.locator(f"[data-figure={name}]")).to_have_text(value)
+    expect(space_page.locator("[data-leaderboard] li")).to_have_count(2)
+    contribute = space_page.get_by_role("link", name="Contribute")
+    assert contribute.get_attribute("href") == f"{cast.site}/annotate/{campaign.slug}/"
+    # The committed snapshot said 0: the public page brought its figures up to date from the
+    # site's API, across origins (CORS).
+    expect(space_page.locator("[data-figures-note]")).to_contain_text("brought up to date")
+    assert any(url.startswith(f"{cast.site}/api/v1/") for url in asked), asked
+    visitor.screenshot("journey-7-static-space-page")
+    for person in (lead, organiser, bola, visitor):
+        person.assert_nothing_went_wrong()
+    chidi.assert_nothing_went_wrong(expected_statuses=(400,))  # the early Enter

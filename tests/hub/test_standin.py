@@ -207,3 +207,22 @@ def test_the_argilla_template_carries_only_its_cited_files(hub):
     assert "sdk: docker" in readme and "hf_oauth: true" in readme
     assert "allowed_workspaces" in template.files[".oauth.yml"].decode()
     assert hub.space("argilla/argilla-template-space").variables == {}
+
+
+def test_a_commit_of_a_readme_with_bad_metadata_is_refused_even_without_validate_yaml(api, hub):
+    # A client that skips validate-yaml (a raw commit) meets the same check at the commit.
+    from huggingface_hub import CommitOperationAdd
+    from huggingface_hub.errors import BadRequestError
+
+    api.create_repo("acme/raw", repo_type="dataset")
+    # validate-yaml says yes to everything: only the commit's own check is left
+    hub.fail("validate_yaml", status=200, times=-1, body={"errors": [], "warnings": []})
+    bad = b"---\nlicense: my-own-licence\n---\n"
+    with pytest.raises(BadRequestError, match='"license" must be one of'):
+        api.create_commit(
+            "acme/raw",
+            repo_type="dataset",
+            operations=[CommitOperationAdd("README.md", bad)],
+            commit_message="card",
+        )
+    assert "README.md" not in hub.repo("dataset", "acme/raw").files

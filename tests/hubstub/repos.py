@@ -45,6 +45,19 @@ def metadata_errors(metadata: dict) -> list[dict]:
     return errors
 
 
+def readme_errors(content: str) -> list[dict]:
+    """What the Hub finds wrong in a README's metadata block (validate-yaml, and a commit
+    of README.md, which the Hub checks the same way)."""
+    metadata = {}
+    if content.startswith("---"):
+        block = content.split("---", 2)[1] if content.count("---") >= 2 else ""
+        try:
+            metadata = yaml.safe_load(block) or {}
+        except yaml.YAMLError as exc:
+            return [{"message": f"Invalid YAML in README.md: {exc}"}]
+    return metadata_errors(metadata) if isinstance(metadata, dict) else []
+
+
 PREFIXES = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 KINDS = {"models": "model", "datasets": "dataset", "spaces": "space"}
 
@@ -214,15 +227,7 @@ class RepoRoutes:
         `{"errors": [{"message": "\"license\" must be one of [...]"}]}` (the shape
         huggingface_hub reads into `ValueError("Invalid metadata in README.md. ...")`)."""
         body = request.get_json(force=True, silent=True) or {}
-        content = body.get("content") or ""
-        metadata = {}
-        if content.startswith("---"):
-            block = content.split("---", 2)[1] if content.count("---") >= 2 else ""
-            try:
-                metadata = yaml.safe_load(block) or {}
-            except yaml.YAMLError as exc:
-                return json_response({"error": f"Invalid YAML in README.md: {exc}"}, 400)
-        errors = metadata_errors(metadata) if isinstance(metadata, dict) else []
+        errors = readme_errors(body.get("content") or "")
         if errors:
             return json_response({"errors": errors, "warnings": []}, 400)
         return json_response({"errors": [], "warnings": []})
@@ -274,6 +279,13 @@ class RepoRoutes:
             if (refusal := self.repo_write_refusal(repo_type, repo_id)) is not None:
                 return refusal
             # Like the Hub, the whole commit is refused before anything changes.
+            if "README.md" in adds and repo_type in ("dataset", "model"):
+                errors = readme_errors(adds["README.md"].decode("utf-8", "replace"))
+                if errors:
+                    listed = "\n".join(f"- {e['message']}" for e in errors)
+                    return json_response(
+                        {"error": f"Invalid metadata in README.md.\n{listed}"}, 400
+                    )
             for path, content in adds.items():
                 if (refused := self.commit_regular_file(repo, path, content)) is not None:
                     return refused

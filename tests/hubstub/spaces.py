@@ -1,6 +1,7 @@
 """Hub stand-in part:
-Spaces: duplicate, secrets, variables, hardware, sleep time, volumes, runtime (with a
-scriptable stage sequence), restart, pause; storage buckets.
+Spaces: duplicate, runtime (with a scriptable stage sequence), restart, pause. Their
+settings (secrets, variables, hardware, sleep time, volumes) are in space_settings.py,
+storage buckets in buckets.py.
 
 State: `self.spaces[space_id]` -> Space (secrets with their values, as the Hub keeps them;
 variables; requested hardware; volumes; the runtime stage and what comes next) and
@@ -38,7 +39,6 @@ import time
 from dataclasses import dataclass, field
 
 from huggingface_hub import SpaceHardware
-from werkzeug.wrappers import Response
 
 from .repos import not_found
 from .server import json_response, request_token, route
@@ -296,149 +296,6 @@ class SpaceRoutes:
             space.sleep_time = body.get("sleepTimeSeconds")
         return json_response({"url": self.repo_url("space", target), "filesCopyPending": False})
 
-    # --- secrets and variables ------------------------------------------------------
-    @route("/api/spaces/<ns>/<name>/secrets", methods=["GET"])
-    def space_secrets_get(self, request, ns, name):
-        space = self._space_or_404(ns, name)
-        if space is None:
-            return not_found(f"Repository {ns}/{name}")
-        return json_response(
-            {
-                key: {"description": s["description"], "updatedAt": s["updatedAt"]}
-                for key, s in space.secrets.items()
-            }
-        )
-
-    @route("/api/spaces/<ns>/<name>/secrets", methods=["POST"])
-    def space_secret_add(self, request, ns, name):
-        body = request.get_json(force=True, silent=True) or {}
-        with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            if not body.get("key"):
-                return json_response({"error": "key is required"}, 400)
-            space.secrets[body["key"]] = {
-                "value": body.get("value", ""),
-                "description": body.get("description"),
-                "updatedAt": _now(),
-            }
-        return Response(status=200)
-
-    @route("/api/spaces/<ns>/<name>/secrets", methods=["DELETE"])
-    def space_secret_delete(self, request, ns, name):
-        body = request.get_json(force=True, silent=True) or {}
-        with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            space.secrets.pop(body.get("key"), None)
-        return Response(status=200)
-
-    def _variables_json(self, space: Space) -> dict:
-        return {key: dict(v) for key, v in space.variables.items()}
-
-    @route("/api/spaces/<ns>/<name>/variables", methods=["GET"])
-    def space_variables_get(self, request, ns, name):
-        space = self._space_or_404(ns, name)
-        if space is None:
-            return not_found(f"Repository {ns}/{name}")
-        return json_response(self._variables_json(space))
-
-    @route("/api/spaces/<ns>/<name>/variables", methods=["POST"])
-    def space_variable_add(self, request, ns, name):
-        body = request.get_json(force=True, silent=True) or {}
-        with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            if not body.get("key"):
-                return json_response({"error": "key is required"}, 400)
-            space.variables[body["key"]] = {
-                "value": body.get("value", ""),
-                "description": body.get("description"),
-                "updatedAt": _now(),
-            }
-            return json_response(self._variables_json(space))
-
-    @route("/api/spaces/<ns>/<name>/variables", methods=["DELETE"])
-    def space_variable_delete(self, request, ns, name):
-        body = request.get_json(force=True, silent=True) or {}
-        with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            space.variables.pop(body.get("key"), None)
-            return json_response(self._variables_json(space))
-
-    # --- hardware, sleep time, volumes ----------------------------------------------
-    @route("/api/spaces/<ns>/<name>/hardware", methods=["POST"])
-    def space_hardware(self, request, ns, name):
-        body = request.get_json(force=True, silent=True) or {}
-        with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            flavor = body.get("flavor")
-            if flavor not in HARDWARE:
-                return json_response({"error": f"Invalid hardware {flavor}"}, 400)
-            space.requested_hardware = flavor  # current once the Space restarts
-            if body.get("sleepTimeSeconds") is not None:
-                space.sleep_time = body["sleepTimeSeconds"]
-            return json_response(self.space_runtime_json(space.space_id))
-
-    @route("/api/spaces/<ns>/<name>/sleeptime", methods=["POST"])
-    def space_sleeptime(self, request, ns, name):
-        body = request.get_json(force=True, silent=True) or {}
-        with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            space.sleep_time = body.get("seconds")
-            return json_response(self.space_runtime_json(space.space_id))
-
-    @route("/api/spaces/<ns>/<name>/volumes", methods=["PUT"])
-    def space_volumes_set(self, request, ns, name):
-        body = request.get_json(force=True, silent=True) or {}
-        volumes = body.get("volumes")
-        if not isinstance(volumes, list):
-            return json_response({"error": "volumes must be a list"}, 400)
-        with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            problem = self._bad_volumes(volumes)
-            if problem:
-                return json_response({"error": problem}, 400)
-            space.volumes = list(volumes)
-        return Response(status=200)
-
-    @route("/api/spaces/<ns>/<name>/volumes", methods=["DELETE"])
-    def space_volumes_delete(self, request, ns, name):
-        with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            space.volumes = []
-        return Response(status=200)
-
-    # --- runtime, restart, pause ----------------------------------------------------
     @route("/api/spaces/<ns>/<name>/runtime", methods=["GET"])
     def space_runtime(self, request, ns, name):
         with self._lock:
@@ -479,30 +336,3 @@ class SpaceRoutes:
             space.pauses += 1
             space.script(["PAUSED"])
             return json_response(self.space_runtime_json(space.space_id))
-
-    # --- buckets --------------------------------------------------------------------
-    @route("/api/buckets/<ns>/<name>", methods=["POST"])
-    def bucket_create(self, request, ns, name):
-        body = request.get_json(force=True, silent=True) or {}
-        bucket_id = f"{ns}/{name}"
-        url = f"{self.url}/buckets/{bucket_id}"
-        if (refusal := self.write_refusal(ns, creating="bucket")) is not None:
-            return refusal
-        with self._lock:
-            if bucket_id in self.buckets:
-                return json_response({"error": "Bucket already exists", "url": url}, 409)
-            self.buckets[bucket_id] = {
-                "id": bucket_id,
-                "private": body.get("visibility") == "private",
-                "createdAt": _now(),
-                "size": 0,
-                "totalFiles": 0,
-            }
-        return json_response({"url": url, "id": bucket_id, "name": name})
-
-    @route("/api/buckets/<ns>/<name>", methods=["GET"])
-    def bucket_info(self, request, ns, name):
-        bucket = self.buckets.get(f"{ns}/{name}")
-        if bucket is None:
-            return not_found(f"Bucket {ns}/{name}")
-        return json_response(bucket)

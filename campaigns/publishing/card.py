@@ -54,6 +54,12 @@ def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _line(text) -> str:
+    """One line of text: a title holding CR/LF (the API takes any string) would otherwise
+    end the heading, the link or the citation field it is put in."""
+    return " ".join(str(text).split())
+
+
 def _fmt(value, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -65,7 +71,7 @@ def _bibkey(campaign) -> str:
 def card_metadata(campaign, summary: BuildSummary) -> DatasetCardData:
     languages = [str(code) for code in (campaign.languages or [])]
     return DatasetCardData(
-        pretty_name=campaign.title,
+        pretty_name=_line(campaign.title),
         license=campaign.license or "other",
         language=languages or None,
         task_categories=TASK_CATEGORIES.get(campaign.task_kind, ["other"]),
@@ -89,13 +95,14 @@ def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -
     page = f"{site}/campaigns/{campaign.slug}/"
     repo_id = campaign.repo_id
     year = timezone.now().year
+    title = _line(campaign.title)
     lines = [
-        f"# {campaign.title}",
+        f"# {title}",
         "",
         campaign.summary or "",
         "",
         f"This dataset was built together by the **{campaign.community.handle}** community on "
-        f"[Commonset]({site}/), in the campaign [{campaign.title}]({page}) of the cohort "
+        f"[Commonset]({site}/), in the campaign [{title}]({page}) of the cohort "
         f"*{campaign.cohort.name}*. Each record was shown to annotators who signed in with "
         f"their Hugging Face account; every record aims at {campaign.responses_per_record} "
         "independent responses.",
@@ -188,7 +195,7 @@ def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -
         "",
         "```bibtex",
         f"@misc{{{_bibkey(campaign)}_{year},",
-        f"  title = {{{{{campaign.title}}}}},",
+        f"  title = {{{{{title}}}}},",
         f"  author = {{{{{campaign.community.handle} community}}}},",
         f"  year = {{{year}}},",
         "  publisher = {Hugging Face},",

@@ -469,3 +469,16 @@ def test_lead_publishes_from_the_campaign_page(
     assert response.status_code == 302
     policy = PublicationPolicy.objects.get(campaign=campaign)
     assert policy.every_hours == 6 and policy.include_in_progress
+
+
+def test_a_title_with_line_breaks_stays_one_heading_in_the_card(settings):
+    settings.HUB_BACKEND = "local"
+    campaign, *_ = _all_kinds_campaign()
+    Campaign.objects.filter(pk=campaign.pk).update(title="Yoruba\r\n# prompts\nround 2")
+    campaign.refresh_from_db()
+    assert _publish(campaign).state == "succeeded"
+    readme = (_local_folder(settings, campaign) / "README.md").read_text()
+    _, front, body = readme.split("---", 2)
+    assert yaml.safe_load(front)["pretty_name"] == "Yoruba # prompts round 2"
+    assert body.lstrip().splitlines()[0] == "# Yoruba # prompts round 2"
+    assert "title = {{Yoruba # prompts round 2}}," in body

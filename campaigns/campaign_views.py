@@ -1,6 +1,8 @@
 """Campaign pages: the list, a campaign's page, and its settings pages for leads
 (fields and questions, records import, responses per record and lease, open/pause/close)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -10,6 +12,7 @@ from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import user_is_organiser
 from annotation import definitions
 from annotation import selectors as annotation_selectors
 from annotation.errors import AnnotationError
@@ -87,6 +90,7 @@ def _settings_context(campaign: Campaign, **extra) -> dict:
     return {
         "campaign": campaign,
         "editable": campaign.state not in (Campaign.State.OPEN, Campaign.State.CLOSED),
+        "reopen_grace_days": lifecycle.reopen_grace().days,
         **extra,
     }
 
@@ -138,7 +142,10 @@ def campaign_state(request, slug: str):
     service = {
         "open": lifecycle.campaign_open,
         "pause": lifecycle.campaign_pause,
-        "close": lifecycle.campaign_close,
+        "close": partial(lifecycle.campaign_close, confirmed=request.POST.get("confirm") == "yes"),
+        "reopen": partial(
+            lifecycle.campaign_reopen, by_organiser=user_is_organiser(request.user)
+        ),
     }.get(action)
     if service is None:
         messages.error(request, "Unknown action.")

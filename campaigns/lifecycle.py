@@ -4,7 +4,11 @@ Provisioning never gates annotation (DESIGN.md): a campaign whose Space and data
 still being set up, or whose provisioning failed, opens as soon as its fields, questions
 and records are there. Annotators work on this site, not in the Space."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Campaign
 
@@ -17,27 +21,44 @@ _ALLOWED = {
     "open": (Campaign.State.PROVISIONING, Campaign.State.READY, Campaign.State.PAUSED),
     "pause": (Campaign.State.OPEN,),
     "close": (Campaign.State.READY, Campaign.State.OPEN, Campaign.State.PAUSED),
+    "reopen": (Campaign.State.CLOSED,),
 }
 
 
-def _transition(campaign: Campaign, action: str, target: str) -> Campaign:
+def reopen_grace() -> timedelta:
+    """How long after closing its lead may reopen a campaign (organisers may at any time)."""
+    return timedelta(days=float(getattr(settings, "CAMPAIGN_REOPEN_GRACE_DAYS", 14)))
+
+
+def _transition(campaign: Campaign, action: str, target: str, *, by_organiser=False) -> Campaign:
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.state not in _ALLOWED[action]:
-            verb = {"open": "opened", "pause": "paused", "close": "closed"}[action]
+            verb = {"open": "opened", "pause": "paused", "close": "closed", "reopen": "reopened"}[
+                action
+            ]
             raise LifecycleError(
                 f"A campaign that is {locked.get_state_display().lower()} cannot be {verb}."
             )
         if action == "open":
             from annotation.models import Record
 
-            if not locked.fields.exists() or not locked.questions.exists():
+            if not locked.fields.exists() or not locked.questions.asked().exists():
                 raise LifecycleError("Add at least one field and one question before opening.")
             if not Record.objects.filter(campaign=locked).exists():
                 raise LifecycleError("Import records before opening.")
+        if action == "reopen" and not by_organiser:
+            closed_at = locked.closed_at or locked.updated_at
+            if timezone.now() - closed_at > reopen_grace():
+                raise LifecycleError(
+                    f"This campaign was closed more than {reopen_grace().days} days ago: only "
+                    "an organiser can reopen it now."
+                )
         locked.state = target
-        locked.save(update_fields=["state", "updated_at"])
+        locked.closed_at = timezone.now() if action == "close" else locked.closed_at
+        locked.save(update_fields=["state", "closed_at", "updated_at"])
     campaign.state = target
+    campaign.closed_at = locked.closed_at
     return campaign
 
 
@@ -49,5 +70,18 @@ def campaign_pause(*, campaign: Campaign) -> Campaign:
     return _transition(campaign, "pause", Campaign.State.PAUSED)
 
 
-def campaign_close(*, campaign: Campaign) -> Campaign:
+def campaign_close(*, campaign: Campaign, confirmed: bool = False) -> Campaign:
+    """Closing ends annotation and the scheduled publications; asked for twice, since only
+    a lead within the grace period (or an organiser) can undo it."""
+    if not confirmed:
+        raise LifecycleError(
+            "Confirm that you want to close the campaign: annotators can no longer answer, "
+            "and scheduled publications stop."
+        )
     return _transition(campaign, "close", Campaign.State.CLOSED)
+
+
+def campaign_reopen(*, campaign: Campaign, by_organiser: bool = False) -> Campaign:
+    """Back from closed to paused (the lead then opens it): within the grace period after
+    closing for its lead, at any time for an organiser."""
+    return _transition(campaign, "reopen", Campaign.State.PAUSED, by_organiser=by_organiser)

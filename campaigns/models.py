@@ -235,6 +235,9 @@ class Campaign(models.Model):
     lease_seconds = models.PositiveIntegerField(default=15 * 60)
     state = models.CharField(max_length=14, choices=State.choices, default=State.PROVISIONING)
     state_message = models.CharField(max_length=500, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was last closed (its lead may reopen it a while)."
+    )
     publish_usernames = models.BooleanField(
         default=False, help_text="Publish Hugging Face handles instead of pseudonyms."
     )

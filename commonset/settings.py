@@ -282,6 +282,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Record imports -------------------------------------------------------------------
 # The largest upload accepted, and the most rows one import may bring in.
+# How long after closing a campaign its lead may reopen it (organisers may at any time).
+CAMPAIGN_REOPEN_GRACE_DAYS = env.int("CAMPAIGN_REOPEN_GRACE_DAYS", default=14)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 # Decompressed sizes: a compressed file can hold far more than its size says.

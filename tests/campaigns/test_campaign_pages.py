@@ -128,14 +128,54 @@ def test_open_pause_close(client):
         ("open", "open"),
         ("pause", "paused"),
         ("open", "open"),
-        ("close", "closed"),
     ):
         client.post(url, {"action": action})
         campaign.refresh_from_db()
         assert campaign.state == state
+    # Closing asks for confirmation first.
+    page = client.post(url, {"action": "close"}, follow=True)
+    assert "Confirm that you want to close the campaign" in page.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.state == "open"
+    client.post(url, {"action": "close", "confirm": "yes"})
+    campaign.refresh_from_db()
+    assert campaign.state == "closed" and campaign.closed_at is not None
     client.post(url, {"action": "open"})
     campaign.refresh_from_db()
     assert campaign.state == "closed"
+
+
+def test_a_closed_campaign_is_reopened_by_its_lead_within_the_grace_period_then_by_organisers(
+    client, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.campaigns.programme import make_organiser
+
+    settings.CAMPAIGN_REOPEN_GRACE_DAYS = 14
+    lead = UserFactory()
+    campaign = make_campaign(lead=lead, state="open", records=1)
+    client.force_login(lead)
+    url = f"/campaigns/{campaign.slug}/settings/state/"
+    client.post(url, {"action": "close", "confirm": "yes"})
+    page = client.get(f"/campaigns/{campaign.slug}/settings/").content.decode()
+    assert "Reopen (as paused)" in page
+    client.post(url, {"action": "reopen"})
+    campaign.refresh_from_db()
+    assert campaign.state == "paused"  # the lead opens it again when ready
+
+    client.post(url, {"action": "close", "confirm": "yes"})
+    Campaign.objects.filter(pk=campaign.pk).update(closed_at=timezone.now() - timedelta(days=15))
+    refused = client.post(url, {"action": "reopen"}, follow=True).content.decode()
+    assert "only an organiser can reopen it now" in refused
+    campaign.refresh_from_db()
+    assert campaign.state == "closed"
+    client.force_login(make_organiser())
+    client.post(url, {"action": "reopen"})
+    campaign.refresh_from_db()
+    assert campaign.state == "paused"
 
 
 def test_opening_without_records_is_refused_with_a_reason(client):

@@ -185,6 +185,7 @@ ALLOWED = {
         f"admin/{model}/{page}": ORGANISERS
         for model in (
             "campaigns/application",
+            "campaigns/campaign",
             "campaigns/provisioning",
             "campaigns/publication",
             "campaigns/publicationpolicy",

@@ -8,7 +8,7 @@ from django.core import mail
 from annotation.models import Field, Question
 from campaigns.models import Application, Campaign
 from cohorts.models import Cohort
-from tests.campaigns.programme import make_application, make_cohort
+from tests.campaigns.programme import make_application, make_cohort, make_organiser
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -320,3 +320,28 @@ def test_organisers_see_a_failed_import_in_admin_but_cannot_change_it(client):
     assert client.get("/admin/annotation/response/").status_code == 200
     assert client.get("/admin/annotation/question/add/").status_code == 403
     assert client.post(f"/admin/annotation/importjob/{job.pk}/delete/").status_code == 403
+
+
+def test_organisers_find_campaigns_in_admin_with_languages_as_text_and_pause_them(client):
+    from campaigns.lifecycle import campaign_close
+    from tests.annotation.factories import make_campaign
+
+    open_one = make_campaign(state="open", records=2)
+    Campaign.objects.filter(pk=open_one.pk).update(languages=["yo", "en"], title="Yoruba chat")
+    closed = make_campaign(state="open")
+    campaign_close(campaign=closed, confirmed=True)
+    client.force_login(make_organiser(username="olga2"))
+    listing = client.get("/admin/campaigns/campaign/", {"q": "Yoruba"}).content.decode()
+    assert "Yoruba chat" in listing and "yo, en" in listing and '["yo", "en"]' not in listing
+    page = client.get(f"/admin/campaigns/campaign/{open_one.pk}/change/").content.decode()
+    assert "yo, en" in page and "members of" not in page
+    client.post(
+        "/admin/campaigns/campaign/",
+        {"action": "pause_campaigns", "_selected_action": [open_one.pk]},
+    )
+    client.post(
+        "/admin/campaigns/campaign/",
+        {"action": "reopen_campaigns", "_selected_action": [closed.pk]},
+    )
+    assert set(Campaign.objects.values_list("state", flat=True)) == {"paused"}
+    assert client.get("/admin/campaigns/campaign/add/").status_code == 403

@@ -5,4 +5,4 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from . import schema, signals  # noqa: F401  (schema extension, sign-in receivers)
+        from . import schema, signals, signin_limits  # noqa: F401  (schema extension, receivers)

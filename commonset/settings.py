@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.signin_limits.SignInLimitMiddleware",
 ]
 
 ROOT_URLCONF = "commonset.urls"
@@ -138,9 +139,19 @@ if REDIS_URL:
             },
         }
     }
+    # Sign-in limits (accounts/signin_limits.py) in the same Redis, under their own prefix.
+    CACHES["signin"] = {**CACHES["default"], "KEY_PREFIX": "commonset-signin"}
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Shared by every process of this machine (a per-process cache would let each
+        # worker count its own sign-in failures).
+        "signin": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "signin"),
+        },
+    }
 
 # Longest countdown any task schedules (provisioning polls, retry backoff). The broker's
 # visibility timeout must exceed it, or Redis re-delivers a message that is still waiting.
@@ -194,6 +205,12 @@ ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
+# Failed sign-ins are limited by accounts/signin_limits.py for every door (admin too), per
+# client and account; allauth's own limit would lock an account for everyone.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+SIGNIN_MAX_FAILURES = env.int("SIGNIN_MAX_FAILURES", default=5)
+SIGNIN_MAX_FAILURES_PER_CLIENT = env.int("SIGNIN_MAX_FAILURES_PER_CLIENT", default=30)
+SIGNIN_WINDOW_SECONDS = env.int("SIGNIN_WINDOW_SECONDS", default=900)
 # Local username/password sign-up is for development only; people join with Hugging Face.
 ACCOUNT_ALLOW_LOCAL_SIGNUP = env.bool("ACCOUNT_ALLOW_LOCAL_SIGNUP", default=False)
 SOCIALACCOUNT_AUTO_SIGNUP = True

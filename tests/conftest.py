@@ -68,6 +68,15 @@ def hub():
 
 
 @pytest.fixture(autouse=True)
+def _signin_counts_cleared():
+    """Sign-in failure counts are shared by every process (a file cache here): one test's
+    wrong passwords must not lock another test out."""
+    from django.core.cache import caches
+
+    caches["signin"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_and_hub_dirs(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.HUB_LOCAL_DIR = tmp_path / "hub"

@@ -1,0 +1,120 @@
+"""One sign-in policy for every door: the site's sign-in page, Django admin's, and any
+other place that signs people in with a password (all go through django.contrib.auth's
+`authenticate`, whose `user_login_failed` signal counts the failures here).
+
+Failures are counted per client *and* account (so someone guessing a password locks only
+themselves out of that account, never the organiser signing in from elsewhere) and per
+client over all accounts (so one client cannot try many accounts). Counts live in the
+`signin` cache: Redis when REDIS_URL is set, otherwise a file cache under var/, so every
+process on the machine shares them. Over a limit, the sign-in pages answer 429 with
+Retry-After, even for the right password, until the window has passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.cache import caches
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.template import loader
+from django.urls import reverse
+from rest_framework.throttling import BaseThrottle
+
+
+def _limits() -> tuple[int, int, int]:
+    return (
+        int(getattr(settings, "SIGNIN_MAX_FAILURES", 5)),
+        int(getattr(settings, "SIGNIN_MAX_FAILURES_PER_CLIENT", 30)),
+        int(getattr(settings, "SIGNIN_WINDOW_SECONDS", 900)),
+    )
+
+
+def _client(request) -> str:
+    # The same client address the API's throttling uses (NUM_PROXIES aware).
+    return BaseThrottle().get_ident(request) or "unknown"
+
+
+def _keys(request, username: str) -> tuple[str, str]:
+    client = _client(request)
+    pair = hashlib.sha256(f"{client}\n{(username or '').strip().lower()}".encode()).hexdigest()
+    return f"signin:pair:{pair}", f"signin:client:{hashlib.sha256(client.encode()).hexdigest()}"
+
+
+def _count(cache, key: str) -> tuple[int, float]:
+    return int(cache.get(f"{key}:n") or 0), float(cache.get(f"{key}:t") or 0)
+
+
+def signin_wait_seconds(request, username: str) -> int:
+    """Seconds until this client may try to sign in to `username` again (0: now)."""
+    cache = caches["signin"]
+    per_pair, per_client, window = _limits()
+    now = time.time()
+    wait = 0
+    for key, limit in zip(_keys(request, username), (per_pair, per_client), strict=True):
+        count, started = _count(cache, key)
+        if count >= limit:
+            wait = max(wait, int(started + window - now) + 1)
+    return max(wait, 0)
+
+
+def signin_failure_record(request, username: str) -> None:
+    cache = caches["signin"]
+    window = _limits()[2]
+    for key in _keys(request, username):
+        cache.add(f"{key}:t", time.time(), timeout=window)
+        if cache.add(f"{key}:n", 1, timeout=window):
+            continue
+        try:
+            cache.incr(f"{key}:n")
+        except ValueError:  # expired between add and incr
+            cache.add(f"{key}:n", 1, timeout=window)
+
+
+def signin_success_forget(request, username: str) -> None:
+    """A successful sign-in clears this client's count for that account."""
+    pair, _client_key = _keys(request, username)
+    caches["signin"].delete_many([f"{pair}:n", f"{pair}:t"])
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.signin_failure_record")
+def _on_failure(sender, credentials, request=None, **kwargs):
+    if request is not None:
+        signin_failure_record(request, credentials.get("username", ""))
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.signin_success_forget")
+def _on_success(sender, request, user, **kwargs):
+    if request is not None:
+        signin_success_forget(request, user.get_username())
+
+
+class SignInLimitMiddleware:
+    """Refuses a password sign-in (admin's or the site's) over the limits before it is
+    checked, with 429 and Retry-After."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._paths = None
+
+    def __call__(self, request):
+        if request.method == "POST":
+            if self._paths is None:
+                self._paths = {reverse("admin:login"), reverse("account_login")}
+            if request.path in self._paths:
+                username = request.POST.get("username") or request.POST.get("login") or ""
+                wait = signin_wait_seconds(request, username)
+                if wait:
+                    return _too_many(request, wait)
+        return self.get_response(request)
+
+
+def _too_many(request, wait: int) -> HttpResponse:
+    minutes = max(1, round(wait / 60))
+    body = loader.render_to_string("429_signin.html", {"minutes": minutes}, request=request)
+    response = HttpResponse(body, status=429)
+    response["Retry-After"] = str(wait)
+    return response

@@ -97,6 +97,20 @@ def questions_of(campaign: Campaign) -> list[Question]:
     return questions
 
 
+def answers_labelled(questions: list[Question], values: dict) -> list[tuple[str, str]]:
+    """(question title, answer as its options' labels) for each answered question, in the
+    questions' order: what a person reads, not `quality: 5`."""
+    shown = []
+    for question in questions:
+        if question.name not in values:
+            continue
+        labels = {str(o["value"]): str(o.get("label", o["value"])) for o in question.options or []}
+        value = values[question.name]
+        items = value if isinstance(value, list) else [value]
+        shown.append((question.title, ", ".join(labels.get(str(v), str(v)) for v in items)))
+    return shown
+
+
 def responses_of_user(user, campaign: Campaign | None = None) -> QuerySet[Response]:
     """The user's own responses (only ever theirs), newest first."""
     responses = (

@@ -156,6 +156,12 @@ def record_full(record):
 def my_contributions(request, slug: str):
     campaign = campaign_get_for_user(request.user, slug)
     responses = list(selectors.responses_of_user(request.user, campaign)[:200])
+    questions = list(campaign.questions.all())  # archived ones too: the answers stay
+    first_field = campaign.fields.order_by("position", "id").values_list("name", flat=True).first()
+    for response in responses:
+        response.answers = selectors.answers_labelled(questions, response.values)
+        text = (response.record.fields or {}).get(first_field) if first_field else None
+        response.record_text = text if isinstance(text, str) else ""
     return render(
         request,
         "annotation/mine.html",

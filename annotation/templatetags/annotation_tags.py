@@ -9,9 +9,3 @@ def get_item(mapping, key):
         return mapping.get(key)
     return None
 
-
-@register.filter
-def join_list(value):
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return value

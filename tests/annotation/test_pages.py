@@ -155,3 +155,25 @@ def test_answering_a_record_not_reserved_for_you_says_so_and_keeps_nothing(clien
     )
     assert script.status_code == 409 and "not reserved for you" in script.json()["detail"]
     assert not Response.objects.exists()
+
+
+def test_my_contributions_show_question_titles_option_labels_and_the_record_text(client, annotator):
+    campaign = make_campaign(records=1, questions=ALL_KIND_QUESTIONS)
+    record = Record.objects.get(campaign=campaign)
+    client.get(f"/annotate/{campaign.slug}/")
+    client.post(
+        f"/annotate/{campaign.slug}/records/{record.pk}/",
+        {
+            "action": "submit",
+            "q-quality": "4",
+            "q-topic": "code",
+            "q-flags": ["unsafe"],
+            "q-order": ["b", "c", "a"],
+            "q-note": "ok",
+        },
+    )
+    mine = client.get(f"/annotate/{campaign.slug}/mine/").content.decode()
+    assert "<strong>Topic</strong>: Code" in mine  # the label, not `topic: code`
+    assert "<strong>Flags</strong>: Unsafe" in mine
+    assert "<strong>Order</strong>: B, C, A" in mine
+    assert "Prompt number 0" in mine  # what was answered

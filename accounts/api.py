@@ -1,10 +1,12 @@
 from django.http import Http404
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
+from .authentication import ApiTokenAuthentication
 from .selectors import api_tokens_of
 from .serializers import (
     ApiTokenCreateSerializer,
@@ -34,11 +36,23 @@ class ApiTokenListView(APIView):
         summary="Create an API token (its value is returned once)",
     )
     def post(self, request):
+        if isinstance(request.successful_authenticator, ApiTokenAuthentication):
+            # A token that can mint tokens outlives its own revocation.
+            return Response(
+                {
+                    "detail": "API tokens are created from a signed-in session (your profile "
+                    "page), not with another token, so that revoking a leaked token ends "
+                    "its access."
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         serializer = ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         issued = services.api_token_create(user=request.user, **serializer.validated_data)
         data = ApiTokenSerializer(issued.token).data | {"token": issued.raw}
-        return Response(data, status=status.HTTP_201_CREATED)
+        response = Response(data, status=status.HTTP_201_CREATED)
+        add_never_cache_headers(response)  # no-store: the raw token must not sit in a cache
+        return response
 
 
 class ApiTokenRevokeView(APIView):

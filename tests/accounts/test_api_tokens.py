@@ -110,8 +110,15 @@ def test_anonymous_me_is_refused():
 def test_tokens_api_creates_lists_and_revokes():
     user = UserFactory()
     client = bearer(api_token_create(user=user, name="admin script").raw)
-    created = client.post("/api/v1/tokens/", {"name": "ci"}, format="json")
+    # A token cannot mint tokens: revoking a leaked one must end its access.
+    refused = client.post("/api/v1/tokens/", {"name": "ci"}, format="json")
+    assert refused.status_code == 403 and "signed-in session" in refused.json()["detail"]
+    assert ApiToken.objects.filter(user=user).count() == 1
+    session = APIClient()
+    session.force_login(user)
+    created = session.post("/api/v1/tokens/", {"name": "ci"}, format="json")
     assert created.status_code == 201
+    assert "no-store" in created["Cache-Control"]
     new_raw = created.json()["token"]
     assert bearer(new_raw).get("/api/v1/me").status_code == 200
     names = [t["name"] for t in client.get("/api/v1/tokens/").json()]
@@ -123,7 +130,8 @@ def test_tokens_api_creates_lists_and_revokes():
 
 def test_tokens_api_rejects_past_expiry_with_field_error():
     user = UserFactory()
-    client = bearer(api_token_create(user=user, name="t").raw)
+    client = APIClient()
+    client.force_login(user)
     past = (timezone.now() - timezone.timedelta(days=1)).isoformat()
     response = client.post("/api/v1/tokens/", {"name": "x", "expires_at": past}, format="json")
     assert response.status_code == 400

@@ -82,6 +82,16 @@ class Publication(Workflow):
     def __str__(self):
         return f"Publication {self.pk} of {self.campaign_id} ({self.state})"
 
+    @property
+    def web_url(self) -> str:
+        """The URL when a browser can open it (the Hub's); empty for the local hub folder's
+        file:// address, which browsers refuse to open from a web page."""
+        return self.url if self.url.startswith(("https://", "http://")) else ""
+
+    @property
+    def local_path(self) -> str:
+        return self.url.removeprefix("file://") if self.url.startswith("file://") else ""
+
 
 class PublicationPolicy(models.Model):
     """When a campaign is published on its own, and what goes in. A campaign without a

@@ -72,6 +72,22 @@ def application_submitted(*, application_id: int) -> int:
     return _send(messages, "submission")
 
 
+def campaign_hub_home(campaign) -> str:
+    """What is being set up for the campaign on the Hub, in words, as it really is."""
+    if settings.HUB_BACKEND == "local":
+        return (
+            "its dataset will be published to this site's local hub folder; no Hugging Face "
+            "repository or Space is made"
+        )
+    namespace = campaign.hub_namespace
+    kind = campaign.cohort.space_kind
+    if kind == "static":
+        return f"a dataset repository and a static Space (its page on the Hub) in {namespace}"
+    if kind == "argilla":
+        return f"a dataset repository and an Argilla Space in {namespace}"
+    return f"a dataset repository in {namespace}"
+
+
 def application_decided(*, application_id: int) -> int:
     """Tell the applicant and co-leads the organisers' decision, with their note."""
     application = _application(application_id)
@@ -80,6 +96,7 @@ def application_decided(*, application_id: int) -> int:
         "application": application,
         "campaign": campaign,
         "approved": application.state == Application.State.APPROVED,
+        "hub_home": campaign_hub_home(campaign) if campaign else "",
         "application_url": settings.SITE_URL
         + reverse("applications:detail", args=[application.pk]),
     }

@@ -103,9 +103,9 @@ def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -
         "",
         f"This dataset was built together by the **{campaign.community.handle}** community on "
         f"[Commonset]({site}/), in the campaign [{title}]({page}) of the cohort "
-        f"*{campaign.cohort.name}*. Each record was shown to annotators who signed in with "
-        f"their Hugging Face account; every record aims at {campaign.responses_per_record} "
-        "independent responses.",
+        f"*{campaign.cohort.name}*. Each record was shown to annotators signed in to the "
+        "site (with their Hugging Face account, or an account its organisers made); every "
+        f"record aims at {campaign.responses_per_record} independent responses.",
         "",
         "## Figures",
         "",

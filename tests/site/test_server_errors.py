@@ -62,9 +62,7 @@ def test_a_json_body_nested_too_deeply_is_a_400_saying_so(client):
 
     api = client_for(UserFactory())
     body = "[" * 100_000 + "]" * 100_000
-    response = api.generic(
-        "POST", "/api/v1/tokens/", body, content_type="application/json"
-    )
+    response = api.generic("POST", "/api/v1/applications/", body, content_type="application/json")
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["detail"]
 

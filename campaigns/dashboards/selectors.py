@@ -280,7 +280,10 @@ def programme_dashboard(size: int = LEADERBOARD_SIZE) -> ProgrammeDashboard:
     """Across public campaigns only: organisation campaigns are never counted here, so the
     figures are the same for everyone and reveal nothing about restricted campaigns."""
     public = Q(campaign__visibility=Visibility.PUBLIC)
-    campaigns = Campaign.objects.public().exclude(state=Campaign.State.PROVISIONING)
+    # Campaigns that have been opened: a ready one nobody can annotate yet is not a contender.
+    campaigns = Campaign.objects.public().exclude(
+        state__in=(Campaign.State.PROVISIONING, Campaign.State.READY)
+    )
     shown = list(
         campaigns.select_related("community").only(
             "id",

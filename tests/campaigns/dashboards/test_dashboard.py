@@ -362,3 +362,13 @@ def test_publications_include_shows_the_policy_to_the_lead():
     html = render_to_string("campaigns/_publications.html", context, request=request)
     assert 'value="0"' in html and "on demand" in html
     assert 'name="include_in_progress" value="1" checked' in html
+
+
+def test_a_campaign_not_yet_opened_is_not_on_the_programme_leaderboard():
+    from campaigns.dashboards.selectors import programme_dashboard
+    from tests.annotation.factories import make_campaign as make_annotation_campaign
+
+    ready = make_annotation_campaign(state="ready", records=2)
+    opened = make_annotation_campaign(state="open", records=2)
+    slugs = [row.campaign.slug for row in programme_dashboard().leaderboard]
+    assert opened.slug in slugs and ready.slug not in slugs

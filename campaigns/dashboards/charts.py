@@ -35,7 +35,7 @@ def _nice_max(value: float) -> float:
     if quarter <= 1:
         return 4
     exponent = math.floor(math.log10(quarter))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8, 10):
         candidate = step * 10**exponent
         if candidate >= quarter and candidate == int(candidate):
             return candidate * 4
@@ -153,8 +153,12 @@ def line_chart(
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, v in series]
     last = values[-1] if values else 0
-    # Room above the target line for its label.
-    max_value = _nice_max(max([last, *values, (target or 0) * 1.1]))
+    # Scaled to the target (with room for its label) once half of it is reached; before
+    # that to the data, so early progress shows instead of hugging the bottom, with the
+    # target named at the top.
+    near_target = bool(target) and last >= target * 0.5
+    peak = max([last, *values, (target or 0) * 1.1 if near_target else 0])
+    max_value = _nice_max(peak * (1 if near_target else 1.2))
     desc = (
         f"From {_day(series[0][0])} to {_day(series[-1][0])}, {unit} grew to {last:,}"
         + (f" of a target of {target:,}." if target else ".")
@@ -168,7 +172,12 @@ def line_chart(
         x = left + step * i + step / 2
         y = top + plot_h - plot_h * value / max_value
         points.append(f"{x:.1f},{y:.1f}")
-    if target:
+    if target and target > max_value:
+        parts.append(
+            f'<text class="target" x="{left + plot_w - 4}" y="{top + 12}" text-anchor="end" '
+            f'fill="{OK}">target {escape(_fmt(target))} (above the chart)</text>'
+        )
+    elif target:
         y = top + plot_h - plot_h * target / max_value
         parts.append(
             f'<line class="target" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '

@@ -251,6 +251,16 @@ def test_charts_are_accessible_svg_with_escaped_text():
     assert "10 responses in all" in svg
     line = str(charts.line_chart([(d, n) for d, n in series], title="Done", target=20))
     assert 'class="target"' in line and "target of 20" in line
+    # Early progress is drawn to the data's scale, the far target named above the chart.
+    early = [(day - timedelta(days=2 - i), n) for i, n in enumerate([2, 6, 12])]
+    far = str(charts.line_chart(early, title="Done", target=1000))
+    assert "target 1k (above the chart)" in far
+    ys = [
+        float(p.split(",")[1])
+        for p in re.search(r'points="([^"]+)"', far.split('class="line"')[1]).group(1).split()
+    ]
+    plot_top, plot_bottom = 14, 240 - 30
+    assert min(ys) < plot_top + (plot_bottom - plot_top) / 2  # the line reaches the upper half
     ring = str(charts.donut(1, 4, title="Completed"))
     assert ">25%<" in ring
     empty = str(charts.bar_chart([], title="Nothing"))

@@ -24,7 +24,7 @@ from annotation.forms import (
     QuestionForm,
 )
 from annotation.imports import ImportRejected, import_max_bytes, import_max_rows, import_start
-from annotation.models import Field, Question
+from annotation.models import Field, ImportJob, Question
 from annotation.selectors import campaign_progress_counted
 from commonset.http import param_int
 
@@ -291,7 +291,17 @@ def campaign_import(request, slug: str):
         except ImportRejected as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Import started.")
+            job.refresh_from_db()  # without a worker it has already run
+            if job.state == ImportJob.State.SUCCEEDED:
+                messages.success(
+                    request,
+                    f"Imported {job.rows_done:,} rows: {job.records_created:,} new, "
+                    f"{job.records_updated:,} updated.",
+                )
+            elif job.state == ImportJob.State.FAILED:
+                messages.error(request, "The import stopped; below is where and why.")
+            else:
+                messages.success(request, "Import started; its progress shows below.")
             return redirect(f"{reverse('campaigns:import', args=[campaign.slug])}#job-{job.pk}")
     jobs = list(annotation_selectors.import_jobs_of(campaign)[:10])
     return render(

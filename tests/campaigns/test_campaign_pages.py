@@ -225,6 +225,9 @@ def test_import_page_upload_shows_progress(client, django_capture_on_commit_call
     assert job.state == "succeeded"
     body = client.get(url).content.decode()
     assert "<progress" in body and "p.csv" in body
+    # The job ran after the answer (a worker's place): the message says it started.
+    assert "Import started; its progress shows below." in body
+    assert "Files up to 512\xa0MB" in body and "512.0" not in body
     status = client.get(f"/campaigns/{campaign.slug}/settings/import/{job.pk}/").json()
     assert status["state"] == "succeeded" and status["percent"] == 100
     assert Record.objects.filter(campaign=campaign).count() == 2

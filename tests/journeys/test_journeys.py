@@ -237,7 +237,6 @@ def upload(page, name: str, content: bytes) -> None:
         {"name": name, "mimeType": "text/csv", "buffer": content}
     )
     form.get_by_role("button", name="Import file").click()
-    expect(page.locator(".messages")).to_contain_text("Import started.")
 
 
 def lead_imports_and_opens(
@@ -254,6 +253,7 @@ def lead_imports_and_opens(
 
     broken = dict(PROMPTS, p3="")  # line 4 of the file: the prompt is missing
     upload(page, "prompts.csv", records_csv(broken))
+    expect(page.locator(".messages")).to_contain_text("The import stopped; below is where")
     job = page.locator(".import-job").first
     expect(job).to_have_attribute("data-state", "failed")
     expect(job.locator("[data-field=error]")).to_have_text(
@@ -264,6 +264,7 @@ def lead_imports_and_opens(
     assert sorted(imported) == ["p1", "p2"]  # the batch before the bad row, as it says
 
     upload(page, "prompts-fixed.csv", records_csv(PROMPTS))
+    expect(page.locator(".messages")).to_contain_text("Imported 6 rows: 4 new, 2 updated.")
     job = page.locator(".import-job").first
     expect(job).to_have_attribute("data-state", "succeeded")
     expect(job).to_contain_text("prompts-fixed.csv")

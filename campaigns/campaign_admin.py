@@ -9,6 +9,9 @@ from django.db.models import F
 from . import lifecycle
 from .models import Campaign
 
+# Organisers edit the texts; the rest is set by approval, the lead or the lifecycle.
+EDITABLE = {"title", "summary", "guidelines", "license", "publish_usernames"}
+
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
@@ -48,22 +51,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = [
-        "slug",
-        "community",
-        "cohort",
-        "application",
-        "state",
-        "state_message",
-        "closed_at",
-        "visibility_label",
-        "language_list",
-        "repo_id",
-        "responses_per_record",
-        "lease_seconds",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = [name for name in fields if name not in EDITABLE]
 
     def has_add_permission(self, request):
         return False  # a campaign is an approved application
@@ -72,11 +60,7 @@ class CampaignAdmin(admin.ModelAdmin):
         return False  # its answers and publications hang on it
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(records_count=F("stats__records"))
-        )
+        return super().get_queryset(request).annotate(records_count=F("stats__records"))
 
     @admin.display(description="Languages")
     def language_list(self, obj):

@@ -8,15 +8,20 @@ from django.db import InterfaceError, OperationalError
 
 from . import services
 
+# Celery retries a task only while its database is briefly unreachable.
+DATABASE_RETRIES = {
+    "acks_late": True,
+    "ignore_result": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
 
 @shared_task(
     name="campaigns.provisioning.step",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
+    **DATABASE_RETRIES,
 )
 def provisioning_step(provisioning_id: int, seq: int) -> None:
     services.provisioning_step_run(provisioning_id=provisioning_id, seq=seq)
@@ -29,12 +34,7 @@ def provisioning_sweep() -> dict:
 
 @shared_task(
     name="campaigns.provisioning.space_page_refresh",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
+    **DATABASE_RETRIES,
 )
 def space_page_refresh(provisioning_id: int) -> None:
     from .page_refresh import space_page_refresh_run

@@ -11,6 +11,18 @@ from .server import json_response, route
 from .spaces import HARDWARE, Space, _now
 
 
+def _setting_put(settings: dict, body: dict) -> Response | None:
+    """Upsert a secret or variable as the Hub does; a 400 when the key is missing."""
+    if not body.get("key"):
+        return json_response({"error": "key is required"}, 400)
+    settings[body["key"]] = {
+        "value": body.get("value", ""),
+        "description": body.get("description"),
+        "updatedAt": _now(),
+    }
+    return None
+
+
 class SpaceSettingsRoutes:
     # --- secrets and variables ------------------------------------------------------
     @route("/api/spaces/<ns>/<name>/secrets", methods=["GET"])
@@ -29,29 +41,20 @@ class SpaceSettingsRoutes:
     def space_secret_add(self, request, ns, name):
         body = request.get_json(force=True, silent=True) or {}
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            if not body.get("key"):
-                return json_response({"error": "key is required"}, 400)
-            space.secrets[body["key"]] = {
-                "value": body.get("value", ""),
-                "description": body.get("description"),
-                "updatedAt": _now(),
-            }
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
+            if (missing := _setting_put(space.secrets, body)) is not None:
+                return missing
         return Response(status=200)
 
     @route("/api/spaces/<ns>/<name>/secrets", methods=["DELETE"])
     def space_secret_delete(self, request, ns, name):
         body = request.get_json(force=True, silent=True) or {}
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
             space.secrets.pop(body.get("key"), None)
         return Response(status=200)
 
@@ -69,29 +72,20 @@ class SpaceSettingsRoutes:
     def space_variable_add(self, request, ns, name):
         body = request.get_json(force=True, silent=True) or {}
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
-            if not body.get("key"):
-                return json_response({"error": "key is required"}, 400)
-            space.variables[body["key"]] = {
-                "value": body.get("value", ""),
-                "description": body.get("description"),
-                "updatedAt": _now(),
-            }
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
+            if (missing := _setting_put(space.variables, body)) is not None:
+                return missing
             return json_response(self._variables_json(space))
 
     @route("/api/spaces/<ns>/<name>/variables", methods=["DELETE"])
     def space_variable_delete(self, request, ns, name):
         body = request.get_json(force=True, silent=True) or {}
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
             space.variables.pop(body.get("key"), None)
             return json_response(self._variables_json(space))
 
@@ -100,11 +94,9 @@ class SpaceSettingsRoutes:
     def space_hardware(self, request, ns, name):
         body = request.get_json(force=True, silent=True) or {}
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
             flavor = body.get("flavor")
             if flavor not in HARDWARE:
                 return json_response({"error": f"Invalid hardware {flavor}"}, 400)
@@ -117,11 +109,9 @@ class SpaceSettingsRoutes:
     def space_sleeptime(self, request, ns, name):
         body = request.get_json(force=True, silent=True) or {}
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
             space.sleep_time = body.get("seconds")
             return json_response(self.space_runtime_json(space.space_id))
 
@@ -132,11 +122,9 @@ class SpaceSettingsRoutes:
         if not isinstance(volumes, list):
             return json_response({"error": "volumes must be a list"}, 400)
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
             problem = self._bad_volumes(volumes)
             if problem:
                 return json_response({"error": problem}, 400)
@@ -146,11 +134,9 @@ class SpaceSettingsRoutes:
     @route("/api/spaces/<ns>/<name>/volumes", methods=["DELETE"])
     def space_volumes_delete(self, request, ns, name):
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
             space.volumes = []
         return Response(status=200)
 

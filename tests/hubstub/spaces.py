@@ -240,6 +240,14 @@ class SpaceRoutes:
             return None
         return self.spaces.get(f"{ns}/{name}")
 
+    def _space_for_write(self, ns, name):
+        """(the Space, None), or (None, the Hub's answer): 404 for a Space the request may
+        not see, 401/403 for a token that may not write to it."""
+        space = self._space_or_404(ns, name)
+        if space is None:
+            return None, not_found(f"Repository {ns}/{name}")
+        return space, self.space_write_refusal(space.space_id)
+
     def _bad_volumes(self, volumes) -> str | None:
         for volume in volumes:
             if not str(volume.get("mountPath", "")).startswith("/"):
@@ -309,11 +317,9 @@ class SpaceRoutes:
     @route("/api/spaces/<ns>/<name>/restart", methods=["POST"])
     def space_restart(self, request, ns, name):
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
             space.restarts += 1
             if request.args.get("factory") == "true":
                 space.factory_reboots += 1
@@ -328,11 +334,9 @@ class SpaceRoutes:
     @route("/api/spaces/<ns>/<name>/pause", methods=["POST"])
     def space_pause(self, request, ns, name):
         with self._lock:
-            space = self._space_or_404(ns, name)
-            if space is None:
-                return not_found(f"Repository {ns}/{name}")
-            if (refusal := self.space_write_refusal(space.space_id)) is not None:
-                return refusal
+            space, refused = self._space_for_write(ns, name)
+            if refused is not None:
+                return refused
             space.pauses += 1
             space.script(["PAUSED"])
             return json_response(self.space_runtime_json(space.space_id))

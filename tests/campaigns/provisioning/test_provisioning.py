@@ -19,24 +19,8 @@ from tests.hub.provisioning_support import SECRETS, approve, drive, make_campaig
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def hf(settings, hub):
-    """The huggingface backend pointed at the stand-in, with fast, deterministic settings."""
-    settings.HUB_BACKEND = "huggingface"
-    settings.HF_ENDPOINT = hub.url
-    settings.HF_TOKEN = "hf_test"
-    settings.PROVISIONING_SPACE_SECRETS = dict(SECRETS)
-    settings.PROVISIONING_SPACE_VARIABLES = {"WORKSPACE": "argilla"}
-    settings.PROVISIONING_BACKOFF_BASE_SECONDS = 2
-    settings.PROVISIONING_BACKOFF_MAX_SECONDS = 600
-    settings.PROVISIONING_MAX_ATTEMPTS = 5
-    settings.PROVISIONING_POLL_SECONDS = 15
-    settings.PROVISIONING_HEARTBEAT_STALE_SECONDS = 300
-    settings.PROVISIONING_SWEEP_GRACE_SECONDS = 0
-    settings.HUB_HTTP_TIMEOUT_SECONDS = 5
-    # These campaigns get the Argilla (Docker) Space, which needs a paid plan on the Hub.
-    hub.account_add("programme", paid=True)
-    return hub
+# `hf` (the huggingface backend on the stand-in, a paid programme organisation) is in
+# conftest.py.
 
 
 def provision(campaign):

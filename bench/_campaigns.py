@@ -66,10 +66,21 @@ def machine() -> str:
     )
 
 
-def build_campaign(*, records: int, responses_per_record: int, users: int, days: int, tag: str):
+def build_campaign(
+    *,
+    records: int,
+    responses_per_record: int,
+    users: int,
+    days: int,
+    tag: str,
+    cohort=None,
+    user_ids: list[int] | None = None,
+    languages: tuple[str, ...] = ("en",),
+):
     """A fresh open campaign `bench-<tag>-<time>` with one rating question, `records`
     records each answered `responses_per_record` times by distinct users spread over the
-    last `days` days. Returns the Campaign."""
+    last `days` days. Several campaigns can share a `cohort` and the contiguous `user_ids`
+    of an earlier call (`campaign.bench_user_ids`). Returns the Campaign."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -80,7 +91,7 @@ def build_campaign(*, records: int, responses_per_record: int, users: int, days:
     stamp = f"{tag}-{int(time.time())}"
     now = timezone.now()
     with transaction.atomic():
-        cohort = Cohort.objects.create(
+        cohort = cohort or Cohort.objects.create(
             name=f"Bench {stamp}",
             slug=f"bench-{stamp}",
             applications_open_at=now - timedelta(days=days + 10),
@@ -116,7 +127,7 @@ def build_campaign(*, records: int, responses_per_record: int, users: int, days:
             summary="Rate each prompt from 1 to 5.",
             guidelines="Rate the prompt from 1 (very bad) to 5 (very good).",
             task_kind="prompt_ranking",
-            languages=["en"],
+            languages=list(languages),
             responses_per_record=responses_per_record,
             target_records=records,
             state=Campaign.State.OPEN,
@@ -130,16 +141,10 @@ def build_campaign(*, records: int, responses_per_record: int, users: int, days:
             options=[{"value": v, "label": str(v)} for v in range(1, 6)],
         )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO accounts_user (password, is_superuser, username, first_name, "
-            "last_name, email, is_staff, is_active, date_joined, hf_username, hf_avatar_url, "
-            "hide_from_leaderboards) SELECT '!', false, %s || g, '', '', '', false, true, now(), "
-            "%s || g, '', (g %% 50 = 0) FROM generate_series(1, %s) g RETURNING id",
-            [f"u-{stamp}-", f"hf-{stamp}-", users],
-        )
-        user_ids = sorted(row[0] for row in cursor.fetchall())
+        if user_ids is None:
+            user_ids = _bench_users(cursor, stamp, users)
+        users = len(user_ids)
         base = user_ids[0]
-        assert user_ids[-1] - base == users - 1, "user ids are expected to be contiguous"
         cursor.execute(
             "INSERT INTO annotation_record (campaign_id, external_id, fields, metadata, "
             "suggestions, response_count, overlap, created_at) SELECT %s, 'r' || g, "
@@ -161,4 +166,19 @@ def build_campaign(*, records: int, responses_per_record: int, users: int, days:
         cursor.execute(
             "ANALYZE annotation_record; ANALYZE annotation_response; ANALYZE accounts_user"
         )
+    campaign.bench_user_ids = user_ids
     return campaign
+
+
+def _bench_users(cursor, stamp: str, users: int) -> list[int]:
+    """`users` new accounts with contiguous ids (one in 50 hidden from leaderboards)."""
+    cursor.execute(
+        "INSERT INTO accounts_user (password, is_superuser, username, first_name, "
+        "last_name, email, is_staff, is_active, date_joined, hf_username, hf_avatar_url, "
+        "hide_from_leaderboards) SELECT '!', false, %s || g, '', '', '', false, true, now(), "
+        "%s || g, '', (g %% 50 = 0) FROM generate_series(1, %s) g RETURNING id",
+        [f"u-{stamp}-", f"hf-{stamp}-", users],
+    )
+    user_ids = sorted(row[0] for row in cursor.fetchall())
+    assert user_ids[-1] - user_ids[0] == users - 1, "user ids are expected to be contiguous"
+    return user_ids

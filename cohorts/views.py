@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from campaigns.applications.selectors import applications_led_by
+from campaigns.dashboards.race import cohort_race
 
 from .selectors import (
     cohort_accepted_campaigns,
@@ -28,5 +29,6 @@ def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "campaigns": cohort_accepted_campaigns(request.user, cohort),
             "show_channel": cohort_channel_visible_to(request.user, cohort),
             "my_applications": applications_led_by(request.user).filter(cohort=cohort),
+            "race": cohort_race(request.user, cohort),
         },
     )

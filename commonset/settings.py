@@ -348,6 +348,9 @@ PROVISIONING_POLL_MAX_SECONDS = env.float("PROVISIONING_POLL_MAX_SECONDS", defau
 # A campaign's static Space page is committed at most once per this many seconds (texts
 # edited, publications); changes meanwhile are coalesced into the next commit.
 SPACE_PAGE_MIN_INTERVAL_SECONDS = env.float("SPACE_PAGE_MIN_INTERVAL_SECONDS", default=300.0)
+# A cohort's language race (campaigns/dashboards/race.py) is cached this long per set of
+# visible campaigns: it reads every campaign's counters and distinct contributors.
+RACE_CACHE_SECONDS = env.int("RACE_CACHE_SECONDS", default=60)
 PROVISIONING_SPACE_START_TIMEOUT_SECONDS = env.int(
     "PROVISIONING_SPACE_START_TIMEOUT_SECONDS", default=60 * 60
 )

@@ -12,7 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.access import campaign_get_for_user
+from cohorts.selectors import cohort_get_for_user
 
+from .race import cohort_race
 from .selectors import campaign_dashboard, programme_dashboard
 
 
@@ -124,3 +126,60 @@ class CampaignDashboardView(PublicReadCors, APIView):
     def get(self, request, slug: str):
         campaign = campaign_get_for_user(request.user, slug)
         return Response(campaign_dashboard(campaign).as_dict())
+
+
+RACE = inline_serializer(
+    "CohortRace",
+    {
+        "bucket": serializers.ChoiceField(choices=["day", "week"]),
+        "languages": serializers.ListField(child=serializers.DictField()),
+    },
+)
+RACE_EXAMPLE = {
+    "bucket": "day",
+    "languages": [
+        {
+            "rank": 1,
+            "code": "yo",
+            "name": "Yoruba",
+            "target": 500,
+            "records_completed": 410,
+            "completed_percent": 82,
+            "responses": 1010,
+            "contributors": 23,
+            "progress": [{"day": "2026-11-25", "completed_percent": 82.0}],
+            "campaigns": [
+                {
+                    "slug": "yoruba-prompts",
+                    "title": "Yoruba prompts",
+                    "community": "yoruba-nlp",
+                    "languages": ["yo"],
+                    "state": "open",
+                    "target": 500,
+                    "records_completed": 410,
+                    "completed_percent": 82,
+                    "responses": 1010,
+                    "contributors": 23,
+                }
+            ],
+        }
+    ],
+}
+
+
+class CohortRaceView(PublicReadCors, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="A cohort's language race",
+        description="The cohort's opened campaigns ranked by completion, grouped by "
+        "language (a campaign in several languages races in each), with responses, "
+        "contributors and completion over time per language. Organisation campaigns count "
+        "only for their members. Cached for RACE_CACHE_SECONDS.",
+        responses=RACE,
+        examples=[OpenApiExample("Race", value=RACE_EXAMPLE)],
+        tags=["dashboards"],
+    )
+    def get(self, request, slug: str):
+        cohort = cohort_get_for_user(request.user, slug)
+        return Response(cohort_race(request.user, cohort).as_dict())

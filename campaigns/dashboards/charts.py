@@ -222,3 +222,69 @@ def donut(done: int, total: int, *, title: str, size: int = 160) -> SafeString:
         f'fill="#111827">{escape(percent if total else "–")}</text>'
     )
     return _frame(uid, title, desc, size, size, body)
+
+
+# Colour-blind-safe categorical palette (Okabe–Ito, black left out); with more series than
+# colours, lines repeat the colours with a dash pattern so each stays distinguishable.
+PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#7a6a00")
+DASHES = ("", "8 4", "2 4", "10 4 2 4")
+
+
+def multi_line_chart(
+    series: Sequence[tuple[str, Sequence[tuple[date, float]]]],
+    *,
+    title: str,
+    unit: str = "% of the target",
+    width: int = 720,
+    height: int = 280,
+) -> SafeString:
+    """One line per named series over a shared axis of days, 0–100 (a share in percent),
+    with a legend naming each line; every series has the same dates."""
+    uid = _uid("lines")
+    left, top, right, bottom = 52, 14, 14, 30
+    legend_rows = (len(series) + 2) // 3
+    height += 22 * legend_rows
+    plot_w, plot_h = width - left - right, height - top - bottom - 22 * legend_rows
+    dates = [d for d, _ in series[0][1]] if series else []
+    max_value = 100.0
+    finals = [(name, points[-1][1] if points else 0.0) for name, points in series]
+    desc = (
+        "; ".join(f"{name}: {value:.0f}{unit}" for name, value in finals)
+        if dates
+        else f"No progress yet ({unit})."
+    )
+    parts = _axes(max_value, left, top, plot_w, plot_h)
+    step = plot_w / max(1, len(dates))
+    for i, (name, points) in enumerate(series):
+        colour = PALETTE[i % len(PALETTE)]
+        dash = DASHES[(i // len(PALETTE)) % len(DASHES)]
+        coords = [
+            f"{left + step * j + step / 2:.1f},{top + plot_h - plot_h * min(v, 100) / 100:.1f}"
+            for j, (_, v) in enumerate(points)
+        ]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        if len(coords) == 1:
+            x, y = coords[0].split(",")
+            parts.append(f'<circle cx="{x}" cy="{y}" r="4" fill="{colour}"/>')
+        elif coords:
+            parts.append(
+                f'<polyline class="series" points="{" ".join(coords)}" fill="none" '
+                f'stroke="{colour}" stroke-width="2.5" stroke-linejoin="round"{dash_attr}>'
+                f"<title>{escape(name)}</title></polyline>"
+            )
+        row, col = divmod(i, 3)
+        lx = left + col * (plot_w / 3)
+        ly = top + plot_h + 44 + row * 22
+        parts.append(
+            f'<line x1="{lx:.1f}" x2="{lx + 22:.1f}" y1="{ly - 5}" y2="{ly - 5}" '
+            f'stroke="{colour}" stroke-width="3"{dash_attr}/>'
+            f'<text class="legend" x="{lx + 28:.1f}" y="{ly}" fill="#111827">{escape(name)} '
+            f"{finals[i][1]:.0f}%</text>"
+        )
+    parts += _x_labels(dates, left, top, plot_w, plot_h, step)
+    if not dates:
+        parts.append(
+            f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
+            f'fill="{MUTED}">No progress yet</text>'
+        )
+    return _frame(uid, title, desc, width, height, "".join(parts))

@@ -140,6 +140,7 @@ ALLOWED = {
     "api/v1/tokens/<int:token_id>/": APPLICANT,  # the lead's own token
     "api/v1/cohorts/": EVERYONE,
     "api/v1/cohorts/<slug:slug>/": EVERYONE,
+    "api/v1/cohorts/<slug:slug>/race/": EVERYONE,
     "api/v1/stats/": EVERYONE,
     "api/v1/applications/": API_USERS,  # each sees their own (organisers: all)
     "api/v1/applications/<int:pk>/": LEADS,

@@ -121,3 +121,43 @@ def test_the_campaign_page_shows_the_dashboard_and_lets_the_lead_publish(
     assert "Published" in row.inner_text()
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "dashboard-campaign-page.png"), full_page=True)
+
+
+def test_the_cohort_page_shows_the_language_race(live_server, browser_page):
+    from django.core.cache import cache
+
+    cache.clear()
+    leader = _busy_campaign(live_server)  # yo + en, 40 records
+    cohort = leader.cohort
+    people = users(2)
+    for code, done in (("ar", 9), ("ha", 2)):
+        campaign = make_campaign(records=10, overlap=1)
+        campaign.cohort, campaign.languages, campaign.target_records = cohort, [code], 10
+        campaign.save()
+        for i in range(done):
+            CampaignDayStats.objects.record_response(
+                campaign_id=campaign.pk,
+                user_id=people[i % 2].pk,
+                completed_delta=1,
+                at=timezone.now() - timedelta(days=i),
+            )
+    page = browser_page
+    response = page.goto(f"{live_server.url}/cohorts/{cohort.slug}/")
+    page.wait_for_load_state("networkidle")
+    assert response is not None and response.status == 200
+    _assert_loaded_from_site_only(page, live_server)
+    _assert_charts_drawn(page, 1)
+    rows = page.locator(".race-table tbody tr")
+    # yo and en share one campaign, so one share: a tie is ordered by code.
+    assert [rows.nth(i).get_attribute("data-language") for i in range(rows.count())] == [
+        "ar",
+        "en",
+        "yo",
+        "ha",
+    ]
+    assert page.locator(".race .chart polyline.series").count() == 4
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.locator(".race").screenshot(path=str(SCREENSHOTS / "race-cohort.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    cache.clear()

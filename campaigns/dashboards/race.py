@@ -142,8 +142,8 @@ def cohort_race(user, cohort) -> CohortRace:
 
 
 def cohort_race_compute(campaign_ids: list[int]) -> CohortRace:
-    """The race among these campaigns, from the counters: four queries plus one per
-    language (distinct contributors across its campaigns)."""
+    """The race among these campaigns, from the counters: four queries, plus one per
+    language for its distinct contributors."""
     campaigns = list(
         Campaign.objects.filter(pk__in=campaign_ids)
         .select_related("community")
@@ -191,6 +191,7 @@ def cohort_race_compute(campaign_ids: list[int]) -> CohortRace:
         for code in row.languages or [UNDETERMINED]:
             by_language.setdefault(code, []).append(row)
 
+    contributors_per_language = _contributors_per_language(by_language)
     axis, bucket = _bucket(_fill_days({row["day"]: (0, 0) for row in day_rows}))
     axis_days = [day for day, _r, _c in axis]
     languages = []
@@ -213,12 +214,7 @@ def cohort_race_compute(campaign_ids: list[int]) -> CohortRace:
                 target=target,
                 completed=sum(r.completed for r in rows),
                 responses=sum(r.responses for r in rows),
-                contributors=CampaignUserStats.objects.filter(
-                    campaign_id__in=pks, responses__gt=0
-                )
-                .values("user_id")
-                .distinct()
-                .count(),
+                contributors=contributors_per_language.get(code, 0),
                 campaigns=rows,
                 progress=_percent_over_time(axis_days, completed_on, target),
             )
@@ -227,6 +223,22 @@ def cohort_race_compute(campaign_ids: list[int]) -> CohortRace:
     for rank, lang in enumerate(languages, start=1):
         lang.rank = rank
     return CohortRace(languages=languages, bucket=bucket)
+
+
+def _contributors_per_language(by_language: dict[str, list[RaceCampaign]]) -> dict[str, int]:
+    """Distinct people who answered in each language's campaigns (a campaign in two
+    languages counts its people in both): one query per language, each an index scan of
+    its campaigns' counters (measured faster on PostgreSQL than one query over all of
+    them: bench/dashboard.py)."""
+    return {
+        code: CampaignUserStats.objects.filter(
+            campaign_id__in=[row.pk for row in rows], responses__gt=0
+        )
+        .values("user_id")
+        .distinct()
+        .count()
+        for code, rows in by_language.items()
+    }
 
 
 def _percent_over_time(axis: list[date], completed_on: dict[date, int], target: int):

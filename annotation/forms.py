@@ -1,6 +1,7 @@
 """Forms: shape only. Rules (question kinds, editability) live in validation and services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from hub.metadata import LICENSE_CHOICES
@@ -12,8 +13,17 @@ from .validation import question_definition_errors
 class FieldForm(forms.ModelForm):
     class Meta:
         model = Field
-        fields = ["name", "title", "kind", "description", "required", "position"]
-        help_texts = {"name": "Lowercase letters, digits, - and _; the key in each record."}
+        fields = ["name", "title", "kind", "description", "language", "required", "position"]
+        help_texts = {
+            "name": _("Lowercase letters, digits, - and _; the key in each record."),
+            "language": _(
+                "ISO 639 code of this field's text (e.g. “en” for an English source beside "
+                "an Arabic target); empty for the campaign's first language."
+            ),
+        }
+
+    def clean_language(self):
+        return (self.cleaned_data.get("language") or "").strip().lower()
 
 
 def _parse_options(text: str, kind: str) -> list[dict]:

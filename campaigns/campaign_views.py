@@ -189,6 +189,7 @@ def campaign_questions(request, slug: str):
                         kind=d["kind"],
                         required=d["required"],
                         description=d["description"],
+                        language=d["language"],
                         position=d["position"] if instance else None,
                     )
                     messages.success(request, f"Field “{d['title']}” saved.")

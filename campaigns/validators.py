@@ -66,6 +66,17 @@ def validate_language_codes(value) -> None:
     normalise_language_codes(value)
 
 
+def validate_language_code(value) -> None:
+    """One ISO 639 code (a record field's language): ValidationError naming it."""
+    if value and language_name(str(value)) is None:
+        raise ValidationError(
+            "Unknown ISO 639 language code: “%(value)s”. Use two letters (ISO 639-1, e.g. "
+            "“fr”) or three (ISO 639-3, e.g. “yor”).",
+            code="unknown_language",
+            params={"value": value},
+        )
+
+
 def validate_hub_dataset_id(value: str) -> None:
     if value and not HUB_REPO_ID_RE.match(value):
         raise ValidationError(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from campaigns.validators import normalise_language_codes
 from hub.metadata import LICENSE_CHOICES
 
 from .models import Field, Question
@@ -88,6 +89,19 @@ class CampaignSettingsForm(forms.Form):
     lease_seconds = forms.IntegerField(
         min_value=30, max_value=24 * 3600, help_text="How long a record stays reserved."
     )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,  # left out: the languages stay as they are
+        help_text=_(
+            "ISO 639 codes, comma-separated, e.g. “ar, en”. The first is the language of "
+            "records and text answers unless a field names its own; it also sets their "
+            "direction (right to left for Arabic, Hebrew, Persian, Urdu…)."
+        ),
+    )
+
+    def clean_languages(self):
+        text = self.cleaned_data.get("languages") or ""
+        return normalise_language_codes(text) if text.strip() else []
 
     @classmethod
     def for_campaign(cls, campaign: Campaign, data=None):
@@ -97,6 +111,7 @@ class CampaignSettingsForm(forms.Form):
                 "responses_per_record": campaign.responses_per_record,
                 "license": campaign.license,
                 "lease_seconds": campaign.lease_seconds,
+                "languages": ", ".join(campaign.languages or []),
             },
         )
 

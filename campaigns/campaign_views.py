@@ -110,6 +110,7 @@ def campaign_settings(request, slug: str):
             Campaign.objects.filter(pk=campaign.pk).update(
                 lease_seconds=form.cleaned_data["lease_seconds"],
                 license=form.cleaned_data["license"] or campaign.license,
+                languages=form.cleaned_data["languages"] or campaign.languages,
             )
         except AnnotationError as exc:
             messages.error(request, exc.message)

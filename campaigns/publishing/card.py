@@ -161,7 +161,8 @@ def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -
     for q in summary.questions:
         alpha = "n/a" if q["alpha"] is None else f"{q['alpha']:.3f} ({q['alpha_level']})"
         lines.append(
-            f"| {_cell(_text(q['title']))} (`{q['name']}`) | {QUESTION_KINDS.get(q['kind'], q['kind'])} "
+            f"| {_cell(_text(q['title']))} (`{q['name']}`) "
+            f"| {QUESTION_KINDS.get(q['kind'], q['kind'])} "
             f"| {q['responses']:,} | {alpha} | {_fmt(q['mean_agreement_ratio'])} |"
         )
     lines += ["", "## Guidelines", "", "The annotators followed these guidelines:", ""]

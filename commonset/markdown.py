@@ -7,10 +7,13 @@ the tags and attributes listed here, only http(s) and mailto addresses (no `java
 no `data:`), adds `rel="nofollow noopener"` to every link, and puts `dir="auto"` on every
 block so that a paragraph in Arabic reads right to left beside one in English.
 
-Used by the `markdown` template filter (commonset/templatetags/text.py), the static Space
-page and the dataset card. The rendered HTML of the last texts is kept in memory
-(`markdown_render` is a pure function of its text), because the annotate page renders
-the campaign's guidelines on every request.
+Used by the `markdown` template filter (commonset/templatetags/user_text.py), the static
+Space page and the dataset card. Rendering is slow next to a page's other work (about
+4 ms for 1 KB of guidelines with lists on this machine, markdown-it being most of it;
+a kept one is read back in microseconds), and the annotate page shows the campaign's
+guidelines and question descriptions on every request, so the HTML of the last campaign
+texts is kept in this process (`markdown_render` is a pure function of its text).
+Record fields, each shown about once, pass `keep=False` so they do not push those out.
 """
 
 from __future__ import annotations
@@ -87,10 +90,12 @@ def _render(text: str) -> str:
 _render_cached = lru_cache(maxsize=512)(_render)
 
 
-def markdown_render(text: str | None) -> SafeString:
-    """`text` (Markdown written by a user) as HTML that is safe to put in a page."""
+def markdown_render(text: str | None, *, keep: bool = True) -> SafeString:
+    """`text` (Markdown written by a user) as HTML that is safe to put in a page; `keep`
+    (a text shown again and again, like guidelines) keeps the result for next time."""
     if not text:
         return mark_safe("")
     text = str(text)
-    html = _render_cached(text) if len(text) <= CACHED_TEXT_MAX else _render(text)
+    keep = keep and len(text) <= CACHED_TEXT_MAX
+    html = _render_cached(text) if keep else _render(text)
     return mark_safe(html)  # noqa: S308 - sanitised by nh3 just above

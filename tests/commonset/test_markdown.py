@@ -186,3 +186,17 @@ def test_plain_text_keeps_its_lines_once_each_and_escapes_html():
         '<span class="text-line" dir="auto"></span>'
         '<span class="text-line" dir="auto">&lt;b&gt;third&lt;/b&gt;</span>'
     )
+
+
+def test_campaign_texts_are_kept_and_record_fields_are_not():
+    from commonset import markdown
+
+    markdown._render_cached.cache_clear()
+    markdown_render("Guidelines, shown on every request.")
+    markdown_render("Guidelines, shown on every request.")
+    markdown_render("A record's field.", keep=False)
+    info = markdown._render_cached.cache_info()
+    assert (info.hits, info.misses, info.currsize) == (1, 1, 1)
+    once = Template('{% load user_text %}{{ text|markdown:"once" }}')
+    assert once.render(Context({"text": "*x*"})) == markdown_render("*x*", keep=False)
+    assert markdown._render_cached.cache_info().currsize == 1

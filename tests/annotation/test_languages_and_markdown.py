@@ -33,7 +33,8 @@ def _translation_campaign(languages, **kw):
     campaign = make_campaign(
         records=1,
         fields=[
-            {"name": "source", "title": "Source", "kind": "text", "language": "en"},
+            {"name": "source", "title": "Source", "kind": "text", "language": "en",
+             "description": "The **English** original."},
             {"name": "target", "title": "Target", "kind": "text"},
         ],
         questions=[{"name": "fix", "title": "Corrected translation", "kind": "text"}],
@@ -78,6 +79,7 @@ def test_record_fields_carry_the_lang_and_dir_of_their_language(client, annotato
     assert f'<span class="text-line" dir="auto">{ARABIC}</span>' in body
     # Field titles and question titles are user text too.
     assert '<h2 class="field-title" dir="auto">Target</h2>' in body
+    assert '<p dir="auto">The <strong>English</strong> original.</p>' in body  # its description
     assert '<span dir="auto">Corrected translation</span>' in body
 
 

@@ -23,6 +23,11 @@ class FieldForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "description"):  # typed in any script
+            self.fields[name].widget.attrs["dir"] = "auto"
+
     def clean_language(self):
         return (self.cleaned_data.get("language") or "").strip().lower()
 
@@ -59,6 +64,8 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("title", "description", "options_text"):  # typed in any script
+            self.fields[name].widget.attrs["dir"] = "auto"
         if self.instance.pk and self.instance.options:
             self.initial["options_text"] = "\n".join(
                 f"{o['value']}|{o.get('label', '')}" for o in self.instance.options

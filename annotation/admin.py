@@ -25,7 +25,7 @@ class _EditableWhileNotOpen:
 
 @admin.register(Field)
 class FieldAdmin(_EditableWhileNotOpen, admin.ModelAdmin):
-    list_display = ["name", "title", "kind", "required", "campaign", "position"]
+    list_display = ["name", "title", "kind", "language", "required", "campaign", "position"]
     list_filter = ["kind"]
     search_fields = ["name", "title", "campaign__slug"]
     raw_id_fields = ["campaign"]

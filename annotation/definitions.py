@@ -4,10 +4,12 @@ Every function is keyword-only and owns its transaction."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from campaigns.dashboards.models import CampaignStats
 from campaigns.models import Campaign
+from campaigns.validators import validate_language_code
 
 from .errors import AnnotationError, CampaignLocked
 from .models import Field, Question, Record, Response
@@ -81,13 +83,20 @@ def field_save(
     kind: str,
     required: bool = True,
     description: str = "",
+    language: str = "",
     position: int | None = None,
     field: Field | None = None,
 ) -> Field:
+    """`language`: the ISO 639 code of the field's text, "" for the campaign's first."""
     _require_editable(campaign)
     field = field or Field(campaign=campaign)
     field.name, field.title, field.kind = name, title, kind
     field.required, field.description = required, description
+    field.language = language.strip().lower()
+    try:
+        validate_language_code(field.language)
+    except ValidationError as exc:
+        raise AnnotationError(" ".join(exc.messages)) from exc
     return _definition_save(field, siblings=campaign.fields, position=position, label="field")
 
 

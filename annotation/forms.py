@@ -1,8 +1,10 @@
 """Forms: shape only. Rules (question kinds, editability) live in validation and services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from campaigns.validators import normalise_language_codes
 from hub.metadata import LICENSE_CHOICES
 
 from .models import Field, Question
@@ -12,8 +14,22 @@ from .validation import question_definition_errors
 class FieldForm(forms.ModelForm):
     class Meta:
         model = Field
-        fields = ["name", "title", "kind", "description", "required", "position"]
-        help_texts = {"name": "Lowercase letters, digits, - and _; the key in each record."}
+        fields = ["name", "title", "kind", "description", "language", "required", "position"]
+        help_texts = {
+            "name": _("Lowercase letters, digits, - and _; the key in each record."),
+            "language": _(
+                "ISO 639 code of this field's text (e.g. “en” for an English source beside "
+                "an Arabic target); empty for the campaign's first language."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "description"):  # typed in any script
+            self.fields[name].widget.attrs["dir"] = "auto"
+
+    def clean_language(self):
+        return (self.cleaned_data.get("language") or "").strip().lower()
 
 
 def _parse_options(text: str, kind: str) -> list[dict]:
@@ -48,6 +64,8 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("title", "description", "options_text"):  # typed in any script
+            self.fields[name].widget.attrs["dir"] = "auto"
         if self.instance.pk and self.instance.options:
             self.initial["options_text"] = "\n".join(
                 f"{o['value']}|{o.get('label', '')}" for o in self.instance.options
@@ -78,6 +96,19 @@ class CampaignSettingsForm(forms.Form):
     lease_seconds = forms.IntegerField(
         min_value=30, max_value=24 * 3600, help_text="How long a record stays reserved."
     )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,  # left out: the languages stay as they are
+        help_text=_(
+            "ISO 639 codes, comma-separated, e.g. “ar, en”. The first is the language of "
+            "records and text answers unless a field names its own; it also sets their "
+            "direction (right to left for Arabic, Hebrew, Persian, Urdu…)."
+        ),
+    )
+
+    def clean_languages(self):
+        text = self.cleaned_data.get("languages") or ""
+        return normalise_language_codes(text) if text.strip() else []
 
     @classmethod
     def for_campaign(cls, campaign: Campaign, data=None):
@@ -87,6 +118,7 @@ class CampaignSettingsForm(forms.Form):
                 "responses_per_record": campaign.responses_per_record,
                 "license": campaign.license,
                 "lease_seconds": campaign.lease_seconds,
+                "languages": ", ".join(campaign.languages or []),
             },
         )
 

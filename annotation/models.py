@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from campaigns.validators import validate_language_code
 from commonset.workflows import Workflow
 
 
@@ -35,6 +36,14 @@ class Field(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
     required = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # The language of this field's text when it is not the campaign's first one (e.g. the
+    # English source beside an Arabic target): its `lang` and `dir` in pages.
+    language = models.CharField(
+        max_length=12,
+        blank=True,
+        validators=[validate_language_code],
+        help_text="ISO 639 code of this field's text; empty for the campaign's first language.",
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -46,6 +55,10 @@ class Field(models.Model):
 
     def __str__(self):
         return self.title
+
+    def language_in(self, campaign) -> str:
+        """The language code of this field's text in `campaign` ("" when none is known)."""
+        return self.language or next(iter(campaign.languages or []), "")
 
 
 class QuestionQuerySet(models.QuerySet):

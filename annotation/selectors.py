@@ -16,9 +16,10 @@ from campaigns.access import (
     campaigns_visible_to,
 )
 from campaigns.dashboards.models import CampaignDayStats, CampaignStats, CampaignUserStats
+from campaigns.languages import language_direction
 from campaigns.models import Campaign
 
-from .models import ImportJob, Question, Record, Response, Skip, Slot
+from .models import Field, ImportJob, Question, Record, Response, Skip, Slot
 
 MIN_ID, MAX_ID = -(2**63), 2**63 - 1  # the range of a primary key (BigAutoField)
 
@@ -95,6 +96,24 @@ def questions_of(campaign: Campaign) -> list[Question]:
             _QUESTIONS_CACHE.clear()
         questions = _QUESTIONS_CACHE[key] = list(campaign.questions.asked())
     return questions
+
+
+def fields_shown(campaign: Campaign) -> list[Field]:
+    """The campaign's fields, each with the `text_lang` and `text_dir` its text is shown
+    with (its own language, else the campaign's first)."""
+    fields = list(campaign.fields.all())
+    for field in fields:
+        field.text_lang = field.language_in(campaign)
+        field.text_dir = language_direction(field.text_lang)
+    return fields
+
+
+def answer_language(campaign: Campaign) -> tuple[str, str]:
+    """(lang, dir) of text answers: the campaign's first language. A right-to-left one
+    makes the answer box type right to left; otherwise it follows what is typed
+    (dir="auto")."""
+    lang = next(iter(campaign.languages or []), "")
+    return lang, "rtl" if language_direction(lang) == "rtl" else "auto"
 
 
 def answers_labelled(questions: list[Question], values: dict) -> list[tuple[str, str]]:

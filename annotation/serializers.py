@@ -10,7 +10,7 @@ from .models import Field, ImportJob, Question, Record, Response
 class FieldSerializer(serializers.ModelSerializer):
     class Meta:
         model = Field
-        fields = ["name", "title", "description", "kind", "required", "position"]
+        fields = ["name", "title", "description", "kind", "language", "required", "position"]
 
 
 class QuestionSerializer(serializers.ModelSerializer):

@@ -52,10 +52,13 @@ def _question_rows(questions, values: dict, suggestions: dict, errors: dict) -> 
 
 def _record_context(campaign, record, *, values=None, errors=None, lease=None, mode="next"):
     questions = selectors.questions_of(campaign)
+    answer_lang, answer_dir = selectors.answer_language(campaign)
     return {
         "campaign": campaign,
         "record": record,
-        "fields": list(campaign.fields.all()),
+        "fields": selectors.fields_shown(campaign),
+        "answer_lang": answer_lang,
+        "answer_dir": answer_dir,
         "rows": _question_rows(questions, values or {}, record.suggestions or {}, errors or {}),
         "errors": errors or {},
         "lease": lease,

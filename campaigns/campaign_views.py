@@ -110,6 +110,7 @@ def campaign_settings(request, slug: str):
             Campaign.objects.filter(pk=campaign.pk).update(
                 lease_seconds=form.cleaned_data["lease_seconds"],
                 license=form.cleaned_data["license"] or campaign.license,
+                languages=form.cleaned_data["languages"] or campaign.languages,
             )
         except AnnotationError as exc:
             messages.error(request, exc.message)
@@ -189,6 +190,7 @@ def campaign_questions(request, slug: str):
                         kind=d["kind"],
                         required=d["required"],
                         description=d["description"],
+                        language=d["language"],
                         position=d["position"] if instance else None,
                     )
                     messages.success(request, f"Field “{d['title']}” saved.")

@@ -218,7 +218,10 @@ class Campaign(models.Model):
     summary = models.TextField(blank=True)
     guidelines = models.TextField(blank=True)
     task_kind = models.CharField(max_length=20, choices=TaskKind.choices)
-    languages = models.JSONField(default=list)
+    # ISO 639 codes; the first is the default language of its records and answers.
+    languages = models.JSONField(
+        default=list, help_text="ISO 639 codes.", validators=[validate_language_codes]
+    )
     source_dataset = models.CharField(max_length=200, blank=True)
     target_records = models.PositiveIntegerField(default=0)
     visibility = models.CharField(

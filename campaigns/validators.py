@@ -4,6 +4,7 @@ import re
 
 import pycountry
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 TARGET_RECORDS_MIN = 10
 TARGET_RECORDS_MAX = 1_000_000
@@ -64,6 +65,19 @@ def normalise_language_codes(codes) -> list[str]:
 
 def validate_language_codes(value) -> None:
     normalise_language_codes(value)
+
+
+def validate_language_code(value) -> None:
+    """One ISO 639 code (a record field's language): ValidationError naming it."""
+    if value and language_name(str(value)) is None:
+        raise ValidationError(
+            _(
+                "Unknown ISO 639 language code: “%(value)s”. Use two letters (ISO 639-1, "
+                "e.g. “fr”) or three (ISO 639-3, e.g. “yor”)."
+            ),
+            code="unknown_language",
+            params={"value": value},
+        )
 
 
 def validate_hub_dataset_id(value: str) -> None:

@@ -100,6 +100,8 @@ class ApplicationForm(forms.Form):
             "You are not a member of “%(value)s”; choose one of your organisations."
         )
         self.fields["languages"].widget.attrs["autocomplete"] = "off"
+        for name in ("title", "summary", "guidelines"):  # typed in any script
+            self.fields[name].widget.attrs["dir"] = "auto"
 
     def clean_languages(self):
         return normalise_language_codes(self.cleaned_data["languages"])

@@ -9,7 +9,10 @@ import re
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import escape
 from huggingface_hub import DatasetCard, DatasetCardData
+
+from commonset.markdown import markdown_render
 
 from .dataset import BuildSummary
 
@@ -52,6 +55,25 @@ def size_category(rows: int) -> str:
 
 def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _text(text) -> str:
+    """A user's one-line text (a title) in Markdown prose: HTML in it is shown as the
+    text it is (an entity is shown as its character), never taken as HTML."""
+    return escape(_line(text))
+
+
+_PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
+
+
+def _markdown_block(text: str, *, quote: bool = False) -> list[str]:
+    """A user's Markdown (guidelines, summary) as card lines: the same HTML the site
+    shows (commonset/markdown.py: no raw HTML, no images loaded, safe links), put in the
+    card as one HTML block, which the Hub shows as it is. A blank line would end the
+    block, so line breaks inside code are written as character references."""
+    html = _PRE.sub(lambda m: m.group(0).replace("\n", "&#10;"), str(markdown_render(text)))
+    lines = ['<div dir="auto">', *html.strip().splitlines(), "</div>"]
+    return [f"> {line}" for line in lines] if quote else lines
 
 
 def _line(text) -> str:
@@ -97,13 +119,13 @@ def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -
     year = timezone.now().year
     title = _line(campaign.title)
     lines = [
-        f"# {title}",
+        f"# {_text(title)}",
         "",
-        campaign.summary or "",
+        *(_markdown_block(campaign.summary) if campaign.summary else []),
         "",
         f"This dataset was built together by the **{campaign.community.handle}** community on "
-        f"[Commonset]({site}/), in the campaign [{title}]({page}) of the cohort "
-        f"*{campaign.cohort.name}*. Each record was shown to annotators signed in to the "
+        f"[Commonset]({site}/), in the campaign [{_text(title)}]({page}) of the cohort "
+        f"*{_text(campaign.cohort.name)}*. Each record was shown to annotators signed in to the "
         "site (with their Hugging Face account, or an account its organisers made); every "
         f"record aims at {campaign.responses_per_record} independent responses.",
         "",
@@ -139,12 +161,12 @@ def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -
     for q in summary.questions:
         alpha = "n/a" if q["alpha"] is None else f"{q['alpha']:.3f} ({q['alpha_level']})"
         lines.append(
-            f"| {_cell(q['title'])} (`{q['name']}`) | {QUESTION_KINDS.get(q['kind'], q['kind'])} "
+            f"| {_cell(_text(q['title']))} (`{q['name']}`) "
+            f"| {QUESTION_KINDS.get(q['kind'], q['kind'])} "
             f"| {q['responses']:,} | {alpha} | {_fmt(q['mean_agreement_ratio'])} |"
         )
     lines += ["", "## Guidelines", "", "The annotators followed these guidelines:", ""]
-    guidelines = (campaign.guidelines or "(none were written)").strip()
-    lines += [f"> {line}" if line.strip() else ">" for line in guidelines.splitlines()]
+    lines += _markdown_block(campaign.guidelines or "(none were written)", quote=True)
     lines += [
         "",
         "## Columns",

@@ -29,7 +29,7 @@ def test_list_shows_open_cohorts_first_and_hides_drafts_from_the_public(client):
     make_cohort(name="Secret draft", state=Cohort.State.DRAFT)
 
     body = client.get("/cohorts/").content.decode()
-    names = re.findall(r'<h2><a href="/cohorts/[^"]+/">([^<]+)</a></h2>', body)
+    names = re.findall(r'<h2 dir="auto"><a href="/cohorts/[^"]+/">([^<]+)</a></h2>', body)
     assert names == ["Current round", "Announced round", "Closed round"]
     assert "Accepting applications" in body and "Opens soon" in body
     assert "<strong>4</strong> of 4 places left" in body

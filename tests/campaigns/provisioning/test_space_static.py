@@ -64,7 +64,7 @@ def test_an_organisation_campaign_gets_a_private_static_page_in_one_commit(hf):
     assert metadata["title"] == campaign.title
     page = repo.files["index.html"].decode()
     assert f'<h1 dir="auto">{campaign.title}</h1>' in page
-    assert "<p>Read the prompt.</p>" in page  # paragraphs kept
+    assert '<p dir="auto">Read the prompt.</p>' in page  # paragraphs kept
     assert "Rate it &lt;b&gt;honestly&lt;/b&gt; &amp; fast." in page  # escaped, not HTML
     assert "How good is it?" in page and "Bad, Good" in page
     assert f'href="https://commonset.example/annotate/{campaign.slug}/"' in page

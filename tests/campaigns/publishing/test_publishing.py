@@ -184,7 +184,7 @@ def test_the_card_has_hub_metadata_and_explains_the_columns_and_agreement(settin
     assert meta["size_categories"] == ["n<1K"]
     assert meta["pretty_name"] == campaign.title
     assert "Krippendorff's alpha" in body and "| contributors | 2 |" in body
-    assert "> Rate the prompt." in body and "> Be kind." in body
+    assert '> <p dir="auto">Rate the prompt.</p>' in body and '> <p dir="auto">Be kind.</p>' in body
     for column in ("`quality_avg_rating`", "`topic_label`", "`flags_votes`", "`order_consensus`"):
         assert column in body
     assert "@misc{" in body

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from .models import ApiToken, OrgMembership, User
@@ -50,7 +51,7 @@ class ApiTokenCreateSerializer(serializers.Serializer):
         from django.utils import timezone
 
         if value is not None and value <= timezone.now():
-            raise serializers.ValidationError("Must be in the future.")
+            raise serializers.ValidationError(_("Must be in the future."))
         return value
 
 

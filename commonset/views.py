@@ -4,6 +4,7 @@ from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
@@ -20,7 +21,7 @@ def page_not_found(request, exception):
     """The site's not-found page; under /api/ the JSON answer API clients expect (the same
     body as the API views' 404), also for paths that match no route."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 

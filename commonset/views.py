@@ -31,7 +31,7 @@ def bad_request(request, exception):
     SuspiciousOperation and its kin) keep a generic text, as their messages are not for them."""
     message = str(exception) if type(exception) is BadRequest else ""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message or "Bad request."}, status=400)
+        return JsonResponse({"detail": message or _("Bad request.")}, status=400)
     template = loader.get_template("400.html")
     return HttpResponse(template.render({"message": message}, request), status=400)
 
@@ -50,9 +50,9 @@ def server_error(request):
     status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
         detail = (
-            "The service is briefly unavailable; try again shortly."
+            _("The service is briefly unavailable; try again shortly.")
             if unavailable
-            else "Server error."
+            else _("Server error.")
         )
         response = JsonResponse({"detail": detail}, status=status)
     else:

@@ -38,6 +38,14 @@ def _browser_reason() -> str | None:
     return None
 
 
+def pytest_configure(config):
+    """The compiled translation catalogues are not committed: build them (pure Python, only
+    the stale ones) before any test can load a catalogue. README, "Languages"."""
+    from commonset.i18n import catalogues_compile
+
+    catalogues_compile()
+
+
 SERVICE_CHECKS = {"postgres": _postgres_reason, "redis": _redis_reason, "browser": _browser_reason}
 
 

@@ -46,7 +46,18 @@ def pytest_configure(config):
     catalogues_compile()
 
 
-SERVICE_CHECKS = {"postgres": _postgres_reason, "redis": _redis_reason, "browser": _browser_reason}
+def _gettext_reason() -> str | None:
+    if not shutil.which("xgettext") or not shutil.which("msgmerge"):
+        return "GNU gettext (xgettext, msgmerge) is not installed"
+    return None
+
+
+SERVICE_CHECKS = {
+    "postgres": _postgres_reason,
+    "redis": _redis_reason,
+    "browser": _browser_reason,
+    "gettext": _gettext_reason,
+}
 
 
 def pytest_collection_modifyitems(config, items):

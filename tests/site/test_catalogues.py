@@ -52,6 +52,9 @@ def test_every_language_has_a_catalogue():
     assert sorted(LOCALES) == ["ar", "de", "es", "fr", "pt_BR"]
     for locale in LOCALES:
         assert _messages(_catalogue(locale)), f"{locale}: empty catalogue"
+        # Without it gettext falls back to English's two forms (n != 1) for every language.
+        po = (LOCALE_DIR / locale / "LC_MESSAGES" / "django.po").read_text()
+        assert '"Plural-Forms: nplurals=' in po, f"{locale}: no Plural-Forms header"
     assert set(COMPLETE) <= set(LOCALES)
 
 

@@ -26,6 +26,7 @@ class MeSerializer(serializers.ModelSerializer):
             "hf_avatar_url",
             "is_organiser",
             "hide_from_leaderboards",
+            "language",
             "memberships_read_at",
             "organisations",
         ]

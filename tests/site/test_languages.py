@@ -141,6 +141,13 @@ def test_an_answer_error_is_in_the_annotators_language():
     assert "هذا السؤال يحتاج إلى إجابة." in response.content.decode()
 
 
+def test_me_says_which_language_was_saved():
+    user = UserFactory(language="ar")
+    token = api_token_create(user=user, name="script").raw
+    me = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").json()
+    assert me["language"] == "ar"
+
+
 def test_api_errors_follow_accept_language_and_a_tokens_saved_language():
     assert Client(headers={"Accept-Language": "ar"}).get("/api/v1/nowhere").json() == {
         "detail": "غير موجود."

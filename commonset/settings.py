@@ -403,8 +403,9 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 LANGUAGE_CODE = "en"
-# The interface languages (README, "Languages"). Each has a catalogue under locale/; the
-# names are those of the switcher's fallback, which shows each language in itself.
+# The interface languages (README, "Languages"). Each but English has a catalogue under
+# locale/. The switcher and the profile name each language in itself (Django's language
+# info); these names are for code that asks settings.
 LANGUAGES = [
     ("en", "English"),
     ("es", "Español"),

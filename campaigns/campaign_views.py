@@ -252,9 +252,12 @@ def campaign_questions(request, slug: str):
             )
             messages.success(
                 request,
-                f"“{question.title}” archived: annotators no longer see it."
-                if archived
-                else f"“{question.title}” is asked again.",
+                (
+                    _("“%(title)s” archived: annotators no longer see it.")
+                    if archived
+                    else _("“%(title)s” is asked again.")
+                )
+                % {"title": question.title},
             )
         except AnnotationError as exc:
             messages.error(request, exc.message)

@@ -55,18 +55,18 @@ class Application(models.Model):
         "reject": ((State.SUBMITTED,), State.REJECTED),
     }
     _REFUSALS = {
-        State.DRAFT: "it is still a draft: it must be submitted first",
-        State.SUBMITTED: "it is already submitted",
-        State.APPROVED: "it was already approved",
-        State.REJECTED: "it was already rejected",
-        State.WITHDRAWN: "it was withdrawn by the applicant",
+        State.DRAFT: _("it is still a draft: it must be submitted first"),
+        State.SUBMITTED: _("it is already submitted"),
+        State.APPROVED: _("it was already approved"),
+        State.REJECTED: _("it was already rejected"),
+        State.WITHDRAWN: _("it was withdrawn by the applicant"),
     }
-    _VERBS = {
-        "update": "edited",
-        "submit": "submitted",
-        "withdraw": "withdrawn",
-        "approve": "approved",
-        "reject": "rejected",
+    _REFUSED = {
+        "update": _("“%(title)s” cannot be edited: %(reason)s."),
+        "submit": _("“%(title)s” cannot be submitted: %(reason)s."),
+        "withdraw": _("“%(title)s” cannot be withdrawn: %(reason)s."),
+        "approve": _("“%(title)s” cannot be approved: %(reason)s."),
+        "reject": _("“%(title)s” cannot be rejected: %(reason)s."),
     }
 
     cohort = models.ForeignKey(
@@ -182,7 +182,7 @@ class Application(models.Model):
         sources, target = self.TRANSITIONS[action]
         if self.state not in sources:
             raise ProgrammeConflict(
-                f"“{self.title}” cannot be {self._VERBS[action]}: {self._REFUSALS[self.state]}."
+                self._REFUSED[action] % {"title": self.title, "reason": self._REFUSALS[self.state]}
             )
         return self.state if target is None else target
 

@@ -8,11 +8,13 @@ with `ProgrammeError` (a message for people, and the field at fault when there i
 import dataclasses
 import logging
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -128,18 +130,26 @@ def _window_refusal(cohort: Cohort, *, for_draft: bool) -> str | None:
     if phase == "accepting" or (for_draft and phase in ("upcoming", "ended")):
         return None
     if phase == "upcoming":
-        return (
-            f"Applications to {cohort.name} open on "
-            f"{cohort.applications_open_at:%-d %B %Y at %H:%M} UTC. Your draft is saved; "
+        return _(
+            "Applications to %(cohort)s open on %(date)s at %(time)s UTC. Your draft is saved; "
             "submit it then."
-        )
+        ) % {"cohort": cohort.name, **_utc(cohort.applications_open_at)}
     if phase == "ended":
-        return (
-            f"The application window of {cohort.name} closed on "
-            f"{cohort.applications_close_at:%-d %B %Y at %H:%M} UTC, so it can no longer be "
-            "submitted. Your draft is saved."
-        )
-    return f"{cohort.name} is not accepting applications ({cohort.get_state_display().lower()})."
+        return _(
+            "The application window of %(cohort)s closed on %(date)s at %(time)s UTC, so it "
+            "can no longer be submitted. Your draft is saved."
+        ) % {"cohort": cohort.name, **_utc(cohort.applications_close_at)}
+    return _("%(cohort)s is not accepting applications (%(state)s).") % {
+        "cohort": cohort.name,
+        "state": cohort.get_state_display().lower(),
+    }
+
+
+def _utc(moment) -> dict[str, str]:
+    """`date` ("5 December 2026", month named in the active language) and `time` ("14:00")
+    of a moment, in UTC."""
+    moment = timezone.localtime(moment, UTC)
+    return {"date": date_format(moment, "j F Y"), "time": date_format(moment, "H:i")}
 
 
 def _community_for(actor, handle: str) -> Community:

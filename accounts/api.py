@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -40,9 +41,11 @@ class ApiTokenListView(APIView):
             # A token that can mint tokens outlives its own revocation.
             return Response(
                 {
-                    "detail": "API tokens are created from a signed-in session (your profile "
-                    "page), not with another token, so that revoking a leaked token ends "
-                    "its access."
+                    "detail": _(
+                        "API tokens are created from a signed-in session (your profile "
+                        "page), not with another token, so that revoking a leaked token ends "
+                        "its access."
+                    )
                 },
                 status=status.HTTP_403_FORBIDDEN,
             )

@@ -1,19 +1,26 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
 EXPIRY_CHOICES = [
-    ("", "Never"),
-    ("7", "In 7 days"),
-    ("30", "In 30 days"),
-    ("90", "In 90 days"),
-    ("365", "In a year"),
+    ("", _("Never")),
+    ("7", _("In 7 days")),
+    ("30", _("In 30 days")),
+    ("90", _("In 90 days")),
+    ("365", _("In a year")),
 ]
 
 
 class ApiTokenCreateForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “import script”.")
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “import script”."),
+    )
     expires_in_days = forms.TypedChoiceField(
-        choices=EXPIRY_CHOICES, required=False, coerce=int, empty_value=None, label="Expires"
+        choices=EXPIRY_CHOICES, required=False, coerce=int, empty_value=None, label=_("Expires")
     )
 
     def expires_at(self):
@@ -21,5 +28,21 @@ class ApiTokenCreateForm(forms.Form):
         return timezone.now() + timezone.timedelta(days=days) if days else None
 
 
+def language_choices():
+    """The interface languages, each named in itself ("العربية", "Español")."""
+    return [("", _("As my browser asks"))] + [
+        (code, get_language_info(code)["name_local"].capitalize())
+        for code, _name in settings.LANGUAGES
+    ]
+
+
 class ProfilePreferencesForm(forms.Form):
-    hide_from_leaderboards = forms.BooleanField(required=False, label="Hide me from leaderboards")
+    hide_from_leaderboards = forms.BooleanField(
+        required=False, label=_("Hide me from leaderboards")
+    )
+    language = forms.ChoiceField(
+        choices=language_choices,
+        required=False,
+        label=_("Interface language"),
+        help_text=_("Pages, e-mails and API messages use it."),
+    )

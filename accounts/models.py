@@ -13,6 +13,9 @@ class User(AbstractUser):
         null=True, blank=True, help_text="When organisation memberships were last read."
     )
     hide_from_leaderboards = models.BooleanField(default=False)
+    # The interface language they chose (a code of settings.LANGUAGES); blank: follow the
+    # language switcher's cookie, then the browser's Accept-Language.
+    language = models.CharField(max_length=16, blank=True, default="")
 
     @property
     def display_handle(self) -> str:

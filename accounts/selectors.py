@@ -20,3 +20,12 @@ def user_is_organiser(user) -> bool:
 
 def api_tokens_of(user):
     return user.api_tokens.all()
+
+
+def user_language(user) -> str:
+    """The interface language a signed-in user saved ("" when they follow their browser,
+    or for anyone not signed in), if it is still one the site offers."""
+    if user is None or not user.is_authenticated:
+        return ""
+    language = getattr(user, "language", "")
+    return language if language in dict(settings.LANGUAGES) else ""

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from .models import ApiToken, OrgMembership, User
@@ -25,6 +26,7 @@ class MeSerializer(serializers.ModelSerializer):
             "hf_avatar_url",
             "is_organiser",
             "hide_from_leaderboards",
+            "language",
             "memberships_read_at",
             "organisations",
         ]
@@ -50,7 +52,7 @@ class ApiTokenCreateSerializer(serializers.Serializer):
         from django.utils import timezone
 
         if value is not None and value <= timezone.now():
-            raise serializers.ValidationError("Must be in the future.")
+            raise serializers.ValidationError(_("Must be in the future."))
         return value
 
 

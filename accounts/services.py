@@ -3,6 +3,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,9 +53,22 @@ def api_tokens_purge_expired(*, older_than_days: int = 30) -> int:
     return deleted
 
 
-def user_preferences_update(*, user: User, hide_from_leaderboards: bool) -> None:
-    user.hide_from_leaderboards = hide_from_leaderboards
-    user.save(update_fields=["hide_from_leaderboards"])
+def user_preferences_update(
+    *, user: User, hide_from_leaderboards: bool | None = None, language: str | None = None
+) -> None:
+    """Save the preferences given (None: leave as is). `language` is the interface
+    language, a code of settings.LANGUAGES, or "" to follow the browser."""
+    fields = []
+    if hide_from_leaderboards is not None:
+        user.hide_from_leaderboards = hide_from_leaderboards
+        fields.append("hide_from_leaderboards")
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise ValueError(f"Unknown interface language: {language!r}")
+        user.language = language
+        fields.append("language")
+    if fields:
+        user.save(update_fields=fields)
 
 
 def _clip(value, max_length: int) -> str:

@@ -1,7 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -19,7 +23,10 @@ def _profile_render(request, *, token_form=None, new_token=None, status=200):
             "tokens": api_tokens_of(user),
             "token_form": token_form or ApiTokenCreateForm(),
             "preferences_form": ProfilePreferencesForm(
-                initial={"hide_from_leaderboards": user.hide_from_leaderboards}
+                initial={
+                    "hide_from_leaderboards": user.hide_from_leaderboards,
+                    "language": user.language,
+                }
             ),
             "new_token": new_token,
         },
@@ -64,9 +71,9 @@ def api_token_create(request):
 @require_POST
 def api_token_revoke(request, token_id: int):
     if services.api_token_revoke(user=request.user, token_id=token_id):
-        messages.success(request, "Token revoked. Clients using it are refused from now on.")
+        messages.success(request, _("Token revoked. Clients using it are refused from now on."))
     else:
-        messages.error(request, "No such active token.")
+        messages.error(request, _("No such active token."))
     return redirect("accounts:profile")
 
 
@@ -75,9 +82,24 @@ def api_token_revoke(request, token_id: int):
 def preferences_update(request):
     form = ProfilePreferencesForm(request.POST)
     form.is_valid()
+    language = form.cleaned_data.get("language")
     services.user_preferences_update(
         user=request.user,
         hide_from_leaderboards=form.cleaned_data.get("hide_from_leaderboards", False),
+        language=language,  # None when the choice did not validate: left as it was
     )
-    messages.success(request, "Preferences saved.")
+    if language:
+        translation.activate(language)  # say it in the language just chosen
+    messages.success(request, _("Preferences saved."))
     return redirect("accounts:profile")
+
+
+def language_set(request):
+    """The language switcher: Django's set_language (the language cookie, then back to
+    `next`), and for a signed-in user the choice is saved on their profile too, so it
+    follows them to other browsers and into e-mails."""
+    response = i18n.set_language(request)
+    language = request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER) if request.method == "POST" else None
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_preferences_update(user=request.user, language=language)
+    return response

@@ -4,6 +4,7 @@ progress. Thin: parse, call one selector or service, answer."""
 import json
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -49,7 +50,7 @@ VALIDATION_ERROR = inline_serializer(
         "errors": serializers.DictField(
             child=serializers.CharField(),
             required=False,
-            help_text="One message per question name.",
+            help_text=_("One message per question name."),
         ),
     },
 )
@@ -188,7 +189,7 @@ class RecordResponseView(APIView):
             OpenApiExample(
                 "Validation errors",
                 value={
-                    "detail": "Some answers do not fit their questions.",
+                    "detail": _("Some answers do not fit their questions."),
                     "errors": {
                         "quality": "Pick a rating from 1 to 5.",
                         "topic": "Unknown label 'cooking'; choose one of poetry, code.",
@@ -206,7 +207,7 @@ class RecordResponseView(APIView):
         if not isinstance(values, dict):
             return Response(
                 {
-                    "detail": 'Send {"values": {question name: answer}}.',
+                    "detail": _('Send {"values": {question name: answer}}.'),
                     "errors": {"values": "This field is required and must be an object."},
                 },
                 status=status.HTTP_400_BAD_REQUEST,
@@ -221,7 +222,7 @@ class RecordResponseView(APIView):
             )
         except AnswerErrors as exc:
             return Response(
-                {"detail": "Some answers do not fit their questions.", "errors": exc.errors},
+                {"detail": _("Some answers do not fit their questions."), "errors": exc.errors},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         except AnnotationError as exc:

@@ -5,11 +5,14 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_is_organiser
@@ -115,12 +118,18 @@ def campaign_settings(request, slug: str):
         except AnnotationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Settings saved.")
+            messages.success(request, _("Settings saved."))
             if withdrawn:
                 messages.info(
                     request,
-                    f"{withdrawn} records reserved by annotators no longer need their answer; "
-                    "those reservations were withdrawn and the annotators are told so.",
+                    ngettext(
+                        "%(count)s record reserved by an annotator no longer needs its answer; "
+                        "that reservation was withdrawn and the annotator is told so.",
+                        "%(count)s records reserved by annotators no longer need their answer; "
+                        "those reservations were withdrawn and the annotators are told so.",
+                        withdrawn,
+                    )
+                    % {"count": withdrawn},
                 )
             return redirect("campaigns:settings", slug=campaign.slug)
     return render(
@@ -149,14 +158,17 @@ def campaign_state(request, slug: str):
         ),
     }.get(action)
     if service is None:
-        messages.error(request, "Unknown action.")
+        messages.error(request, _("Unknown action."))
     else:
         try:
             service(campaign=campaign)
         except lifecycle.LifecycleError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"The campaign is now {campaign.get_state_display()}.")
+            messages.success(
+                request,
+                _("The campaign is now %(state)s.") % {"state": campaign.get_state_display()},
+            )
     return redirect("campaigns:settings", slug=campaign.slug)
 
 
@@ -193,7 +205,7 @@ def campaign_questions(request, slug: str):
                         language=d["language"],
                         position=d["position"] if instance else None,
                     )
-                    messages.success(request, f"Field “{d['title']}” saved.")
+                    messages.success(request, _("Field “%(title)s” saved.") % {"title": d["title"]})
                     return redirect("campaigns:questions", slug=campaign.slug)
             else:
                 instance = get_object_or_404(Question, campaign=campaign, pk=pk) if pk else None
@@ -211,7 +223,9 @@ def campaign_questions(request, slug: str):
                         description=d["description"],
                         position=d["position"] if instance else None,
                     )
-                    messages.success(request, f"Question “{d['title']}” saved.")
+                    messages.success(
+                        request, _("Question “%(title)s” saved.") % {"title": d["title"]}
+                    )
                     return redirect("campaigns:questions", slug=campaign.slug)
         except AnnotationError as exc:
             messages.error(request, exc.message)
@@ -223,7 +237,7 @@ def campaign_questions(request, slug: str):
                 definitions.field_delete(campaign=campaign, field=obj)
             else:
                 definitions.question_delete(campaign=campaign, question=obj)
-            messages.success(request, f"“{obj.title}” deleted.")
+            messages.success(request, _("“%(title)s” deleted.") % {"title": obj.title})
         except AnnotationError as exc:
             messages.error(request, exc.message)
         return redirect("campaigns:questions", slug=campaign.slug)
@@ -240,9 +254,12 @@ def campaign_questions(request, slug: str):
             )
             messages.success(
                 request,
-                f"“{question.title}” archived: annotators no longer see it."
-                if archived
-                else f"“{question.title}” is asked again.",
+                (
+                    _("“%(title)s” archived: annotators no longer see it.")
+                    if archived
+                    else _("“%(title)s” is asked again.")
+                )
+                % {"title": question.title},
             )
         except AnnotationError as exc:
             messages.error(request, exc.message)
@@ -297,13 +314,17 @@ def campaign_import(request, slug: str):
             if job.state == ImportJob.State.SUCCEEDED:
                 messages.success(
                     request,
-                    f"Imported {job.rows_done:,} rows: {job.records_created:,} new, "
-                    f"{job.records_updated:,} updated.",
+                    _("Imported %(rows)s rows: %(created)s new, %(updated)s updated.")
+                    % {
+                        "rows": intcomma(job.rows_done),
+                        "created": intcomma(job.records_created),
+                        "updated": intcomma(job.records_updated),
+                    },
                 )
             elif job.state == ImportJob.State.FAILED:
-                messages.error(request, "The import stopped; below is where and why.")
+                messages.error(request, _("The import stopped; below is where and why."))
             else:
-                messages.success(request, "Import started; its progress shows below.")
+                messages.success(request, _("Import started; its progress shows below."))
             return redirect(f"{reverse('campaigns:import', args=[campaign.slug])}#job-{job.pk}")
     jobs = list(annotation_selectors.import_jobs_of(campaign)[:10])
     return render(

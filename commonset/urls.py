@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from accounts import signin_views
+from accounts import views as accounts_views
 
 from . import views
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("", include("campaigns.dashboards.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The language switcher in the layout (Django's set_language, saving a user's choice).
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     # Before allauth's own: the same views, with a provider that is down shown as a page.
     path("accounts/oidc/<str:provider_id>/login/", signin_views.oidc_login),
     path("accounts/oidc/<str:provider_id>/login/callback/", signin_views.oidc_callback),

@@ -5,6 +5,7 @@ Public campaigns' publications are readable without signing in; organisation cam
 answer 404 to whoever may not see them.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
@@ -50,7 +51,7 @@ class PublishRequestSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Also publish records still in progress; default: the campaign's policy.",
+        help_text=_("Also publish records still in progress; default: the campaign's policy."),
     )
 
 

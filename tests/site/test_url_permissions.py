@@ -110,6 +110,8 @@ ALLOWED = {
     "me/preferences": SIGNED_IN,
     "me/tokens/": SIGNED_IN,
     "me/tokens/<int:token_id>/revoke": SIGNED_IN,  # only ever one's own: see the test below
+    # The language switcher: anyone (a signed-in user's choice is saved on their profile)
+    "i18n/setlang/": EVERYONE,
     # Applications: their leads; organisers read and review them
     "applications/": SIGNED_IN,
     "applications/new/<slug:cohort_slug>/": SIGNED_IN,

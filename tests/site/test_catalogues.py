@@ -28,7 +28,7 @@ from django.utils import translation
 from commonset.i18n import EXTRACT_IGNORE, LOCALE_DIR, catalogue_locales
 
 # The catalogues whose every message is translated (and must stay so).
-COMPLETE = ["ar", "de", "es", "fr"]
+COMPLETE = ["ar", "de", "es", "fr", "pt_BR"]
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = catalogue_locales()

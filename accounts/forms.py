@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 EXPIRY_CHOICES = [
     ("", "Never"),
@@ -23,3 +24,24 @@ class ApiTokenCreateForm(forms.Form):
 
 class ProfilePreferencesForm(forms.Form):
     hide_from_leaderboards = forms.BooleanField(required=False, label="Hide me from leaderboards")
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting one's account is confirmed by typing one's username."""
+
+    confirm_username = forms.CharField(
+        max_length=150, label=_("Type your username to confirm"), strip=True
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_confirm_username(self):
+        typed = self.cleaned_data["confirm_username"]
+        if typed != self.user.get_username():
+            raise forms.ValidationError(
+                _("That is not your username. Type “%(username)s” to delete your account."),
+                params={"username": self.user.get_username()},
+            )
+        return typed

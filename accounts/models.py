@@ -13,6 +13,13 @@ class User(AbstractUser):
         null=True, blank=True, help_text="When organisation memberships were last read."
     )
     hide_from_leaderboards = models.BooleanField(default=False)
+    # Set when the person deleted their account (accounts.services.user_delete): the row
+    # stays, emptied of personal data, so that their responses keep their pseudonym.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def display_handle(self) -> str:

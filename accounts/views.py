@@ -1,11 +1,13 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import ApiTokenCreateForm, ProfilePreferencesForm
+from .forms import AccountDeleteForm, ApiTokenCreateForm, ProfilePreferencesForm
 from .selectors import api_tokens_of
 
 
@@ -81,3 +83,19 @@ def preferences_update(request):
     )
     messages.success(request, "Preferences saved.")
     return redirect("accounts:profile")
+
+
+@login_required
+def account_delete(request):
+    """Says what goes and what stays; deletes on a POST with the username re-typed."""
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_delete(user=request.user)
+        logout(request)
+        messages.success(
+            request,
+            _("Your account is deleted. Your answers stay in the datasets under a pseudonym."),
+        )
+        return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/delete.html", {"form": form}, status=status)

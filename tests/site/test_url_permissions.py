@@ -108,6 +108,7 @@ ALLOWED = {
     # Profile
     "me/": SIGNED_IN,
     "me/preferences": SIGNED_IN,
+    "me/delete": SIGNED_IN,  # an empty POST is refused (400): the username must be typed
     "me/tokens/": SIGNED_IN,
     "me/tokens/<int:token_id>/revoke": SIGNED_IN,  # only ever one's own: see the test below
     # Applications: their leads; organisers read and review them

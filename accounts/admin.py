@@ -94,6 +94,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "expires_at", "revoked_at"]
+    list_display = ["name", "user", "scope", "prefix", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["scope"]
     search_fields = ["name", "user__username", "prefix"]
     readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]

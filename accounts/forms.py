@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models import ApiToken
+
 EXPIRY_CHOICES = [
     ("", "Never"),
     ("7", "In 7 days"),
@@ -13,9 +15,19 @@ EXPIRY_CHOICES = [
 
 class ApiTokenCreateForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “import script”.")
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        required=False,
+        label=_("Scope"),
+        help_text=_("What scripts using the token may do. Give the least they need."),
+    )
     expires_in_days = forms.TypedChoiceField(
         choices=EXPIRY_CHOICES, required=False, coerce=int, empty_value=None, label="Expires"
     )
+
+    def clean_scope(self):
+        return self.cleaned_data.get("scope") or ApiToken.Scope.READ
 
     def expires_at(self):
         days = self.cleaned_data.get("expires_in_days")

@@ -24,12 +24,21 @@ class IssuedApiToken:
 
 
 def api_token_create(
-    *, user: User, name: str, expires_at: datetime | None = None
+    *,
+    user: User,
+    name: str,
+    scope: str = ApiToken.Scope.READ,
+    expires_at: datetime | None = None,
 ) -> IssuedApiToken:
     prefix = secrets.token_hex(6)
     raw = f"{API_TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=prefix, digest=api_token_digest(raw), expires_at=expires_at
+        user=user,
+        name=name,
+        scope=scope,
+        prefix=prefix,
+        digest=api_token_digest(raw),
+        expires_at=expires_at,
     )
     return IssuedApiToken(token=token, raw=raw)
 

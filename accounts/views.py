@@ -54,7 +54,10 @@ def api_token_create(request):
     if not form.is_valid():
         return _profile_render(request, token_form=form, status=400)
     issued = services.api_token_create(
-        user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+        user=request.user,
+        name=form.cleaned_data["name"],
+        scope=form.cleaned_data["scope"],
+        expires_at=form.expires_at(),
     )
     # Redirect after the POST (a reload must not create a second token); the page it leads
     # to shows the raw token once.

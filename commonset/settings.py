@@ -250,7 +250,11 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The token scope check first (accounts/permissions.py), then "signed in" by default.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "accounts.permissions.TokenScope",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "DEFAULT_PARSER_CLASSES": [
@@ -294,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "CohortStateEnum": "cohorts.models.Cohort.State",
         "ApplicationStateEnum": "campaigns.models.Application.State",
         "CampaignStateEnum": "campaigns.models.Campaign.State",
+        "ApiTokenScopeEnum": "accounts.models.ApiToken.Scope",
     },
 }
 

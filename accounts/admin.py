@@ -58,6 +58,12 @@ class UserAdmin(BaseUserAdmin):
         ]
         return summary, {}, set(), []
 
+    def has_delete_permission(self, request, obj=None):
+        # Organisers delete people's accounts, not staff ones (superusers may).
+        if obj is not None and (obj.is_staff or obj.is_superuser):
+            return request.user.is_superuser
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         user_delete(user=obj)
 
@@ -71,6 +77,14 @@ class UserAdmin(BaseUserAdmin):
     )
     def delete_accounts(self, request, queryset):
         users = list(queryset.order_by("pk"))
+        staff = [u for u in users if not self.has_delete_permission(request, u)]
+        if staff:
+            messages.error(
+                request,
+                _("Only superusers delete staff accounts: %(names)s. Nothing was deleted.")
+                % {"names": ", ".join(u.get_username() for u in staff)},
+            )
+            return None
         if request.POST.get("confirm") != "yes":
             return TemplateResponse(
                 request,

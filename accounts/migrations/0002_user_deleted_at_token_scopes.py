@@ -2,14 +2,32 @@
 
 from django.db import migrations, models
 
+from commonset.migration_grants import group_grant, group_revoke
+
+ORGANISERS_GROUP = "Organisers"  # accounts.selectors.ORGANISERS_GROUP, frozen here
+
+# Organisers see accounts in admin and delete them (accounts.services.user_delete: the
+# admin action, or admin's delete button routed to it); they do not edit them.
+PERMISSIONS = {("accounts", "user"): ["view", "delete"]}
+
+
+def grant(apps, schema_editor):
+    group_grant(apps, ORGANISERS_GROUP, PERMISSIONS)
+
+
+def revoke(apps, schema_editor):
+    group_revoke(apps, ORGANISERS_GROUP, PERMISSIONS)
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
+        ('cohorts', '0003_organisers_group'),
     ]
 
     operations = [
+        migrations.RunPython(grant, revoke),
         # Tokens made before scopes existed keep every right they had (scope "admin"), so
         # no script breaks; new tokens default to "read" (accounts.models.ApiToken.Scope).
         migrations.AddField(

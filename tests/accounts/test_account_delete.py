@@ -184,3 +184,30 @@ def test_admins_own_delete_goes_through_the_service(superuser_client, annotator,
     user = User.objects.get(pk=annotator.pk)
     assert user.deleted_at and not user.is_active and user.email == ""
     assert Response.objects.filter(user=user).count() == 1
+
+
+def test_organisers_delete_accounts_but_not_staff_ones(client, annotator, answered):
+    from tests.campaigns.programme import make_organiser
+
+    organiser, colleague = make_organiser(), make_organiser()
+    client.force_login(organiser)
+    changelist = reverse("admin:accounts_user_changelist")
+    response = client.post(
+        changelist,
+        {"action": "delete_accounts", "_selected_action": [annotator.pk], "confirm": "yes"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=annotator.pk).deleted_at is not None
+
+    refused = client.post(
+        changelist,
+        {"action": "delete_accounts", "_selected_action": [colleague.pk], "confirm": "yes"},
+        follow=True,
+    )
+    assert "Only superusers delete staff accounts" in refused.content.decode()
+    assert client.get(reverse("admin:accounts_user_delete", args=[colleague.pk])).status_code == 403
+    colleague.refresh_from_db()
+    assert colleague.is_active and colleague.deleted_at is None
+    # Organisers view accounts; they do not edit them.
+    change = client.post(reverse("admin:accounts_user_change", args=[colleague.pk]), {})
+    assert change.status_code == 403

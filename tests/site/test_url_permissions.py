@@ -177,6 +177,11 @@ ALLOWED = {
         ORGANISERS
     ),
     "admin/campaigns/application/<int:pk>/decide/<str:decision>/": ORGANISERS,
+    # Accounts: organisers view them and delete them (accounts 0002), never edit them.
+    "admin/accounts/user/": ORGANISERS,
+    "admin/accounts/user/<path:object_id>/change/": ORGANISERS,
+    "admin/accounts/user/<path:object_id>/history/": ORGANISERS,
+    "admin/accounts/user/<path:object_id>/delete/": ORGANISERS,  # a staff account: 403
     **{
         f"admin/{model}/{page}": ORGANISERS
         for model in ("cohorts/cohort", "cohorts/community")

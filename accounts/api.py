@@ -1,13 +1,13 @@
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
-from .authentication import ApiTokenAuthentication
+from .models import ApiToken
+from .permissions import SESSION_ONLY
 from .selectors import api_tokens_of
 from .serializers import (
     ApiTokenCreateSerializer,
@@ -27,6 +27,9 @@ class MeView(APIView):
 
 
 class ApiTokenListView(APIView):
+    # A token that can mint tokens outlives its own revocation: creating one needs a session.
+    token_scopes = {"POST": SESSION_ONLY}
+
     @extend_schema(responses=ApiTokenSerializer(many=True), summary="My API tokens")
     def get(self, request):
         return Response(ApiTokenSerializer(api_tokens_of(request.user), many=True).data)
@@ -37,18 +40,6 @@ class ApiTokenListView(APIView):
         summary="Create an API token (its value is returned once)",
     )
     def post(self, request):
-        if isinstance(request.successful_authenticator, ApiTokenAuthentication):
-            # A token that can mint tokens outlives its own revocation.
-            return Response(
-                {
-                    "detail": _(
-                        "API tokens are created from a signed-in session (your profile "
-                        "page), not with another token, so that revoking a leaked token ends "
-                        "its access."
-                    )
-                },
-                status=status.HTTP_403_FORBIDDEN,
-            )
         serializer = ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         issued = services.api_token_create(user=request.user, **serializer.validated_data)
@@ -59,6 +50,8 @@ class ApiTokenListView(APIView):
 
 
 class ApiTokenRevokeView(APIView):
+    token_scopes = {"DELETE": ApiToken.Scope.ADMIN}  # account management
+
     @extend_schema(responses={204: None}, summary="Revoke one of my API tokens")
     def delete(self, request, token_id: int):
         if not services.api_token_revoke(user=request.user, token_id=token_id):

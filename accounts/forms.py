@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from .models import ApiToken
+
 EXPIRY_CHOICES = [
     ("", _("Never")),
     ("7", _("In 7 days")),
@@ -19,9 +21,19 @@ class ApiTokenCreateForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. “import script”."),
     )
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        required=False,
+        label=_("Scope"),
+        help_text=_("What scripts using the token may do. Give the least they need."),
+    )
     expires_in_days = forms.TypedChoiceField(
         choices=EXPIRY_CHOICES, required=False, coerce=int, empty_value=None, label=_("Expires")
     )
+
+    def clean_scope(self):
+        return self.cleaned_data.get("scope") or ApiToken.Scope.READ
 
     def expires_at(self):
         days = self.cleaned_data.get("expires_in_days")
@@ -46,3 +58,24 @@ class ProfilePreferencesForm(forms.Form):
         label=_("Interface language"),
         help_text=_("Pages, e-mails and API messages use it."),
     )
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting one's account is confirmed by typing one's username."""
+
+    confirm_username = forms.CharField(
+        max_length=150, label=_("Type your username to confirm"), strip=True
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_confirm_username(self):
+        typed = self.cleaned_data["confirm_username"]
+        if typed != self.user.get_username():
+            raise forms.ValidationError(
+                _("That is not your username. Type “%(username)s” to delete your account."),
+                params={"username": self.user.get_username()},
+            )
+        return typed

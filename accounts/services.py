@@ -25,12 +25,21 @@ class IssuedApiToken:
 
 
 def api_token_create(
-    *, user: User, name: str, expires_at: datetime | None = None
+    *,
+    user: User,
+    name: str,
+    scope: str = ApiToken.Scope.READ,
+    expires_at: datetime | None = None,
 ) -> IssuedApiToken:
     prefix = secrets.token_hex(6)
     raw = f"{API_TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=prefix, digest=api_token_digest(raw), expires_at=expires_at
+        user=user,
+        name=name,
+        scope=scope,
+        prefix=prefix,
+        digest=api_token_digest(raw),
+        expires_at=expires_at,
     )
     return IssuedApiToken(token=token, raw=raw)
 
@@ -51,6 +60,70 @@ def api_tokens_purge_expired(*, older_than_days: int = 30) -> int:
     revoked = ApiToken.objects.filter(revoked_at__lt=cutoff)
     deleted, _ = (expired | revoked).delete()
     return deleted
+
+
+DELETED_USERNAME_PREFIX = "deleted-user-"
+
+
+def deleted_username(user_id: int) -> str:
+    """The stable placeholder that replaces a deleted account's username."""
+    return f"{DELETED_USERNAME_PREFIX}{user_id}"
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> bool:
+    """Delete a person's account as they would expect (the profile page and Django admin
+    both call this). False when the account was deleted already.
+
+    What goes: their username (replaced by a stable placeholder), e-mail, names, Hugging
+    Face handle and avatar, organisation memberships, allauth's social accounts and e-mail
+    addresses, co-leadership of applications, groups and permissions, every API token (at
+    once: the rows are deleted) and their password (unusable). The account is inactive,
+    which signs out every session (Django refuses an inactive user's session on its next
+    request) and keeps them out of leaderboards. Open leases are released, so their
+    records go back to the pool now rather than when the leases would have expired.
+
+    What stays: the row itself, so their responses, skips and counts stay and are
+    published under the same pseudonym as before (an HMAC of the campaign and user ids:
+    see campaigns/publishing/dataset.py); their name is never published again, even where
+    the lead publishes names (the handle is gone). Deleting the row instead would delete
+    their responses (Response.user cascades) and fail on their filled slots."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from annotation.services import leases_release_all
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.deleted_at is not None:
+        return False
+    leases_release_all(user=user)
+    ApiToken.objects.filter(user=user).delete()
+    OrgMembership.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()  # their provider tokens cascade
+    EmailAddress.objects.filter(user=user).delete()
+    user.co_led_applications.clear()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    placeholder = deleted_username(user.pk)
+    if User.objects.filter(username=placeholder).exclude(pk=user.pk).exists():
+        placeholder = f"{placeholder}-{secrets.token_hex(4)}"
+    user.username = placeholder
+    user.email = ""
+    user.first_name = ""
+    user.last_name = ""
+    user.hf_username = ""
+    user.hf_avatar_url = ""
+    user.memberships_read_at = None
+    user.hide_from_leaderboards = True
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.last_login = None
+    user.set_unusable_password()
+    user.deleted_at = timezone.now()
+    user.save()
+    return True
 
 
 def user_preferences_update(

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -9,7 +10,7 @@ from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import ApiTokenCreateForm, ProfilePreferencesForm
+from .forms import AccountDeleteForm, ApiTokenCreateForm, ProfilePreferencesForm
 from .selectors import api_tokens_of
 
 
@@ -59,7 +60,10 @@ def api_token_create(request):
     if not form.is_valid():
         return _profile_render(request, token_form=form, status=400)
     issued = services.api_token_create(
-        user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+        user=request.user,
+        name=form.cleaned_data["name"],
+        scope=form.cleaned_data["scope"],
+        expires_at=form.expires_at(),
     )
     # Redirect after the POST (a reload must not create a second token); the page it leads
     # to shows the raw token once.
@@ -103,3 +107,17 @@ def language_set(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         services.user_preferences_update(user=request.user, language=language)
     return response
+@login_required
+def account_delete(request):
+    """Says what goes and what stays; deletes on a POST with the username re-typed."""
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_delete(user=request.user)
+        logout(request)
+        messages.success(
+            request,
+            _("Your account is deleted. Your answers stay in the datasets under a pseudonym."),
+        )
+        return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/delete.html", {"form": form}, status=status)

@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
 from campaigns.access import campaign_get_for_lead, campaign_get_for_user, campaigns_visible_to
 
 from . import selectors, services
@@ -37,6 +38,9 @@ from .serializers import (
     ResponseInSerializer,
     ResponseSerializer,
 )
+
+Scope = ApiToken.Scope
+
 
 ERROR = inline_serializer(
     "AnnotationError",
@@ -105,6 +109,8 @@ def _lease_data(lease: services.Lease, campaign) -> dict:
 
 
 class NextRecordView(APIView):
+    token_scopes = {"POST": Scope.ANNOTATE}
+
     @extend_schema(
         summary="Lease the next record for me",
         description="Returns my live lease in this campaign if I have one, else claims a free "
@@ -147,6 +153,8 @@ class NextRecordView(APIView):
 
 
 class RecordResponseView(APIView):
+    token_scopes = {"PUT": Scope.ANNOTATE}
+
     @extend_schema(
         summary="My response to a record",
         responses={200: ResponseSerializer, 404: OpenApiResponse(description="No response yet.")},
@@ -240,6 +248,8 @@ class RecordResponseView(APIView):
 
 
 class RecordSkipView(APIView):
+    token_scopes = {"POST": Scope.ANNOTATE}
+
     @extend_schema(
         summary="Skip a record",
         description="Its slot returns to the pool and it is not offered to me again.",
@@ -257,6 +267,8 @@ class RecordSkipView(APIView):
 
 
 class RecordDiscardView(APIView):
+    token_scopes = {"POST": Scope.ANNOTATE}
+
     @extend_schema(
         summary="Discard a record (I cannot judge it)",
         description="Counts as answered for me but not toward the record's responses.",
@@ -326,6 +338,7 @@ class ProgressView(APIView):
 
 
 class ImportListView(APIView):
+    token_scopes = {"POST": Scope.LEAD}
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(

@@ -232,6 +232,12 @@ def lease_release(*, user, record: Record) -> bool:
     )
 
 
+def leases_release_all(*, user) -> int:
+    """Give back every unfinished slot the user holds, in every campaign (their account is
+    going): the records return to the pool at once instead of when the leases expire."""
+    return Slot.objects.filter(holder=user, filled=False).update(holder=None, expires_at=None)
+
+
 # --- responses ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SubmitResult:

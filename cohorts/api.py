@@ -4,13 +4,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
+from accounts.permissions import with_token_scope
+
 from .selectors import cohort_get_for_user, cohorts_visible_to
 from .serializers import CohortDetailSerializer, CohortSerializer
 
 
 @extend_schema(tags=["cohorts"], summary="Cohorts, open ones first")
 class CohortListView(generics.ListAPIView):
-    permission_classes = [AllowAny]
+    permission_classes = with_token_scope(AllowAny)
     serializer_class = CohortSerializer
 
     def get_queryset(self):
@@ -19,7 +21,7 @@ class CohortListView(generics.ListAPIView):
 
 @extend_schema(tags=["cohorts"], summary="One cohort, with the campaigns it accepted")
 class CohortDetailView(generics.RetrieveAPIView):
-    permission_classes = [AllowAny]
+    permission_classes = with_token_scope(AllowAny)
     serializer_class = CohortDetailSerializer
 
     def get_object(self):

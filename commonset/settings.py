@@ -144,17 +144,26 @@ if REDIS_URL:
             },
         }
     }
-    # Sign-in limits (accounts/signin_limits.py) in the same Redis, under their own prefix.
+    # Sign-in limits and bad API token counts (accounts/signin_limits.py) in the same
+    # Redis, under their own prefix; API throttle counts (commonset/throttling.py) too.
     CACHES["signin"] = {**CACHES["default"], "KEY_PREFIX": "commonset-signin"}
+    CACHES["throttle"] = CACHES["default"]
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         # Shared by every process of this machine (a per-process cache would let each
-        # worker count its own sign-in failures).
+        # worker count its own sign-in failures, bad API tokens and API requests). The
+        # throttle counts have their own folder: a file cache culls entries at random past
+        # MAX_ENTRIES, and busy API clients must not push sign-in counts out.
         "signin": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache" / "signin"),
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "throttle"),
+            "OPTIONS": {"MAX_ENTRIES": 1000},
         },
     }
 
@@ -216,6 +225,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None}
 SIGNIN_MAX_FAILURES = env.int("SIGNIN_MAX_FAILURES", default=5)
 SIGNIN_MAX_FAILURES_PER_CLIENT = env.int("SIGNIN_MAX_FAILURES_PER_CLIENT", default=30)
 SIGNIN_WINDOW_SECONDS = env.int("SIGNIN_WINDOW_SECONDS", default=900)
+# Failed API token authentications allowed per client address within the window; past
+# them the client's token requests answer 429 (accounts/authentication.py). 0: no limit.
+API_BAD_TOKEN_MAX_FAILURES = env.int("API_BAD_TOKEN_MAX_FAILURES", default=20)
+API_BAD_TOKEN_WINDOW_SECONDS = env.int("API_BAD_TOKEN_WINDOW_SECONDS", default=300)
 # Local username/password sign-up is for development only; people join with Hugging Face.
 ACCOUNT_ALLOW_LOCAL_SIGNUP = env.bool("ACCOUNT_ALLOW_LOCAL_SIGNUP", default=False)
 SOCIALACCOUNT_AUTO_SIGNUP = True
@@ -255,7 +268,11 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The token scope check first (accounts/permissions.py), then "signed in" by default.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "accounts.permissions.TokenScope",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "DEFAULT_PARSER_CLASSES": [
@@ -299,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "CohortStateEnum": "cohorts.models.Cohort.State",
         "ApplicationStateEnum": "campaigns.models.Application.State",
         "CampaignStateEnum": "campaigns.models.Campaign.State",
+        "ApiTokenScopeEnum": "accounts.models.ApiToken.Scope",
     },
 }
 

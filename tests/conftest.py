@@ -93,6 +93,7 @@ def _signin_counts_cleared():
     from django.core.cache import caches
 
     caches["signin"].clear()
+    caches["throttle"].clear()  # the API throttle counts, shared the same way
 
 
 @pytest.fixture(autouse=True)

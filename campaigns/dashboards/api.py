@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import with_token_scope
 from campaigns.access import campaign_get_for_user
 from cohorts.selectors import cohort_get_for_user
 
@@ -97,7 +98,7 @@ STATS = inline_serializer(
 
 
 class StatsView(PublicReadCors, APIView):
-    permission_classes = [AllowAny]
+    permission_classes = with_token_scope(AllowAny)
 
     @extend_schema(
         summary="Programme figures across public campaigns",
@@ -113,7 +114,7 @@ class StatsView(PublicReadCors, APIView):
 
 
 class CampaignDashboardView(PublicReadCors, APIView):
-    permission_classes = [AllowAny]
+    permission_classes = with_token_scope(AllowAny)
 
     @extend_schema(
         summary="A campaign's dashboard figures",

@@ -12,6 +12,8 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
+from accounts.permissions import with_token_scope
 from campaigns.access import campaign_get_for_lead, campaign_get_for_user
 
 from . import services
@@ -56,7 +58,8 @@ class PublishRequestSerializer(serializers.Serializer):
 
 
 class PublicationListView(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = with_token_scope(IsAuthenticatedOrReadOnly)
+    token_scopes = {"POST": ApiToken.Scope.LEAD}
 
     @extend_schema(
         summary="A campaign's publications, newest first",

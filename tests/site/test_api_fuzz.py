@@ -134,7 +134,7 @@ def world(db, settings):
         campaign=campaign, created_by=lead, source=ImportJob.Source.HUB, hub_repo="acme/x"
     )
     Publication.objects.create(campaign=campaign, requested_by=lead)
-    token = api_token_create(user=lead, name="fuzz")
+    token = api_token_create(user=lead, name="fuzz", scope="admin")
     spare = api_token_create(user=lead, name="spare")
     cohort = make_cohort()
     other_cohort = make_cohort()

@@ -108,6 +108,7 @@ ALLOWED = {
     # Profile
     "me/": SIGNED_IN,
     "me/preferences": SIGNED_IN,
+    "me/delete": SIGNED_IN,  # an empty POST is refused (400): the username must be typed
     "me/tokens/": SIGNED_IN,
     "me/tokens/<int:token_id>/revoke": SIGNED_IN,  # only ever one's own: see the test below
     # The language switcher: anyone (a signed-in user's choice is saved on their profile)
@@ -179,6 +180,11 @@ ALLOWED = {
         ORGANISERS
     ),
     "admin/campaigns/application/<int:pk>/decide/<str:decision>/": ORGANISERS,
+    # Accounts: organisers view them and delete them (accounts 0002), never edit them.
+    "admin/accounts/user/": ORGANISERS,
+    "admin/accounts/user/<path:object_id>/change/": ORGANISERS,
+    "admin/accounts/user/<path:object_id>/history/": ORGANISERS,
+    "admin/accounts/user/<path:object_id>/delete/": ORGANISERS,  # a staff account: 403
     **{
         f"admin/{model}/{page}": ORGANISERS
         for model in ("cohorts/cohort", "cohorts/community")

@@ -102,7 +102,7 @@ def build_world() -> World:
             record_hand_to(users[role], record)
             response_submit(user=users[role], record=record, values={"quality": 3})
 
-    token = api_token_create(user=users[MEMBER], name="walk")
+    token = api_token_create(user=users[MEMBER], name="walk", scope="admin")
     spare = api_token_create(user=lead, name="spare")
     # Objects only admin shows, so every admin route has a row to open.
     EmailAddress.objects.create(user=lead, email="lead@example.org", verified=True)

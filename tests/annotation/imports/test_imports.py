@@ -49,7 +49,8 @@ def lead_and_campaign(**kwargs):
     lead = UserFactory()
     campaign = make_campaign(lead=lead, state="ready", **kwargs)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=lead, name='t').raw}")
+    raw = api_token_create(user=lead, name="t", scope="lead").raw
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return api, campaign
 
 
@@ -315,9 +316,8 @@ def test_mapping_must_cover_required_fields():
 def test_only_leads_may_import():
     _, campaign = lead_and_campaign()
     other = APIClient()
-    other.credentials(
-        HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=UserFactory(), name='t').raw}"
-    )
+    raw = api_token_create(user=UserFactory(), name="t", scope="lead").raw
+    other.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert upload(other, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)])).status_code == 404
 
 

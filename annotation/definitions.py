@@ -146,6 +146,7 @@ def question_save(
     description: str = "",
     position: int | None = None,
     question: Question | None = None,
+    suggestion_column: str | None = None,
 ) -> Question:
     _require_editable(campaign)
     errors = question_definition_errors(kind=kind, options=options)
@@ -158,6 +159,8 @@ def question_save(
     question = question or Question(campaign=campaign)
     question.name, question.title, question.kind = name, title, kind
     question.options, question.required, question.description = options, required, description
+    if suggestion_column is not None:
+        question.suggestion_column = suggestion_column
     return _definition_save(
         question, siblings=campaign.questions, position=position, label="question"
     )

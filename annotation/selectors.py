@@ -209,3 +209,30 @@ def import_job_get_for_lead(user, campaign: Campaign, job_id: int) -> ImportJob:
     if not campaign_user_is_lead(user, campaign):
         raise Http404
     return get_object_or_404(ImportJob, campaign=campaign, pk=job_id)
+
+
+def responses_of_campaign(
+    campaign: Campaign,
+    *,
+    annotator: str | None = None,
+    question: str | None = None,
+    status: str | None = None,
+    since=None,
+) -> QuerySet[Response]:
+    """A campaign's responses for its leads, oldest change first (a client polling with
+    `since` = the last `updated_at` it saw gets what changed after): by annotator
+    (username), by question (responses that answer it), by status, changed since a time."""
+    responses = (
+        Response.objects.filter(record__campaign=campaign)
+        .select_related("user", "record")
+        .order_by("updated_at", "id")
+    )
+    if annotator:
+        responses = responses.filter(user__username=annotator)
+    if question:
+        responses = responses.filter(values__has_key=question)
+    if status:
+        responses = responses.filter(status=status)
+    if since is not None:
+        responses = responses.filter(updated_at__gt=since)
+    return responses

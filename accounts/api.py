@@ -13,6 +13,7 @@ from .serializers import (
     ApiTokenIssuedSerializer,
     ApiTokenSerializer,
     MeSerializer,
+    PreferencesSerializer,
 )
 
 
@@ -23,6 +24,21 @@ class MeView(APIView):
             pk=request.user.pk
         )
         return Response(MeSerializer(user).data)
+
+    @extend_schema(
+        request=PreferencesSerializer,
+        responses=MeSerializer,
+        summary="Change my preferences (as on the profile page)",
+    )
+    def patch(self, request):
+        body = PreferencesSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        if "hide_from_leaderboards" in body.validated_data:
+            services.user_preferences_update(
+                user=request.user,
+                hide_from_leaderboards=body.validated_data["hide_from_leaderboards"],
+            )
+        return self.get(request)
 
 
 class ApiTokenListView(APIView):

@@ -96,7 +96,8 @@ def _question_data(q: Question) -> dict:
 
 def campaign_definition_get(campaign: Campaign) -> dict:
     data = {key: getattr(campaign, attr) for key, attr in _TEXTS.items()}
-    data["languages"] = list(campaign.languages or [])
+    if campaign.languages:  # every approved campaign has some; a file names at least one
+        data["languages"] = list(campaign.languages)
     data["visibility"] = campaign.visibility
     if campaign.visibility_org:
         data["visibility_org"] = campaign.visibility_org

@@ -294,6 +294,8 @@ SPECTACULAR_SETTINGS = {
         "CohortStateEnum": "cohorts.models.Cohort.State",
         "ApplicationStateEnum": "campaigns.models.Application.State",
         "CampaignStateEnum": "campaigns.models.Campaign.State",
+        "FieldKindEnum": "annotation.models.Field.Kind",
+        "QuestionKindEnum": "annotation.models.Question.Kind",
     },
 }
 

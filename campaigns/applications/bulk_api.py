@@ -93,6 +93,7 @@ class ApplicationBulkApproveView(APIView):
     @extend_schema(
         tags=["applications"],
         summary="Approve several submitted applications (organisers), each on its own",
+        operation_id="applications_bulk_approve",
         description="Answers 200 with one result per application: approved (with its new "
         "campaign) or refused, and why (not submitted, the cohort is full, the site cannot "
         "write in the hosting namespace, not found).",
@@ -111,6 +112,7 @@ class ApplicationBulkRejectView(APIView):
     @extend_schema(
         tags=["applications"],
         summary="Reject several submitted applications with one note (organisers)",
+        operation_id="applications_bulk_reject",
         request=BulkDecisionSerializer,
         responses={200: RESULTS},
     )

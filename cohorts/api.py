@@ -4,10 +4,12 @@
 from django.core.exceptions import ValidationError as ModelValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from accounts.selectors import user_is_organiser
 
 from . import services
 from .errors import ProgrammeError
@@ -33,6 +35,8 @@ class CohortListView(generics.ListAPIView):
         responses={201: CohortSerializer},
     )
     def post(self, request):
+        if not user_is_organiser(request.user):
+            raise PermissionDenied("Only organisers create cohorts.")
         body = CohortCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

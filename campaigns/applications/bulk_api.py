@@ -50,9 +50,12 @@ RESULTS = inline_serializer(
 )
 
 
-def _decide(action, request, ids: list[int], note: str) -> Response:
+def _require_organiser(request) -> None:
     if not user_is_organiser(request.user):
         raise PermissionDenied("Only organisers decide on applications.")
+
+
+def _decide(action, request, ids: list[int], note: str) -> Response:
     found = applications_visible_to(request.user).select_related("cohort", "community")
     found = {a.pk: a for a in found.filter(pk__in=ids)}
     results = []
@@ -101,6 +104,7 @@ class ApplicationBulkApproveView(APIView):
         responses={200: RESULTS},
     )
     def post(self, request):
+        _require_organiser(request)
         body = BulkDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return _decide(
@@ -117,6 +121,7 @@ class ApplicationBulkRejectView(APIView):
         responses={200: RESULTS},
     )
     def post(self, request):
+        _require_organiser(request)
         body = BulkDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return _decide(

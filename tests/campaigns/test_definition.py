@@ -174,7 +174,12 @@ def test_what_the_rules_refuse_is_listed_and_nothing_is_applied(lead):
 
 def test_a_question_left_out_is_archived_when_answered_and_deleted_otherwise(lead):
     questions = [
-        {"name": "quality", "title": "Q", "kind": "rating", "options": [{"value": 1}, {"value": 2}]},
+        {
+            "name": "quality",
+            "title": "Q",
+            "kind": "rating",
+            "options": [{"value": 1}, {"value": 2}],
+        },
         {"name": "spare", "title": "S", "kind": "text"},
     ]
     campaign = make_campaign(lead=lead, records=1, questions=questions)

@@ -7,12 +7,15 @@ whoever may not see them.
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import user_is_organiser
 from campaigns.access import campaign_get_for_user
 
+from . import services
 from .selectors import campaign_dashboard, programme_dashboard
 
 
@@ -124,3 +127,25 @@ class CampaignDashboardView(PublicReadCors, APIView):
     def get(self, request, slug: str):
         campaign = campaign_get_for_user(request.user, slug)
         return Response(campaign_dashboard(campaign).as_dict())
+
+
+class CampaignDashboardRebuildView(APIView):
+    @extend_schema(
+        summary="Rebuild a campaign's dashboard counters from its responses (organisers)",
+        description="What admin's rebuild action does; safe to run at any time.",
+        request=None,
+        responses=inline_serializer(
+            "DashboardRebuilt",
+            {
+                "campaign": serializers.CharField(),
+                "counts": serializers.DictField(help_text="What was counted."),
+            },
+        ),
+        tags=["dashboards"],
+    )
+    def post(self, request, slug: str):
+        campaign = campaign_get_for_user(request.user, slug)
+        if not user_is_organiser(request.user):
+            raise PermissionDenied("Only organisers rebuild dashboard counters.")
+        counts = services.stats_rebuild(campaign_id=campaign.pk)
+        return Response({"campaign": campaign.slug, "counts": counts})

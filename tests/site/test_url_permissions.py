@@ -175,6 +175,7 @@ ALLOWED = {
     "api/v1/campaigns/<slug:slug>/provisioning/": LEADS,
     "api/v1/campaigns/<slug:slug>/provisioning/retry/": ORGANISERS,
     "api/v1/campaigns/<slug:slug>/provisioning/reapply/": ORGANISERS,
+    "api/v1/campaigns/<slug:slug>/dashboard/rebuild/": ORGANISERS,
     "api/v1/cohorts/<slug:slug>/open/": ORGANISERS,  # 409: it is open already
     "api/v1/cohorts/<slug:slug>/close/": ORGANISERS,
     "api/v1/applications/approve/": ORGANISERS,  # bulk; the empty body is a 400

@@ -91,6 +91,26 @@ def field_save(
     return _definition_save(field, siblings=campaign.fields, position=position, label="field")
 
 
+def definition_move(*, campaign: Campaign, definition: Field | Question, position: int):
+    """Move a field or question to `position` (0 first) among its kind, renumbering the
+    others 0, 1, 2, … in their order."""
+    _require_editable(campaign)
+    model = type(definition)
+    with transaction.atomic():
+        rows = list(
+            model.objects.select_for_update()
+            .filter(campaign=campaign)
+            .exclude(pk=definition.pk)
+            .order_by("position", "id")
+        )
+        rows.insert(max(0, min(position, len(rows))), definition)
+        for i, row in enumerate(rows):
+            if row.position != i or row.pk == definition.pk:
+                row.position = i
+                row.save(update_fields=["position"])
+    return definition
+
+
 def field_delete(*, campaign: Campaign, field: Field) -> None:
     _require_editable(campaign)
     field.delete()

@@ -36,7 +36,10 @@ class FieldInSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     required = serializers.BooleanField(required=False, default=True)
     position = serializers.IntegerField(
-        required=False, min_value=0, max_value=32767, help_text="Order among the fields."
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text="Where it goes among its kind (0 first); the others keep their order.",
     )
 
 
@@ -73,7 +76,7 @@ class LeadQuestionSerializer(QuestionSerializer):
 def _save_field(campaign, field: Field | None, data: dict) -> Field:
     current = FieldSerializer(field).data if field else {}
     merged = {**current, **data}
-    return definitions.field_save(
+    field = definitions.field_save(
         campaign=campaign,
         field=field,
         name=merged["name"],
@@ -81,8 +84,10 @@ def _save_field(campaign, field: Field | None, data: dict) -> Field:
         kind=merged.get("kind") or Field.Kind.TEXT,
         required=merged.get("required", True),
         description=merged.get("description") or "",
-        position=data.get("position"),
     )
+    if "position" in data:
+        definitions.definition_move(campaign=campaign, definition=field, position=data["position"])
+    return field
 
 
 class FieldListView(APIView):
@@ -161,8 +166,11 @@ def _save_question(campaign, question: Question | None, data: dict) -> Question:
             options=merged.get("options") or [],
             required=merged.get("required", True),
             description=merged.get("description") or "",
-            position=data.get("position"),
         )
+        if "position" in data:
+            definitions.definition_move(
+                campaign=campaign, definition=question, position=data["position"]
+            )
     if archived is not None or published is not None:
         archived = question.archived if archived is None else archived
         question = definitions.question_archive(

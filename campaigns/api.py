@@ -52,6 +52,9 @@ class CampaignSettingsSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(allow_blank=True)
     guidelines = serializers.CharField(allow_blank=True)
+
+
+class CampaignSettingsSavedSerializer(CampaignSettingsSerializer):
     leases_withdrawn = serializers.IntegerField(
         read_only=True,
         help_text="Reservations withdrawn because records need fewer responses now.",
@@ -74,7 +77,7 @@ class CampaignSettingsView(APIView):
         "Responses per record changes only while the campaign is not open, and never below "
         "what a record already has (409).",
         request=CampaignSettingsSerializer(partial=True),
-        responses={200: CampaignSettingsSerializer, 409: REFUSED},
+        responses={200: CampaignSettingsSavedSerializer, 409: REFUSED},
         tags=["campaign set-up"],
     )
     def patch(self, request, slug: str):
@@ -85,9 +88,8 @@ class CampaignSettingsView(APIView):
             saved = campaign_settings_update(campaign=campaign, **body.validated_data)
         except AnnotationError as exc:
             return _refused(exc.message, exc.code)
-        data = dict(CampaignSettingsSerializer(saved.campaign).data)
-        data["leases_withdrawn"] = saved.leases_withdrawn
-        return Response(data)
+        saved.campaign.leases_withdrawn = saved.leases_withdrawn
+        return Response(CampaignSettingsSavedSerializer(saved.campaign).data)
 
 
 # --- lifecycle ----------------------------------------------------------------------------
@@ -191,6 +193,14 @@ REFUSED_CHANGES = inline_serializer(
 class CampaignDefinitionView(APIView):
     parser_classes = [JSONParser, YAMLParser]
     renderer_classes = [JSONRenderer, YAMLRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Only a definition is YAML when asked for; errors answer JSON, as everywhere."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 or request.method != "GET":
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
 
     @extend_schema(
         summary="A campaign's definition, as a file (leads)",

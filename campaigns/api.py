@@ -137,7 +137,11 @@ class YAMLParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return yaml.safe_load(stream.read().decode("utf-8"))
+            text = stream.read().decode("utf-8")
+            # Aliases (`*name`) would let a few bytes stand for a tree too large to check.
+            if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, yaml.SafeLoader)):
+                raise ParseError("YAML parse error - aliases (*name) are not accepted.")
+            return yaml.safe_load(text)
         except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
             raise ParseError(f"YAML parse error - {exc}") from None
 

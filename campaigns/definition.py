@@ -150,8 +150,21 @@ def _records_lacking(campaign: Campaign, name: str) -> int:
     return Record.objects.filter(campaign=campaign).exclude(fields__has_key=name).count()
 
 
+def _nul_problems(value, path=()) -> list[Problem]:
+    """NUL (U+0000) in any text: PostgreSQL stores none."""
+    if isinstance(value, str):
+        return [Problem(_path(path), _("Text may not contain NUL (U+0000)."))] * ("\x00" in value)
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nul_problems(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_problems(v, (*path, i))]
+    return []
+
+
 def _meaning_problems(campaign: Campaign, document: dict) -> list[Problem]:
-    problems: list[Problem] = []
+    problems: list[Problem] = _nul_problems(document)
+    if problems:
+        return problems
     if "languages" in document:
         try:
             document["languages"] = normalise_language_codes(document["languages"])

@@ -139,6 +139,10 @@ def test_mistakes_answer_400_with_the_json_path_of_each(lead):
     assert "colour" in paths["$"]
     broken = put_yaml(api, campaign, "questions: [name: {")
     assert broken.status_code == 400
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"  # aliases multiply a tree
+    assert put_yaml(api, campaign, bomb).status_code == 400
+    nul = api.put(url(campaign), {"guidelines": "a\u0000b"}, format="json")
+    assert nul.status_code == 400 and nul.json()["errors"][0]["path"] == "guidelines"
     # nothing changed
     assert [q.name for q in campaign.questions.all()] == ["quality"]
     assert [f.name for f in campaign.fields.all()] == ["prompt"]

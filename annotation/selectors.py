@@ -74,9 +74,17 @@ def record_get_for_lead(user, record_id: int) -> Record:
     return record
 
 
-def records_of_campaign(campaign: Campaign) -> QuerySet[Record]:
-    """For leads (the caller checked with campaign_get_for_lead)."""
-    return Record.objects.filter(campaign=campaign).order_by("id")
+def records_of_campaign(
+    campaign: Campaign, *, external_id: str | None = None, completed: bool | None = None
+) -> QuerySet[Record]:
+    """For leads (the caller checked with campaign_get_for_lead): all, one by its external
+    id, or only those with (`completed`) or still without all their responses."""
+    records = Record.objects.filter(campaign=campaign)
+    if completed is not None:
+        records = (Record.objects.completed_in if completed else Record.objects.open_in)(campaign)
+    if external_id is not None:
+        records = records.filter(external_id=external_id)
+    return records.order_by("id")
 
 
 _QUESTIONS_CACHE: dict[tuple[int, object], list[Question]] = {}

@@ -242,3 +242,16 @@ def test_preferences_through_the_api():
     assert response.status_code == 200 and response.json()["hide_from_leaderboards"] is True
     user.refresh_from_db()
     assert user.hide_from_leaderboards
+
+
+def test_leads_filter_records(lead):
+    campaign = make_campaign(lead=lead, records=3, overlap=1)
+    done = campaign.records.order_by("pk").first()
+    answer(UserFactory(), done, {"quality": 2})
+    api = client_for(lead)
+    url = f"/api/v1/campaigns/{campaign.slug}/records/"
+    assert [r["id"] for r in api.get(url, {"completed": "true"}).json()["results"]] == [done.pk]
+    assert api.get(url, {"completed": "false"}).json()["count"] == 2
+    one = api.get(url, {"external_id": "r2"}).json()["results"]
+    assert [r["external_id"] for r in one] == ["r2"]
+    assert api.get(url, {"completed": "maybe"}).status_code == 400

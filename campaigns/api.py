@@ -3,6 +3,7 @@ reopen) and its definition as a file. Thin: the lead door (campaigns.access), on
 the answer."""
 
 import yaml
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -140,7 +141,7 @@ class YAMLParser(BaseParser):
             text = stream.read().decode("utf-8")
             # Aliases (`*name`) would let a few bytes stand for a tree too large to check.
             if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, yaml.SafeLoader)):
-                raise ParseError("YAML parse error - aliases (*name) are not accepted.")
+                raise ParseError(_("YAML parse error - aliases (*name) are not accepted."))
             return yaml.safe_load(text)
         except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
             raise ParseError(f"YAML parse error - {exc}") from None
@@ -256,7 +257,7 @@ class CampaignDefinitionView(APIView):
         except DefinitionInvalid as exc:
             return Response(
                 {
-                    "detail": "The definition does not validate.",
+                    "detail": _("The definition does not validate."),
                     "errors": [p.__dict__ for p in exc.problems],
                 },
                 status=status.HTTP_400_BAD_REQUEST,
@@ -264,7 +265,7 @@ class CampaignDefinitionView(APIView):
         except DefinitionRefused as exc:
             return Response(
                 {
-                    "detail": "Some changes are not allowed now; nothing was applied.",
+                    "detail": _("Some changes are not allowed now; nothing was applied."),
                     "refused": [r.__dict__ for r in exc.refusals],
                 },
                 status=status.HTTP_409_CONFLICT,

@@ -2,6 +2,7 @@
 (admin's add form and actions), through cohorts.services."""
 
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -36,7 +37,7 @@ class CohortListView(generics.ListAPIView):
     )
     def post(self, request):
         if not user_is_organiser(request.user):
-            raise PermissionDenied("Only organisers create cohorts.")
+            raise PermissionDenied(_("Only organisers create cohorts."))
         body = CohortCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

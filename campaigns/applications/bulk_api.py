@@ -2,6 +2,7 @@
 one service call per application (each in its own transaction, so one refusal does not undo
 the others), answering with the result of each."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -52,7 +53,7 @@ RESULTS = inline_serializer(
 
 def _require_organiser(request) -> None:
     if not user_is_organiser(request.user):
-        raise PermissionDenied("Only organisers decide on applications.")
+        raise PermissionDenied(_("Only organisers decide on applications."))
 
 
 def _decide(action, request, ids: list[int], note: str) -> Response:
@@ -63,7 +64,7 @@ def _decide(action, request, ids: list[int], note: str) -> Response:
         application = found.get(pk)
         if application is None:
             results.append(
-                {"id": pk, "ok": False, "state": None, "campaign": None, "detail": "Not found."}
+                {"id": pk, "ok": False, "state": None, "campaign": None, "detail": _("Not found.")}
             )
             continue
         campaign = None

@@ -5,6 +5,7 @@ campaigns' figures are readable without signing in; organisation campaigns answe
 whoever may not see them.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -146,6 +147,6 @@ class CampaignDashboardRebuildView(APIView):
     def post(self, request, slug: str):
         campaign = campaign_get_for_user(request.user, slug)
         if not user_is_organiser(request.user):
-            raise PermissionDenied("Only organisers rebuild dashboard counters.")
+            raise PermissionDenied(_("Only organisers rebuild dashboard counters."))
         counts = services.stats_rebuild(campaign_id=campaign.pk)
         return Response({"campaign": campaign.slug, "counts": counts})

@@ -2,6 +2,7 @@
 organiser actions of admin (retry, re-apply the configuration), through the same services."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -73,7 +74,7 @@ class _OrganiserAction(APIView):
     def post(self, request, slug: str):
         row = _provisioning_of(request.user, slug)
         if not user_is_organiser(request.user):
-            raise PermissionDenied("Only organisers retry or re-apply provisioning.")
+            raise PermissionDenied(_("Only organisers retry or re-apply provisioning."))
         try:
             row = type(self).service(provisioning=row, actor=request.user)
         except services.ProvisioningBusy as exc:

@@ -221,3 +221,13 @@ def test_the_published_schema_is_the_committed_one(client):
     assert served.status_code == 200
     committed = Path(settings.BASE_DIR) / "docs" / "campaign-definition.schema.json"
     assert served.json() == json.loads(committed.read_text()) == CAMPAIGN_DEFINITION_SCHEMA
+
+
+def test_a_questions_suggestion_column_is_the_import_mappings_default(lead):
+    from annotation.imports.mapping import mapping_clean
+
+    campaign = make_campaign(lead=lead, state=Campaign.State.READY)
+    assert put_yaml(client_for(lead), campaign, DEFINITION).status_code == 200
+    assert mapping_clean(campaign, {"external_id": "id"})["suggestions"] == {"quality": "score"}
+    # a mapping that names its suggestions (none, here) keeps them
+    assert mapping_clean(campaign, {"suggestions": {}})["suggestions"] == {}

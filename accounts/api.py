@@ -14,16 +14,33 @@ from .serializers import (
     ApiTokenIssuedSerializer,
     ApiTokenSerializer,
     MeSerializer,
+    PreferencesSerializer,
 )
 
 
 class MeView(APIView):
+    token_scopes = {"PATCH": ApiToken.Scope.ANNOTATE}
     @extend_schema(responses=MeSerializer, summary="Who I am, with my organisations")
     def get(self, request):
         user = request.user.__class__.objects.prefetch_related("org_memberships").get(
             pk=request.user.pk
         )
         return Response(MeSerializer(user).data)
+
+    @extend_schema(
+        request=PreferencesSerializer,
+        responses=MeSerializer,
+        summary="Change my preferences (as on the profile page)",
+    )
+    def patch(self, request):
+        body = PreferencesSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        if "hide_from_leaderboards" in body.validated_data:
+            services.user_preferences_update(
+                user=request.user,
+                hide_from_leaderboards=body.validated_data["hide_from_leaderboards"],
+            )
+        return self.get(request)
 
 
 class ApiTokenListView(APIView):

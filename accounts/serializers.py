@@ -77,3 +77,9 @@ class ApiTokenIssuedSerializer(ApiTokenSerializer):
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
         read_only_fields = fields
+
+
+class PreferencesSerializer(serializers.Serializer):
+    hide_from_leaderboards = serializers.BooleanField(
+        help_text="Leave me out of every leaderboard (my answers still count)."
+    )

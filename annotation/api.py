@@ -35,6 +35,7 @@ from .serializers import (
     LeadRecordSerializer,
     LeaseSerializer,
     ProgressSerializer,
+    RecordFilterSerializer,
     ResponseInSerializer,
     ResponseSerializer,
 )
@@ -302,9 +303,16 @@ class CampaignRecordsView(ListAPIView):
 
     def get_queryset(self):
         campaign = campaign_get_for_lead(self.request.user, self.kwargs["slug"])
-        return selectors.records_of_campaign(campaign)
+        filters = RecordFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.records_of_campaign(campaign, **filters.validated_data)
 
-    @extend_schema(summary="The campaign's records (leads only)", tags=["annotation"])
+    @extend_schema(
+        summary="The campaign's records (leads only)",
+        parameters=[RecordFilterSerializer],
+        responses={200: LeadRecordSerializer(many=True), 400: None},
+        tags=["annotation"],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

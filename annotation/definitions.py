@@ -104,6 +104,26 @@ def field_save(
     return _definition_save(field, siblings=campaign.fields, position=position, label=_("field"))
 
 
+def definition_move(*, campaign: Campaign, definition: Field | Question, position: int):
+    """Move a field or question to `position` (0 first) among its kind, renumbering the
+    others 0, 1, 2, … in their order."""
+    _require_editable(campaign)
+    model = type(definition)
+    with transaction.atomic():
+        rows = list(
+            model.objects.select_for_update()
+            .filter(campaign=campaign)
+            .exclude(pk=definition.pk)
+            .order_by("position", "id")
+        )
+        rows.insert(max(0, min(position, len(rows))), definition)
+        for i, row in enumerate(rows):
+            if row.position != i or row.pk == definition.pk:
+                row.position = i
+                row.save(update_fields=["position"])
+    return definition
+
+
 def field_delete(*, campaign: Campaign, field: Field) -> None:
     _require_editable(campaign)
     field.delete()
@@ -159,6 +179,7 @@ def question_save(
     description: str = "",
     position: int | None = None,
     question: Question | None = None,
+    suggestion_column: str | None = None,
 ) -> Question:
     _require_editable(campaign)
     errors = question_definition_errors(kind=kind, options=options)
@@ -174,6 +195,8 @@ def question_save(
     question = question or Question(campaign=campaign)
     question.name, question.title, question.kind = name, title, kind
     question.options, question.required, question.description = options, required, description
+    if suggestion_column is not None:
+        question.suggestion_column = suggestion_column
     return _definition_save(
         question, siblings=campaign.questions, position=position, label=_("question")
     )

@@ -39,6 +39,7 @@ from .access import (
     campaigns_visible_to,
 )
 from .models import Campaign
+from .services import campaign_settings_update
 
 
 def _template_exists(name: str) -> bool:
@@ -103,18 +104,15 @@ def campaign_settings(request, slug: str):
     campaign = campaign_get_for_lead(request.user, slug)
     form = CampaignSettingsForm.for_campaign(campaign, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        withdrawn = 0
         try:
-            if form.cleaned_data["responses_per_record"] != campaign.responses_per_record:
-                withdrawn = definitions.campaign_overlap_set(
-                    campaign=campaign,
-                    responses_per_record=form.cleaned_data["responses_per_record"],
-                )
-            Campaign.objects.filter(pk=campaign.pk).update(
+            saved = campaign_settings_update(
+                campaign=campaign,
+                responses_per_record=form.cleaned_data["responses_per_record"],
                 lease_seconds=form.cleaned_data["lease_seconds"],
-                license=form.cleaned_data["license"] or campaign.license,
-                languages=form.cleaned_data["languages"] or campaign.languages,
+                license=form.cleaned_data["license"] or None,
+                languages=form.cleaned_data["languages"] or None,
             )
+            withdrawn = saved.leases_withdrawn
         except AnnotationError as exc:
             messages.error(request, exc.message)
         else:

@@ -317,6 +317,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStateEnum": "campaigns.models.Application.State",
         "CampaignStateEnum": "campaigns.models.Campaign.State",
         "ApiTokenScopeEnum": "accounts.models.ApiToken.Scope",
+        "FieldKindEnum": "annotation.models.Field.Kind",
+        "QuestionKindEnum": "annotation.models.Question.Kind",
     },
 }
 

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("cohorts.api_urls")),
     path("", include("campaigns.applications.api_urls")),
     path("", include("annotation.api_urls")),
+    path("", include("campaigns.api_urls")),
     path("", include("campaigns.dashboards.api_urls")),
     path("", include("campaigns.publishing.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

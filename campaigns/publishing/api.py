@@ -93,3 +93,40 @@ class PublicationListView(APIView):
             PublicationSerializer(publication).data,
             status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
         )
+
+
+class PublicationPolicySerializer(serializers.Serializer):
+    every_hours = serializers.IntegerField(
+        min_value=0,
+        max_value=24 * 30,
+        help_text="Publish automatically this often while the campaign is open or paused "
+        "(0: only on demand).",
+    )
+    include_in_progress = serializers.BooleanField(
+        help_text="Also publish records that do not have all their responses yet."
+    )
+
+
+class PublicationPolicyView(APIView):
+    token_scopes = {"PUT": ApiToken.Scope.LEAD}
+    @extend_schema(
+        summary="When the campaign is published on its own, and what goes in (leads)",
+        responses=PublicationPolicySerializer,
+        tags=["publishing"],
+    )
+    def get(self, request, slug: str):
+        campaign = campaign_get_for_lead(request.user, slug)
+        return Response(PublicationPolicySerializer(services.policy_of(campaign)).data)
+
+    @extend_schema(
+        summary="Set the publishing policy (leads)",
+        request=PublicationPolicySerializer,
+        responses=PublicationPolicySerializer,
+        tags=["publishing"],
+    )
+    def put(self, request, slug: str):
+        campaign = campaign_get_for_lead(request.user, slug)
+        body = PublicationPolicySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        policy = services.publication_policy_set(campaign=campaign, **body.validated_data)
+        return Response(PublicationPolicySerializer(policy).data)

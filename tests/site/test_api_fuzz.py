@@ -154,6 +154,8 @@ def world(db, settings):
         id=[draft.pk, campaign.application.pk, org_campaign.application.pk],
         user_id=[co_lead.pk, lead.pk],
         token_id=[spare.token.pk],
+        field_name=["prompt"],
+        question_name=["quality"],
     )
     # Requests run inside the test's transaction: the handler must not close the connection
     # at the end of a request (Django's test client disconnects the same receiver).

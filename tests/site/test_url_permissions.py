@@ -164,6 +164,26 @@ ALLOWED = {
     "api/v1/campaigns/<slug:slug>/records/": LEADS,
     "api/v1/campaigns/<slug:slug>/imports/": LEADS,
     "api/v1/campaigns/<slug:slug>/imports/<int:job_id>/": LEADS,
+    # A campaign's set-up (issue 15): its leads; provisioning actions: organisers (the lead
+    # sees the campaign, so gets 403).
+    "api/v1/schema/campaign-definition.json": EVERYONE,
+    "api/v1/campaigns/<slug:slug>/settings/": LEADS,
+    "api/v1/campaigns/<slug:slug>/state/": LEADS,
+    "api/v1/campaigns/<slug:slug>/definition": LEADS,
+    "api/v1/campaigns/<slug:slug>/fields/": LEADS,
+    "api/v1/campaigns/<slug:slug>/fields/<slug:field_name>/": LEADS,  # 409: the campaign is open
+    "api/v1/campaigns/<slug:slug>/questions/": LEADS,
+    "api/v1/campaigns/<slug:slug>/questions/<slug:question_name>/": LEADS,
+    "api/v1/campaigns/<slug:slug>/responses/": LEADS,
+    "api/v1/campaigns/<slug:slug>/publishing-policy/": LEADS,
+    "api/v1/campaigns/<slug:slug>/provisioning/": LEADS,
+    "api/v1/campaigns/<slug:slug>/provisioning/retry/": ORGANISERS,
+    "api/v1/campaigns/<slug:slug>/provisioning/reapply/": ORGANISERS,
+    "api/v1/campaigns/<slug:slug>/dashboard/rebuild/": ORGANISERS,
+    "api/v1/cohorts/<slug:slug>/open/": ORGANISERS,  # 409: it is open already
+    "api/v1/cohorts/<slug:slug>/close/": ORGANISERS,
+    "api/v1/applications/approve/": ORGANISERS,  # bulk; the empty body is a 400
+    "api/v1/applications/reject/": ORGANISERS,
     "api/v1/records/<int:record_id>/response/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/skip/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/discard/": by_campaign(API_USERS, ORG_API_VIEWERS),

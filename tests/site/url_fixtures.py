@@ -151,6 +151,8 @@ def url_args(world: World, route: str, subject: str | None, names) -> dict[str, 
         "job_id": lambda: world.import_jobs[subject or PUBLIC].pk,
         "user_id": lambda: world.co_leads[subject or PUBLIC].pk,  # a co-lead of it
         "token_id": lambda: world.spare_token_id,  # a token of the lead's
+        "field_name": lambda: "prompt",  # the campaign's field (make_campaign's default)
+        "question_name": lambda: "quality",  # its question
         "provider_id": lambda: "huggingface",  # OpenID Connect: Hugging Face sign-in
         # allauth's e-mail confirmation and password reset links
         "key": lambda: "not-a-valid-key",

@@ -1,7 +1,9 @@
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,6 +12,7 @@ from .models import ApiToken
 from .permissions import SESSION_ONLY
 from .selectors import api_tokens_of
 from .serializers import (
+    AccountDeleteSerializer,
     ApiTokenCreateSerializer,
     ApiTokenIssuedSerializer,
     ApiTokenSerializer,
@@ -19,7 +22,9 @@ from .serializers import (
 
 
 class MeView(APIView):
-    token_scopes = {"PATCH": ApiToken.Scope.ANNOTATE}
+    # Preferences are the person's own; deleting the account is account management.
+    token_scopes = {"PATCH": ApiToken.Scope.ANNOTATE, "DELETE": ApiToken.Scope.ADMIN}
+
     @extend_schema(responses=MeSerializer, summary="Who I am, with my organisations")
     def get(self, request):
         user = request.user.__class__.objects.prefetch_related("org_memberships").get(
@@ -35,12 +40,28 @@ class MeView(APIView):
     def patch(self, request):
         body = PreferencesSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        if "hide_from_leaderboards" in body.validated_data:
-            services.user_preferences_update(
-                user=request.user,
-                hide_from_leaderboards=body.validated_data["hide_from_leaderboards"],
-            )
+        services.user_preferences_update(
+            user=request.user,
+            hide_from_leaderboards=body.validated_data.get("hide_from_leaderboards"),
+            language=body.validated_data.get("language"),
+        )
         return self.get(request)
+
+    @extend_schema(
+        request=AccountDeleteSerializer,
+        responses={204: None},
+        summary="Delete my account (as on the profile page)",
+        description="Your personal data goes (name, e-mail, Hugging Face link, memberships, "
+        "every API token, this one included); your answers stay in the datasets under the "
+        "same pseudonym. Confirm by sending your username.",
+    )
+    def delete(self, request):
+        body = AccountDeleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if body.validated_data["confirm_username"] != request.user.get_username():
+            raise ValidationError({"confirm_username": [_("That is not your username.")]})
+        services.user_delete(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ApiTokenListView(APIView):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -82,4 +83,16 @@ class ApiTokenIssuedSerializer(ApiTokenSerializer):
 class PreferencesSerializer(serializers.Serializer):
     hide_from_leaderboards = serializers.BooleanField(
         help_text="Leave me out of every leaderboard (my answers still count)."
+    )
+    language = serializers.ChoiceField(
+        choices=[("", "as the request's Accept-Language asks"), *settings.LANGUAGES],
+        allow_blank=True,
+        help_text="The interface language of pages, e-mails and API messages; empty: follow "
+        "the browser (Accept-Language).",
+    )
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    confirm_username = serializers.CharField(
+        help_text="Your username, typed again: deleting an account cannot be undone."
     )

@@ -49,7 +49,8 @@ questions:
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user, name='t').raw}")
+    token = api_token_create(user=user, name="t", scope="admin").raw
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 

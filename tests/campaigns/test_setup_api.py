@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user, name='t').raw}")
+    token = api_token_create(user=user, name="t", scope="admin").raw
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 

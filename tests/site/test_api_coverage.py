@@ -73,6 +73,8 @@ PAGES = {
     ],
     "me/": [(GET, f"{A}me"), (GET, f"{A}tokens/")],
     "me/preferences": [(PATCH, f"{A}me")],
+    "me/delete": [(DELETE, f"{A}me")],
+    "i18n/setlang/": [(PATCH, f"{A}me")],
     "me/tokens/": [(POST, f"{A}tokens/")],
     "me/tokens/<int:token_id>/revoke": [(DELETE, f"{A}tokens/<int:token_id>/")],
     "applications/": [(GET, f"{A}applications/")],
@@ -132,6 +134,8 @@ ADMIN_ACTIONS = {
     ("cohorts.cohort", "close_cohorts"): [(POST, f"{A}cohorts/<slug:slug>/close/")],
 }
 ADMIN_ACTION_EXCEPTIONS = {
+    "delete_accounts": "organisers delete other people's accounts only in admin, after its "
+    "confirmation page; a person deletes their own account with DELETE /api/v1/me",
     "make_verified": "allauth's e-mail addresses admin: marking an address verified is a "
     "sign-in matter, outside the programme (and no API client needs it)",
     "delete_selected": "admin's generic bulk delete of rows (where the model allows it); the "

@@ -50,7 +50,9 @@ def _question_rows(questions, values: dict, suggestions: dict, errors: dict) -> 
     return rows
 
 
-def _record_context(campaign, record, *, values=None, errors=None, lease=None, mode="next"):
+def _record_context(
+    campaign, record, *, values=None, errors=None, lease_expires_at=None, mode="next"
+):
     questions = selectors.questions_of(campaign)
     return {
         "campaign": campaign,
@@ -58,7 +60,7 @@ def _record_context(campaign, record, *, values=None, errors=None, lease=None, m
         "fields": list(campaign.fields.all()),
         "rows": _question_rows(questions, values or {}, record.suggestions or {}, errors or {}),
         "errors": errors or {},
-        "lease": lease,
+        "lease_expires_at": lease_expires_at,
         "mode": mode,
     }
 
@@ -91,7 +93,7 @@ def _next_response(request, campaign):
             html = render_to_string("annotation/_nothing_left.html", context, request=request)
             return JsonResponse({"state": result.reason, "html": html})
         return render(request, "annotation/nothing_left.html", context)
-    context = _record_context(campaign, result.record, lease=result)
+    context = _record_context(campaign, result.record, lease_expires_at=result.expires_at)
     if _wants_json(request):
         html = render_to_string("annotation/_record.html", context, request=request)
         return JsonResponse({"state": "record", "record": result.record.pk, "html": html})
@@ -128,7 +130,13 @@ def record_action(request, slug: str, record_id: int):
                 )
             except AnswerErrors as exc:
                 full = record_full(record)
-                context = _record_context(campaign, full, values=values, errors=exc.errors)
+                context = _record_context(
+                    campaign,
+                    full,
+                    values=values,
+                    errors=exc.errors,
+                    lease_expires_at=selectors.lease_expiry_of(request.user, record),
+                )
                 if _wants_json(request):
                     html = render_to_string("annotation/_record.html", context, request=request)
                     return JsonResponse(

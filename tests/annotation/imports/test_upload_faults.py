@@ -260,13 +260,22 @@ def page_post(client, campaign, name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
+    # The page's two steps: choose the file (refused here with its reason, or its columns
+    # shown), then map them.
+    url = reverse("campaigns:import", args=[campaign.slug])
+    chosen = client.post(
+        url, {"source": "upload", "upload-file": SimpleUploadedFile(name, content)}
+    )
+    if chosen.status_code != 200:
+        return chosen
+    staged = chosen.context["columns_form"].initial["staged"]
     return client.post(
-        reverse("campaigns:import", args=[campaign.slug]),
+        url,
         {
-            "source": "upload",
-            "upload-file": SimpleUploadedFile(name, content),
-            "upload-field__prompt": "text",
-            "upload-external_id": "id",
+            "source": "columns",
+            "columns-staged": staged,
+            "columns-field__prompt": "text",
+            "columns-external_id": "id",
         },
     )
 

@@ -6,6 +6,12 @@ def hf_signin_available() -> bool:
     return bool(settings.HF_OAUTH_CLIENT_ID)
 
 
+def local_signup_open() -> bool:
+    """Whether anyone may create a local account (ACCOUNT_ALLOW_LOCAL_SIGNUP); otherwise
+    organisers create them in admin."""
+    return bool(settings.ACCOUNT_ALLOW_LOCAL_SIGNUP)
+
+
 ORGANISERS_GROUP = "Organisers"
 
 

@@ -152,9 +152,12 @@ class MappingForm(forms.Form):
 
     def mapping(self) -> dict:
         data = self.cleaned_data
+        metadata = data.get("metadata") or []
+        if isinstance(metadata, str):  # typed, comma-separated
+            metadata = metadata.split(",")
         return {
             "external_id": data.get("external_id") or "",
-            "metadata": [c.strip() for c in (data.get("metadata") or "").split(",") if c.strip()],
+            "metadata": [c.strip() for c in metadata if c.strip()],
             "fields": {
                 k.split("__", 1)[1]: v for k, v in data.items() if k.startswith("field__") and v
             },
@@ -166,8 +169,69 @@ class MappingForm(forms.Form):
         }
 
 
-class ImportUploadForm(MappingForm):
-    file = forms.FileField(help_text=_("A .csv (with a header row), .jsonl or .parquet file."))
+class ImportUploadForm(forms.Form):
+    """The upload's first step: the file. Its columns are mapped next (ImportColumnsForm)."""
+
+    file = forms.FileField(
+        label=_("File"), help_text=_("A .csv (with a header row), .jsonl or .parquet file.")
+    )
+
+
+class ImportColumnsForm(MappingForm):
+    """The upload's second step: the campaign's fields, the external id, metadata and
+    suggestions, each picked from the columns the file has (`columns`)."""
+
+    staged = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, campaign: Campaign, columns: list[str], **kwargs):
+        super().__init__(*args, campaign=campaign, **kwargs)
+        none = [("", _("(none)"))]
+        pairs = [(c, c) for c in columns]
+        missing = {"invalid_choice": _("The file has no column “%(value)s”.")}
+
+        def pick(label, *, required=False, initial="", help_text=""):
+            return forms.ChoiceField(
+                label=label,
+                choices=none + pairs,
+                required=required,
+                initial=initial if initial in columns else "",
+                help_text=help_text,
+                error_messages=missing,
+            )
+
+        guessed_id = next((c for c in ("id", "external_id") if c in columns), "")
+        self.fields["external_id"] = pick(
+            _("External id"),
+            initial=guessed_id,
+            help_text=_(
+                "A column with a stable id; importing it again updates the record. "
+                "Without one, records are numbered by row."
+            ),
+        )
+        for field in campaign.fields.all():
+            self.fields[f"field__{field.name}"] = pick(
+                _("Field “%(title)s”") % {"title": field.title},
+                required=field.required,
+                initial=field.name,
+            )
+        for question in campaign.questions.asked():
+            self.fields[f"suggestion__{question.name}"] = pick(
+                _("Suggestions for “%(title)s”") % {"title": question.title}
+            )
+        self.fields["metadata"] = forms.MultipleChoiceField(
+            label=_("Metadata"),
+            choices=pairs,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Columns kept with each record as metadata."),
+            error_messages={"invalid_choice": missing["invalid_choice"]},
+        )
+        # The hidden token first, then the order a lead reads: id, fields, suggestions,
+        # metadata.
+        order = ["staged", "external_id"]
+        order += [n for n in self.fields if n.startswith("field__")]
+        order += [n for n in self.fields if n.startswith("suggestion__")]
+        self.order_fields([*order, "metadata"])
 
 
 class ImportHubForm(MappingForm):

@@ -4,6 +4,7 @@ rule (campaigns.access), so what a user may not see answers 404."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import QuerySet, Sum
@@ -160,6 +161,16 @@ def user_skipped(user, record: Record) -> bool:
 
 def user_holds_lease(user, record: Record) -> bool:
     return Slot.objects.leased_to(user).filter(record=record).exists()
+
+
+def lease_expiry_of(user, record: Record) -> datetime | None:
+    """When the user's live lease on this record ends (None without one)."""
+    return (
+        Slot.objects.leased_to(user)
+        .filter(record=record)
+        .values_list("expires_at", flat=True)
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -22,11 +21,21 @@ from annotation.errors import AnnotationError
 from annotation.forms import (
     CampaignSettingsForm,
     FieldForm,
+    ImportColumnsForm,
     ImportHubForm,
     ImportUploadForm,
     QuestionForm,
 )
-from annotation.imports import ImportRejected, import_max_bytes, import_max_rows, import_start
+from annotation.imports import (
+    ImportRejected,
+    import_max_bytes,
+    import_max_rows,
+    import_start,
+    staged_upload_discard,
+    staged_upload_get,
+    upload_preview,
+    upload_stage,
+)
 from annotation.models import Field, ImportJob, Question
 from annotation.selectors import campaign_progress_counted
 from commonset.http import param_int
@@ -277,53 +286,101 @@ def campaign_questions(request, slug: str):
     )
 
 
+def _import_started(request, campaign: Campaign, job: ImportJob):
+    """Say how the import went (without a worker it has already run) and show its card."""
+    job.refresh_from_db()
+    if job.state == ImportJob.State.SUCCEEDED:
+        messages.success(
+            request,
+            _("Imported %(rows)s rows: %(new)s new, %(updated)s updated.")
+            % {
+                "rows": f"{job.rows_done:,}",
+                "new": f"{job.records_created:,}",
+                "updated": f"{job.records_updated:,}",
+            },
+        )
+    elif job.state == ImportJob.State.FAILED:
+        messages.error(request, _("The import stopped; below is where and why."))
+    else:
+        messages.success(request, _("Import started; its progress shows below."))
+    return redirect(f"{reverse('campaigns:import', args=[campaign.slug])}#job-{job.pk}")
+
+
 @login_required
 def campaign_import(request, slug: str):
+    """Import records. A file takes two steps, both plain form posts: choose it (it is kept
+    and its columns and first rows are shown), then map its columns to the campaign's
+    fields, external id, metadata and suggestions. A Hub dataset takes one, columns typed."""
     campaign = campaign_get_for_lead(request.user, slug)
     source = request.POST.get("source") if request.method == "POST" else None
-    upload_form = ImportUploadForm(campaign=campaign, prefix="upload")
+    upload_form = ImportUploadForm(prefix="upload")
     hub_form = ImportHubForm(campaign=campaign, prefix="hub")
-    if source == "upload":
-        upload_form = ImportUploadForm(
-            request.POST, request.FILES, campaign=campaign, prefix="upload"
-        )
-        form = upload_form
-    elif source == "hub":
-        hub_form = ImportHubForm(request.POST, campaign=campaign, prefix="hub")
-        form = hub_form
-    else:
-        form = None
-    if form is not None and form.is_valid():
-        d = form.cleaned_data
-        try:
-            job = import_start(
-                user=request.user,
-                campaign=campaign,
-                mapping=form.mapping(),
-                upload=d.get("file"),
-                hub_repo=d.get("hub_repo") or "",
-                hub_config=d.get("hub_config") or "",
-                hub_split=d.get("hub_split") or "train",
-            )
-        except ImportRejected as exc:
-            form.add_error(None, str(exc))
-        else:
-            job.refresh_from_db()  # without a worker it has already run
-            if job.state == ImportJob.State.SUCCEEDED:
-                messages.success(
-                    request,
-                    _("Imported %(rows)s rows: %(created)s new, %(updated)s updated.")
-                    % {
-                        "rows": intcomma(job.rows_done),
-                        "created": intcomma(job.records_created),
-                        "updated": intcomma(job.records_updated),
-                    },
+    columns_form = preview = staged = None
+    refused = ""  # the chosen file cannot be used any more
+    form = None
+    if source == "upload":  # step 1: the file, then its columns and first rows
+        form = upload_form = ImportUploadForm(request.POST, request.FILES, prefix="upload")
+        if form.is_valid():
+            try:
+                staged = upload_stage(
+                    user=request.user, campaign=campaign, upload=form.cleaned_data["file"]
                 )
-            elif job.state == ImportJob.State.FAILED:
-                messages.error(request, _("The import stopped; below is where and why."))
+                preview = upload_preview(staged.path, staged.file_format)
+            except ImportRejected as exc:
+                if staged is not None:
+                    staged_upload_discard(staged)
+                staged = None
+                form.add_error("file", str(exc))
             else:
-                messages.success(request, _("Import started; its progress shows below."))
-            return redirect(f"{reverse('campaigns:import', args=[campaign.slug])}#job-{job.pk}")
+                columns_form = ImportColumnsForm(
+                    campaign=campaign,
+                    columns=preview.columns,
+                    prefix="columns",
+                    initial={"staged": staged.token},
+                )
+    elif source == "columns":  # step 2: the mapping, then the import
+        try:
+            staged = staged_upload_get(
+                user=request.user, campaign=campaign, token=request.POST.get("columns-staged", "")
+            )
+            preview = upload_preview(staged.path, staged.file_format)
+        except ImportRejected as exc:
+            refused, staged = str(exc), None
+        else:
+            form = columns_form = ImportColumnsForm(
+                request.POST, campaign=campaign, columns=preview.columns, prefix="columns"
+            )
+            if form.is_valid():
+                try:
+                    with staged.open() as upload:
+                        job = import_start(
+                            user=request.user,
+                            campaign=campaign,
+                            mapping=form.mapping(),
+                            upload=upload,
+                        )
+                except ImportRejected as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    staged_upload_discard(staged)
+                    return _import_started(request, campaign, job)
+    elif source == "hub":
+        form = hub_form = ImportHubForm(request.POST, campaign=campaign, prefix="hub")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                job = import_start(
+                    user=request.user,
+                    campaign=campaign,
+                    mapping=form.mapping(),
+                    hub_repo=d.get("hub_repo") or "",
+                    hub_config=d.get("hub_config") or "",
+                    hub_split=d.get("hub_split") or "train",
+                )
+            except ImportRejected as exc:
+                form.add_error(None, str(exc))
+            else:
+                return _import_started(request, campaign, job)
     jobs = list(annotation_selectors.import_jobs_of(campaign)[:10])
     return render(
         request,
@@ -332,13 +389,17 @@ def campaign_import(request, slug: str):
             campaign,
             upload_form=upload_form,
             hub_form=hub_form,
+            columns_form=columns_form,
+            preview=preview,
+            staged=staged,
+            refused=refused,
             jobs=jobs,
             active=any(j.is_active for j in jobs),
             max_bytes=import_max_bytes(),
             max_rows=import_max_rows(),
         ),
-        # A refused import answers 400 with the form and what was wrong.
-        status=400 if form is not None and form.errors else 200,
+        # A refused step answers 400 with the form and what was wrong.
+        status=400 if refused or (form is not None and form.errors) else 200,
     )
 
 

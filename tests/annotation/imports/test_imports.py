@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _run_on_commit(django_capture_on_commit_callbacks):
     """Tasks are enqueued on commit; run them as each request's transaction commits."""
+    # Imported first, so that the import page binds the real import_start: imported while
+    # the patch is on, it would keep the wrapper for the rest of the run, and later page
+    # tests would see their imports run inside the request.
     import annotation.imports as imports
+    import campaigns.campaign_views  # noqa: F401
 
     original = imports.import_start
 

@@ -198,7 +198,8 @@ def test_the_api_answers_400_naming_a_missing_column():
     lead = UserFactory()
     campaign = make_campaign(lead=lead, state="ready")
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=lead, name='t').raw}")
+    token = api_token_create(user=lead, name="t", scope="lead").raw
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     response = api.post(
         f"/api/v1/campaigns/{campaign.slug}/imports/",
         {

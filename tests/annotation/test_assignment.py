@@ -1,4 +1,9 @@
-"""Assignment on any database: leases, skips, discards, overlap, idempotent submits."""
+"""Assignment on any database: leases, skips, discards, overlap, idempotent submits.
+
+Every test runs twice: inside a test transaction (the portable ORM path, on any database)
+and, on PostgreSQL, with `transaction=True`, where the hot path's hand-written statements
+(`_lease_next_record_pg`, `_response_submit_pg`) run, as they do in production: they are
+skipped inside a transaction, so a `django_db` test alone never reaches them."""
 
 from datetime import timedelta
 
@@ -11,7 +16,41 @@ from annotation.models import Record, Response, Slot
 from tests.annotation.factories import make_campaign, record_hand_to
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+
+@pytest.fixture(
+    autouse=True,
+    params=[
+        pytest.param("orm", marks=pytest.mark.django_db),
+        pytest.param(
+            "pg-statements",
+            marks=[pytest.mark.postgres, pytest.mark.django_db(transaction=True)],
+        ),
+    ],
+)
+def assignment_path(request, monkeypatch):
+    """Which path the test exercises, checked: in the `pg-statements` run every lease and
+    every submit goes through the hand-written statements, in the `orm` run none does."""
+    calls = {"lease": 0, "lease_pg": 0, "submit": 0, "submit_pg": 0}
+
+    def counted(name, function):
+        def wrapper(**kwargs):
+            calls[name] += 1
+            return function(**kwargs)
+
+        return wrapper
+
+    for name, attribute in [
+        ("lease", "_lease_next_record_once"),
+        ("lease_pg", "_lease_next_record_pg"),
+        ("submit", "_response_submit"),
+        ("submit_pg", "_response_submit_pg"),
+    ]:
+        monkeypatch.setattr(services, attribute, counted(name, getattr(services, attribute)))
+    yield request.param
+    if request.param == "pg-statements":
+        assert (calls["lease_pg"], calls["submit_pg"]) == (calls["lease"], calls["submit"])
+    else:
+        assert calls["lease_pg"] == calls["submit_pg"] == 0
 
 
 def lease(user, campaign):

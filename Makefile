@@ -24,9 +24,11 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py demo_load
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
 
-## Run the tests. With CI=true the PostgreSQL, Redis and browser suites must run.
+## Run the tests, in parallel (pytest-xdist: one worker per core; `make test TEST_WORKERS=0`
+## runs them in one process). With CI=true the PostgreSQL, Redis and browser suites must run.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

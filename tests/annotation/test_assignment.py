@@ -111,6 +111,10 @@ def test_never_more_than_overlap_even_when_leases_ran_out():
         submit(users[2], record)
     record.refresh_from_db()
     assert record.response_count == 2
+    # the rows the count stands for: two submitted responses, none from the third
+    submitted = Response.objects.filter(record=record, status=Response.Status.SUBMITTED)
+    assert sorted(submitted.values_list("user", flat=True)) == [users[0].pk, users[1].pk]
+    assert not Response.objects.filter(user=users[2]).exists()
 
 
 def test_expired_lease_returns_its_slot_to_the_pool():
@@ -125,6 +129,7 @@ def test_expired_lease_returns_its_slot_to_the_pool():
     submit(b, taken.record)
     with pytest.raises(RecordComplete):
         submit(a, held.record)
+    assert list(Response.objects.values_list("user", flat=True)) == [b.pk]
 
 
 def test_skipped_records_do_not_come_back():
@@ -148,6 +153,9 @@ def test_discard_counts_as_answered_for_me_but_not_toward_overlap():
     services.response_discard(user=a, record=record)
     record.refresh_from_db()
     assert record.response_count == 0
+    assert list(Response.objects.filter(record=record).values_list("user", "status")) == [
+        (a.pk, Response.Status.DISCARDED)
+    ]
     assert lease(a, campaign).reason == "done"
     assert lease(b, campaign).record.pk == record.pk
 

@@ -454,9 +454,11 @@ def test_api_lists_and_triggers_publications(settings, client, django_capture_on
     url = f"/api/v1/campaigns/{campaign.slug}/publications/"
 
     assert client.get(url).json() == []
-    assert client.post(url).status_code in (401, 403)
+    refused = client.post(url)
+    assert refused.status_code == 401 and refused["WWW-Authenticate"].startswith("Bearer")
     client.force_login(ann)  # may see the campaign, does not lead it
     assert client.post(url, {}, content_type="application/json").status_code == 404
+    assert not Publication.objects.exists()  # neither asked for a publication
 
     client.force_login(lead)
     with django_capture_on_commit_callbacks(execute=True):

@@ -136,6 +136,9 @@ def test_organisation_campaign_pages_are_404_to_outsiders(client, annotator):
     assert client.get(f"/annotate/{campaign.slug}/mine/").status_code == 404
     post = client.post(f"/annotate/{campaign.slug}/records/{record.pk}/", {"q-quality": "1"})
     assert post.status_code == 404
+    skip = client.post(f"/annotate/{campaign.slug}/records/{record.pk}/", {"action": "skip"})
+    assert skip.status_code == 404
+    assert not Response.objects.exists() and not record.skips.exists()
     assert client.get(f"/campaigns/{campaign.slug}/").status_code == 404
 
 

@@ -33,7 +33,12 @@ def test_this_process_has_its_own_hub_stand_in_and_var_folder():
 
 
 def test_under_ci_a_service_suite_that_cannot_run_fails_the_parallel_run(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "REDIS_URL"))}
+    # Neither this run's Redis nor its database: the inner run must not touch them.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "REDIS_URL", "DATABASE_URL"))
+    }
     env["CI"] = "true"
     done = subprocess.run(
         [

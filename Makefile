@@ -33,10 +33,12 @@ run: messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py demo_load
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
 
-## Run the tests. With CI=true the PostgreSQL, Redis and browser suites must run.
-## (The catalogues are compiled by tests/conftest.py, so a bare pytest has them too.)
-test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+## Run the tests, in parallel (pytest-xdist: one worker per core; `make test TEST_WORKERS=0`
+## runs them in one process). With CI=true the PostgreSQL, Redis and browser suites must run.
+## The catalogues are compiled first (tests/conftest.py also does it for a bare pytest).
+TEST_WORKERS ?= auto
+test: messages
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

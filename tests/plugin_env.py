@@ -3,13 +3,47 @@
 huggingface_hub and datasets read HF_ENDPOINT at import, so the Hub stand-in is started
 here, on a free loopback port, and every variable that could send a client to an outside
 host is pointed at it or switched off.
+
+Under pytest-xdist every worker is its own process and loads this module itself: each gets
+its own Hub stand-in (its own port), its own var/ folder (temporary, below), its own test
+database (pytest-django suffixes the name with the worker id) and its own Redis database
+(`redis_url_for_worker`), so workers never share state.
 """
 
 import os
 import socket
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
-_tmp = tempfile.mkdtemp(prefix="commonset-tests-")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... under pytest-xdist
+
+
+def redis_url_for_worker(url: str, worker: str, dbs: str = "") -> str:
+    """The Redis URL an xdist worker uses: worker N takes the N-th database of `dbs`
+    (TEST_REDIS_DBS, e.g. "3,11"), or else the URL's database + N (modulo Redis's 16).
+    Tests flush their database (cache.clear()) and count in it, so two workers on one
+    database would see each other's keys. Outside xdist the URL is left as it is."""
+    if not url or not worker.startswith("gw"):
+        return url
+    index = int(worker[2:])
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    listed = [int(db) for db in dbs.replace(" ", "").split(",") if db]
+    if listed:
+        if index >= len(listed):
+            raise RuntimeError(f"TEST_REDIS_DBS={dbs!r} names no database for worker {worker}")
+        db = listed[index]
+    else:
+        db = (base + index) % 16
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+if os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = redis_url_for_worker(
+        os.environ["REDIS_URL"], WORKER, os.environ.get("TEST_REDIS_DBS", "")
+    )
+
+_tmp = tempfile.mkdtemp(prefix=f"commonset-tests-{WORKER or 'main'}-")
 
 # Bind the stand-in's socket first: its URL must be in the environment before anything
 # imports huggingface_hub or datasets (the stand-in itself does).

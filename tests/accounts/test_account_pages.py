@@ -70,7 +70,9 @@ def test_sign_out_asks_for_confirmation_in_the_layout_then_signs_out():
     assert '<form method="post" action="/accounts/logout/">' in body
 
     client.post("/accounts/logout/")
-    assert client.get("/me/").status_code == 302  # signed out: the profile asks to sign in
+    signed_out = client.get("/me/")  # signed out: the profile asks to sign in
+    assert signed_out.status_code == 302
+    assert signed_out["Location"] == "/accounts/login/?next=/me/"
 
 
 def test_opening_the_hugging_face_login_url_asks_to_continue_rather_than_failing(client, hub):

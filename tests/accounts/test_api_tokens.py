@@ -104,7 +104,10 @@ def test_expired_token_answers_401_saying_so():
 
 
 def test_anonymous_me_is_refused():
-    assert APIClient().get("/api/v1/me").status_code in (401, 403)
+    response = APIClient().get("/api/v1/me")
+    # 401 with the scheme to use (a 403 would tell a client that signing in cannot help)
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+    assert "username" not in response.json()
 
 
 def test_tokens_api_creates_lists_and_revokes():

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
-from annotation.models import Record, Response
+from annotation.models import Record, Response, Skip, Slot
 from tests.annotation.factories import ALL_KIND_QUESTIONS, make_campaign
 from tests.factories import UserFactory
 
@@ -41,13 +41,20 @@ def test_organisation_campaign_is_404_to_outsiders_everywhere():
     )
     assert put.status_code == 404
     assert api.post(f"/api/v1/records/{record.pk}/skip/").status_code == 404
+    assert api.post(f"/api/v1/records/{record.pk}/discard/").status_code == 404
+    # Nothing was written: no response, no skip, no lease, no count.
+    assert not Response.objects.exists() and not Skip.objects.exists()
+    assert not Slot.objects.filter(holder__isnull=False).exists()
+    assert set(Record.objects.values_list("response_count", flat=True)) == {0}
     member = client_for(UserFactory(orgs=["acme"]))
     assert member.post(f"/api/v1/campaigns/{campaign.slug}/next/").status_code == 200
 
 
 def test_anonymous_is_refused():
     campaign = make_campaign(records=1)
-    assert APIClient().post(f"/api/v1/campaigns/{campaign.slug}/next/").status_code in (401, 403)
+    response = APIClient().post(f"/api/v1/campaigns/{campaign.slug}/next/")
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+    assert not Slot.objects.filter(holder__isnull=False).exists()  # nothing was leased
 
 
 def test_next_submit_loop_until_nothing_left():

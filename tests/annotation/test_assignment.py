@@ -1,4 +1,9 @@
-"""Assignment on any database: leases, skips, discards, overlap, idempotent submits."""
+"""Assignment on any database: leases, skips, discards, overlap, idempotent submits.
+
+Every test runs twice: inside a test transaction (the portable ORM path, on any database)
+and, on PostgreSQL, with `transaction=True`, where the hot path's hand-written statements
+(`_lease_next_record_pg`, `_response_submit_pg`) run, as they do in production: they are
+skipped inside a transaction, so a `django_db` test alone never reaches them."""
 
 from datetime import timedelta
 
@@ -11,7 +16,41 @@ from annotation.models import Record, Response, Slot
 from tests.annotation.factories import make_campaign, record_hand_to
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+
+@pytest.fixture(
+    autouse=True,
+    params=[
+        pytest.param("orm", marks=pytest.mark.django_db),
+        pytest.param(
+            "pg-statements",
+            marks=[pytest.mark.postgres, pytest.mark.django_db(transaction=True)],
+        ),
+    ],
+)
+def assignment_path(request, monkeypatch):
+    """Which path the test exercises, checked: in the `pg-statements` run every lease and
+    every submit goes through the hand-written statements, in the `orm` run none does."""
+    calls = {"lease": 0, "lease_pg": 0, "submit": 0, "submit_pg": 0}
+
+    def counted(name, function):
+        def wrapper(**kwargs):
+            calls[name] += 1
+            return function(**kwargs)
+
+        return wrapper
+
+    for name, attribute in [
+        ("lease", "_lease_next_record_once"),
+        ("lease_pg", "_lease_next_record_pg"),
+        ("submit", "_response_submit"),
+        ("submit_pg", "_response_submit_pg"),
+    ]:
+        monkeypatch.setattr(services, attribute, counted(name, getattr(services, attribute)))
+    yield request.param
+    if request.param == "pg-statements":
+        assert (calls["lease_pg"], calls["submit_pg"]) == (calls["lease"], calls["submit"])
+    else:
+        assert calls["lease_pg"] == calls["submit_pg"] == 0
 
 
 def lease(user, campaign):
@@ -72,6 +111,10 @@ def test_never_more_than_overlap_even_when_leases_ran_out():
         submit(users[2], record)
     record.refresh_from_db()
     assert record.response_count == 2
+    # the rows the count stands for: two submitted responses, none from the third
+    submitted = Response.objects.filter(record=record, status=Response.Status.SUBMITTED)
+    assert sorted(submitted.values_list("user", flat=True)) == [users[0].pk, users[1].pk]
+    assert not Response.objects.filter(user=users[2]).exists()
 
 
 def test_expired_lease_returns_its_slot_to_the_pool():
@@ -86,6 +129,7 @@ def test_expired_lease_returns_its_slot_to_the_pool():
     submit(b, taken.record)
     with pytest.raises(RecordComplete):
         submit(a, held.record)
+    assert list(Response.objects.values_list("user", flat=True)) == [b.pk]
 
 
 def test_skipped_records_do_not_come_back():
@@ -109,6 +153,9 @@ def test_discard_counts_as_answered_for_me_but_not_toward_overlap():
     services.response_discard(user=a, record=record)
     record.refresh_from_db()
     assert record.response_count == 0
+    assert list(Response.objects.filter(record=record).values_list("user", "status")) == [
+        (a.pk, Response.Status.DISCARDED)
+    ]
     assert lease(a, campaign).reason == "done"
     assert lease(b, campaign).record.pk == record.pk
 

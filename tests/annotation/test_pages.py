@@ -136,12 +136,29 @@ def test_organisation_campaign_pages_are_404_to_outsiders(client, annotator):
     assert client.get(f"/annotate/{campaign.slug}/mine/").status_code == 404
     post = client.post(f"/annotate/{campaign.slug}/records/{record.pk}/", {"q-quality": "1"})
     assert post.status_code == 404
+    skip = client.post(f"/annotate/{campaign.slug}/records/{record.pk}/", {"action": "skip"})
+    assert skip.status_code == 404
+    assert not Response.objects.exists() and not record.skips.exists()
     assert client.get(f"/campaigns/{campaign.slug}/").status_code == 404
 
 
 def test_annotate_requires_sign_in(client):
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    from annotation.models import Slot
+
     campaign = make_campaign(records=1)
-    assert client.get(f"/annotate/{campaign.slug}/").status_code == 302
+    response = client.get(f"/annotate/{campaign.slug}/")
+    assert response.status_code == 302
+    # To sign-in, coming back here afterwards; nothing was reserved for nobody.
+    location = urlsplit(response["Location"])
+    assert location.path == resolve_url(settings.LOGIN_URL) == "/accounts/login/"
+    assert parse_qs(location.query)["next"] == [f"/annotate/{campaign.slug}/"]
+    assert not Slot.objects.filter(holder__isnull=False).exists()
+    assert client.get(response["Location"]).status_code == 200
 
 
 def test_answering_a_record_not_reserved_for_you_says_so_and_keeps_nothing(client, annotator):

@@ -101,8 +101,12 @@ def test_an_approval_while_redis_is_down_is_saved_and_provisioned_once_it_is_bac
         assert application.decision_note == NOTE
         campaign = Campaign.objects.get(application=application)
         row = Provisioning.objects.get(campaign=campaign)
-        assert row.state == Provisioning.State.PENDING
-        time.sleep(2)  # the worker cannot have had the message: it never reached a broker
+        assert row.state == Provisioning.State.PENDING and row.attempts == 0
+        # The message never reached a broker: the site said so while answering (the send
+        # happens on commit, before the response), so no worker can have it.
+        log.flush()
+        site_log = (tmp_path / "gunicorn.log").read_text()
+        assert "could not send the message; its sweeper will re-send it" in site_log, site_log
         # Only the approval's own check of the hosting namespace reached the Hub: nothing
         # was provisioned.
         assert [r for r in hub.requests if r != ("GET", "/api/whoami-v2")] == []

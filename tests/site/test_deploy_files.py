@@ -190,8 +190,10 @@ def test_web_health_check_passes_against_production_settings(compose, tmp_path):
         plain = urllib.request.Request(
             f"http://127.0.0.1:{port}/healthz", headers={"Host": "commonset.example"}
         )
+        # gunicorn listens before its worker has loaded Django: the first answer waits for
+        # that (long on a busy machine, e.g. beside another test worker).
         with pytest.raises(urllib.error.HTTPError) as redirected:
-            urllib.request.build_opener(NoRedirect).open(plain, timeout=10)
+            urllib.request.build_opener(NoRedirect).open(plain, timeout=90)
         assert redirected.value.code == 301
 
         argv = _argv(compose["services"]["web"]["healthcheck"]["test"])

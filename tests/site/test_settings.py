@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 ENV_EXAMPLE = ROOT / ".env.example"
 
@@ -120,9 +122,17 @@ def test_deployment_without_secret_key_refuses_to_start(tmp_path):
     assert not (tmp_path / "var" / "dev-secret-key").exists()
 
 
-def test_nothing_set_gives_the_embedded_default(tmp_path):
-    config = _config(_env(tmp_path))
-    var = tmp_path / "var"
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    """The configuration with nothing set, read once for the tests below (each read starts
+    a Django process): its folder and what it printed."""
+    folder = tmp_path_factory.mktemp("embedded")
+    return folder, _config(_env(folder))
+
+
+def test_nothing_set_gives_the_embedded_default(embedded):
+    folder, config = embedded
+    var = folder / "var"
     assert config["debug"] is False
     assert config["db_engine"] == "django.db.backends.sqlite3"
     assert config["db_name"] == str(var / "commonset.sqlite3")
@@ -136,23 +146,23 @@ def test_nothing_set_gives_the_embedded_default(tmp_path):
     assert config["email"] == "django.core.mail.backends.console.EmailBackend"
 
 
-def test_embedded_default_keeps_one_private_generated_secret_key(tmp_path):
+def test_embedded_default_keeps_one_private_generated_secret_key(embedded):
     """Sessions survive a restart: the generated key is written once, readable by the
     owner only, and reused."""
-    first = _config(_env(tmp_path))
-    key_file = tmp_path / "var" / "dev-secret-key"
+    folder, first = embedded
+    key_file = folder / "var" / "dev-secret-key"
     assert key_file.exists()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert _config(_env(tmp_path))["secret_key_sha"] == first["secret_key_sha"]
+    assert _config(_env(folder))["secret_key_sha"] == first["secret_key_sha"]
 
 
-def test_env_example_as_shipped_is_the_embedded_default(tmp_path):
+def test_env_example_as_shipped_is_the_embedded_default(embedded, tmp_path):
     """Copying .env.example to .env without editing must not change behaviour: an empty
     `NAME=` overrides a default, so such lines must be commented out."""
-    plain_dir, shipped_dir = tmp_path / "plain", tmp_path / "shipped"
-    plain_dir.mkdir()
+    plain_dir, plain = embedded
+    plain = dict(plain)
+    shipped_dir = tmp_path / "shipped"
     shipped_dir.mkdir()
-    plain = _config(_env(plain_dir, COMMONSET_VAR_DIR=str(plain_dir / "var")))
     values = {**_env_example_values(), "COMMONSET_VAR_DIR": str(shipped_dir / "var")}
     shipped = _config(_env(shipped_dir, **values))
     for key in ("db_name", "hub_dir"):

@@ -309,12 +309,18 @@ def test_a_source_over_the_row_limit_imports_nothing(settings):
 
 def test_mapping_must_cover_required_fields():
     api, campaign = lead_and_campaign()
-    response = upload(api, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)]), mapping={"fields": {}})
-    # an empty mapping falls back to same-named columns; a wrong name is refused
+    # a wrong field name is refused before anything is stored
     response = upload(
         api, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)]), mapping={"fields": {"nope": "x"}}
     )
     assert response.status_code == 400 and "Unknown field" in response.json()["detail"]
+    assert not ImportJob.objects.exists() and not Record.objects.exists()
+    # an empty mapping falls back to same-named columns: this file has no `prompt` column
+    response = upload(api, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)]), mapping={"fields": {}})
+    assert response.status_code == 202, response.content
+    job = status(api, campaign, response.json()["id"])
+    assert job["state"] == "failed" and "no column 'prompt'" in job["error"], job
+    assert not Record.objects.exists()
 
 
 def test_only_leads_may_import():
@@ -323,6 +329,7 @@ def test_only_leads_may_import():
     raw = api_token_create(user=UserFactory(), name="t", scope="lead").raw
     other.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert upload(other, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)])).status_code == 404
+    assert not ImportJob.objects.exists() and not Record.objects.exists()
 
 
 def test_hub_dataset_import_through_the_stand_in(hub):

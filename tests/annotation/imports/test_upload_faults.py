@@ -71,6 +71,7 @@ def test_mapping_not_json_is_a_400():
     api, campaign = lead_and_campaign()
     response = upload(api, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)]), mapping="{nope")
     assert response.status_code == 400 and "mapping" in response.json()
+    assert not ImportJob.objects.exists() and not Record.objects.exists()
 
 
 # --- malformed content: a failed job naming the line or row --------------------------------

@@ -227,8 +227,11 @@ def test_applicant_withdraws_and_then_it_can_neither_be_edited_nor_submitted(
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, cohort):
     response = client.get(_new_url(cohort))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert client.get("/applications/").status_code == 302
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    listing = client.get("/applications/")
+    assert listing.status_code == 302
+    assert listing["Location"] == "/accounts/login/?next=/applications/"
 
 
 def test_navigation_links_to_cohorts_and_my_applications(client, applicant):

@@ -15,16 +15,35 @@ from tests.campaigns.programme import make_application, make_cohort, make_organi
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
+def _waiting_for_a_lock() -> int:
+    """Sessions of this test database blocked on a row lock right now (seen from the test's
+    own connection, outside the approvals' transactions)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
 def _race(monkeypatch, pairs):
     """Run application_approve for each (organiser, application) in its own thread, all
-    released at once; each approval lingers inside its transaction so that they overlap."""
+    released at once by a barrier. The first approval to get inside its transaction (past
+    the cohort's lock) stays there until every other one is seen waiting for that lock in
+    PostgreSQL, so the lock is what orders them, not timing; an approval that does not
+    wait (the lock gone) is reported."""
     original = services.provisioning_start
+    inside = threading.Event()  # the first approval holds the lock
+    release = threading.Event()  # the others are waiting for it
+    first = threading.Lock()
 
-    def slow_start(*, campaign):
-        time.sleep(0.3)
+    def holding_start(*, campaign):
+        if first.acquire(blocking=False):
+            inside.set()
+            release.wait(timeout=20)
         return original(campaign=campaign)
 
-    monkeypatch.setattr(services, "provisioning_start", slow_start)
+    monkeypatch.setattr(services, "provisioning_start", holding_start)
     barrier = threading.Barrier(len(pairs))
     outcomes: list[str] = []
 
@@ -35,14 +54,29 @@ def _race(monkeypatch, pairs):
             outcomes.append("approved")
         except ProgrammeConflict as error:
             outcomes.append(error.message)
+        except Exception as error:  # reported in the outcomes, never lost in a thread
+            outcomes.append(f"error: {error!r}")
         finally:
             connection.close()
 
     threads = [threading.Thread(target=approve, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
+    assert inside.wait(timeout=20), "no approval got inside its transaction"
+    deadline = time.monotonic() + 15
+    waited = 0
+    while time.monotonic() < deadline and len(outcomes) == 0:
+        waited = _waiting_for_a_lock()
+        if waited == len(pairs) - 1:
+            break
+        time.sleep(0.01)
+    release.set()
     for thread in threads:
         thread.join(timeout=30)
+    assert waited == len(pairs) - 1, (
+        f"{len(pairs) - 1} approval(s) should have waited for the first one's lock; "
+        f"{waited} did (outcomes: {outcomes})"
+    )
     return outcomes
 
 

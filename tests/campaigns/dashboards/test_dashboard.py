@@ -2,7 +2,6 @@
 campaign and programme figures, organisation campaigns kept out, the API, the charts, and
 a bounded number of queries whatever the size."""
 
-import inspect
 import re
 from datetime import timedelta
 
@@ -11,7 +10,6 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
-import annotation.services
 from annotation.models import Record
 from annotation.services import response_discard
 from campaigns.dashboards import charts, services
@@ -43,36 +41,17 @@ def _counters(campaign_id):
     return totals, per_user
 
 
-def _submit_counted(user, record, **values):
-    """What annotation.services.response_submit does once integrated: the counter call in
-    the submit transaction, after the record's count was updated."""
-    result = answer(user, record, **values)
-    if result.created and not _integrated():
-        CampaignDayStats.objects.record_response(
-            campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk, delta=1
-        )
-    return result
-
-
-def _integrated() -> bool:
-    return "record_response" in inspect.getsource(annotation.services)
-
-
 def test_counters_kept_on_write_agree_with_a_rebuild():
     campaign = make_campaign(records=4, overlap=2)
     a, b, c = users(3)
     r = _records(campaign)
-    _submit_counted(a, r[0], quality=5)
-    _submit_counted(b, r[0], quality=4)  # r0 complete
-    _submit_counted(a, r[1], quality=3)
-    _submit_counted(c, r[1], quality=3)  # r1 complete
-    _submit_counted(c, r[2], quality=1)
+    answer(a, r[0], quality=5)
+    answer(b, r[0], quality=4)  # r0 complete
+    answer(a, r[1], quality=3)
+    answer(c, r[1], quality=3)  # r1 complete
+    answer(c, r[2], quality=1)
     # A submitted answer turned into a discard: -1 response, r1 no longer complete.
     response_discard(user=c, record=r[1])
-    if not _integrated():
-        CampaignDayStats.objects.record_response(
-            campaign_id=campaign.pk, user_id=c.pk, record_id=r[1].pk, delta=-1
-        )
     kept = _counters(campaign.pk)
     assert kept[0] == (4, 1)
     assert kept[1] == {a.pk: 2, b.pk: 1, c.pk: 1}
@@ -84,11 +63,6 @@ def test_counters_kept_on_write_agree_with_a_rebuild():
 
 
 def test_response_submit_updates_the_counters():
-    if not _integrated():
-        pytest.skip(
-            "annotation.services does not call record_response yet: see the "
-            "integration note of the publishing feature"
-        )
     campaign = make_campaign(records=1, overlap=2)
     a, b = users(2)
     record = _records(campaign)[0]

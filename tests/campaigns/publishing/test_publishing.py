@@ -2,6 +2,7 @@
 round-tripping through `datasets.load_dataset`, retries, one active publication per
 campaign, the schedule, the API and the campaign page actions."""
 
+import re
 from datetime import timedelta
 
 import datasets
@@ -123,31 +124,69 @@ def test_local_publication_aggregates_every_question_kind_and_loads_in_datasets(
     assert sorted(r0["note_answers"]) == ["Good", "Nice"]
 
 
+def _published_names(settings, campaign) -> set[str]:
+    """The annotator names in the published file."""
+    table = pq.read_table(_local_folder(settings, campaign) / DATA).to_pylist()
+    return {r["annotator"] for row in table for r in row["quality_responses"]}
+
+
 def test_annotators_are_stable_pseudonyms_unless_the_lead_publishes_handles(settings):
     settings.HUB_BACKEND = "local"
-    campaign, ann, bea = _all_kinds_campaign()
+    campaign, ann, _ = _all_kinds_campaign()
     ann.hf_username, ann.email = "ann-hf", "ann@example.org"
     ann.save()
     _publish(campaign)
-    table = pq.read_table(_local_folder(settings, campaign) / DATA).to_pylist()
-    names = {r["annotator"] for row in table for r in row["quality_responses"]}
-    assert names == {pseudonym(campaign.pk, ann.pk), pseudonym(campaign.pk, bea.pk)}
-    assert all(n.startswith("annotator-") for n in names)
+    names = _published_names(settings, campaign)
+    assert len(names) == 2  # one name per annotator
+    assert all(re.fullmatch(r"annotator-[0-9a-f]{12}", n) for n in names), names
     raw = (_local_folder(settings, campaign) / DATA).read_bytes()
     for secret in (b"ann-hf", b"ann@example.org", ann.username.encode()):
         assert secret not in raw
-    # Stable across publications, different in another campaign.
-    assert pseudonym(campaign.pk, ann.pk) == pseudonym(campaign.pk, ann.pk)
-    assert pseudonym(campaign.pk + 1, ann.pk) != pseudonym(campaign.pk, ann.pk)
+    # Stable: publishing again gives each annotator the same name.
+    _publish(campaign)
+    assert _published_names(settings, campaign) == names
 
     Campaign.objects.filter(pk=campaign.pk).update(publish_usernames=True)
     campaign.refresh_from_db()
     _publish(campaign)
-    table = pq.read_table(_local_folder(settings, campaign) / DATA).to_pylist()
-    names = {r["annotator"] for row in table for r in row["quality_responses"]}
-    # Handles when known; someone without a Hugging Face handle keeps a pseudonym.
-    assert names == {"ann-hf", pseudonym(campaign.pk, bea.pk)}
+    # Handles when known; someone without a Hugging Face handle keeps their pseudonym.
+    again = _published_names(settings, campaign)
+    assert "ann-hf" in again and len(again) == 2
+    assert again - {"ann-hf"} <= names
     assert b"ann@example.org" not in (_local_folder(settings, campaign) / DATA).read_bytes()
+
+
+def test_a_pseudonym_reveals_no_id_and_changes_with_its_secret(settings):
+    """A keyed hash: not derivable from the ids, different per campaign and per person,
+    and another secret gives other names (so a leaked dataset cannot be joined back)."""
+    settings.PUBLISH_PSEUDONYM_SECRET = "commonset-test-vector"
+    # The fixed vector: HMAC-SHA256(secret, "commonset:7:42"), first 12 hex digits.
+    assert pseudonym(7, 42) == "annotator-86b358197c65"
+    name = pseudonym(40013, 70001)
+    assert "40013" not in name and "70001" not in name
+    assert pseudonym(40013, 70001) == name
+    assert pseudonym(40014, 70001) != name and pseudonym(40013, 70002) != name
+    settings.PUBLISH_PSEUDONYM_SECRET = "another-secret"
+    assert pseudonym(40013, 70001) != name
+    # Without its own secret the site's SECRET_KEY keys it; still no id in the name.
+    settings.PUBLISH_PSEUDONYM_SECRET = ""
+    settings.SECRET_KEY = "x" * 50
+    keyed_by_site = pseudonym(40013, 70001)
+    assert keyed_by_site != name and "70001" not in keyed_by_site
+    settings.SECRET_KEY = "y" * 50
+    assert pseudonym(40013, 70001) != keyed_by_site
+
+
+def test_published_pseudonyms_follow_the_secret(settings):
+    settings.HUB_BACKEND = "local"
+    settings.PUBLISH_PSEUDONYM_SECRET = "first-secret"
+    campaign, *_ = _all_kinds_campaign()
+    _publish(campaign)
+    first = _published_names(settings, campaign)
+    settings.PUBLISH_PSEUDONYM_SECRET = "second-secret"
+    _publish(campaign)
+    second = _published_names(settings, campaign)
+    assert len(first) == len(second) == 2 and first.isdisjoint(second)
 
 
 def test_records_in_progress_only_when_chosen_and_marked(settings):
@@ -415,9 +454,11 @@ def test_api_lists_and_triggers_publications(settings, client, django_capture_on
     url = f"/api/v1/campaigns/{campaign.slug}/publications/"
 
     assert client.get(url).json() == []
-    assert client.post(url).status_code in (401, 403)
+    refused = client.post(url)
+    assert refused.status_code == 401 and refused["WWW-Authenticate"].startswith("Bearer")
     client.force_login(ann)  # may see the campaign, does not lead it
     assert client.post(url, {}, content_type="application/json").status_code == 404
+    assert not Publication.objects.exists()  # neither asked for a publication
 
     client.force_login(lead)
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,7 +1,7 @@
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -34,7 +34,7 @@ class MeView(APIView):
 
     @extend_schema(
         request=PreferencesSerializer,
-        responses=MeSerializer,
+        responses={200: MeSerializer, 400: OpenApiResponse(description="Not a preference.")},
         summary="Change my preferences (as on the profile page)",
     )
     def patch(self, request):
@@ -49,7 +49,10 @@ class MeView(APIView):
 
     @extend_schema(
         request=AccountDeleteSerializer,
-        responses={204: None},
+        responses={
+            204: None,
+            400: OpenApiResponse(description="The username was missing or not yours."),
+        },
         summary="Delete my account (as on the profile page)",
         description="Your personal data goes (name, e-mail, Hugging Face link, memberships, "
         "every API token, this one included); your answers stay in the datasets under the "

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import click
+import requests
 import yaml
 from tqdm import tqdm
 
@@ -36,6 +37,9 @@ def _api_errors(command):
         except ApiError as error:
             body = error.body if isinstance(error.body, dict | list) else str(error.body)
             click.echo(json.dumps({"status": error.status, "error": body}), err=True)
+            sys.exit(1)
+        except requests.RequestException as error:
+            click.echo(json.dumps({"error": f"cannot reach the site: {error}"}), err=True)
             sys.exit(1)
 
     return wrapper
@@ -235,6 +239,7 @@ def submit(client: Client, slug: str, record_id: int, values: str) -> None:
 @click.pass_obj
 @_api_errors
 def publish(client: Client, slug: str, include_in_progress: bool | None, wait: bool) -> None:
+    """Publish the campaign's dataset now (its leads)."""
     publication = client.publication_request(slug, include_in_progress=include_in_progress)
     if wait:
         publication = client.publication_wait(slug, publication)

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("campaigns.api_urls")),
     path("", include("campaigns.dashboards.api_urls")),
     path("", include("campaigns.publishing.api_urls")),
+    path("", include("campaigns.exports.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

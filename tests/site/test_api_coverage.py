@@ -35,6 +35,7 @@ PAGES = {
     "campaigns/<slug:slug>/settings/": [
         (GET, f"{CAMPAIGN}settings/"),
         (PATCH, f"{CAMPAIGN}settings/"),
+        (GET, f"{CAMPAIGN}export"),  # the page's export links
     ],
     "campaigns/<slug:slug>/settings/state/": [(POST, f"{CAMPAIGN}state/")],
     "campaigns/<slug:slug>/settings/questions/": [

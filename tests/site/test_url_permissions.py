@@ -175,6 +175,9 @@ ALLOWED = {
     "api/v1/campaigns/<slug:slug>/questions/": LEADS,
     "api/v1/campaigns/<slug:slug>/questions/<slug:question_name>/": LEADS,
     "api/v1/campaigns/<slug:slug>/responses/": LEADS,
+    # Exports: leads; anyone for a public campaign once a publication succeeded (the walk's
+    # publication has not), so 404 to the others here.
+    "api/v1/campaigns/<slug:slug>/export": LEADS,
     "api/v1/campaigns/<slug:slug>/publishing-policy/": LEADS,
     "api/v1/campaigns/<slug:slug>/provisioning/": LEADS,
     "api/v1/campaigns/<slug:slug>/provisioning/retry/": ORGANISERS,

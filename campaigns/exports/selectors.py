@@ -1,0 +1,37 @@
+"""Who may export what. Leads (and organisers) export the live data of a campaign they
+lead, in-progress records included. Anyone who may see a public campaign exports what its
+publications show: only once a publication has succeeded, and with the selection of the
+latest successful one (complete records only, unless it included records in progress),
+read live. Everything else answers 404, like a campaign that does not exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from campaigns.access import campaign_get_for_user, campaign_user_is_lead
+from campaigns.models import Visibility
+from campaigns.publishing.models import Publication
+from campaigns.publishing.selectors import publications_of
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    campaign: object
+    include_in_progress: bool
+    as_lead: bool
+
+
+def export_scope_for_user(user, slug: str) -> ExportScope:
+    campaign = campaign_get_for_user(user, slug)
+    if campaign_user_is_lead(user, campaign):
+        return ExportScope(campaign=campaign, include_in_progress=True, as_lead=True)
+    if campaign.visibility != Visibility.PUBLIC:
+        raise Http404
+    published = publications_of(campaign).filter(state=Publication.State.SUCCEEDED).first()
+    if published is None:
+        raise Http404
+    return ExportScope(
+        campaign=campaign, include_in_progress=published.include_in_progress, as_lead=False
+    )

@@ -79,8 +79,8 @@ def _site_events() -> frozenset:
     now = time.monotonic()
     if now >= _site_memo["until"]:
         events = set()
-        for subscribed in WebhookEndpoint.objects.site_wide().filter(active=True).values_list(
-            "events", flat=True
+        for subscribed in (
+            WebhookEndpoint.objects.site_wide().filter(active=True).values_list("events", flat=True)
         ):
             events.update(subscribed or [])
         _site_memo["events"] = frozenset(events)
@@ -180,8 +180,12 @@ def webhook_delivery_run(*, delivery_id: int, seq: int | None = None) -> Webhook
             row.last_attempt_at = now
             row.log = [
                 *row.log,
-                {"at": now.isoformat(), "status": result.status, "ms": result.ms,
-                 "error": result.error[:300]},
+                {
+                    "at": now.isoformat(),
+                    "status": result.status,
+                    "ms": result.ms,
+                    "error": result.error[:300],
+                },
             ][-LOG_KEEP:]
             if result.ok:
                 workflow_succeed(row, now=now)
@@ -244,8 +248,10 @@ def webhook_endpoint_create(
     except TargetRefused as exc:
         raise WebhookError(exc.message, field="url") from exc
     events = _events_clean(events)
-    scope = WebhookEndpoint.objects.filter(campaign=campaign) if campaign else (
-        WebhookEndpoint.objects.site_wide()
+    scope = (
+        WebhookEndpoint.objects.filter(campaign=campaign)
+        if campaign
+        else (WebhookEndpoint.objects.site_wide())
     )
     if scope.filter(url=url).exists():
         raise WebhookError(_("This URL is registered already."), field="url")

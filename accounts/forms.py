@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 EXPIRY_CHOICES = [
     ("", "Never"),
@@ -23,3 +24,19 @@ class ApiTokenCreateForm(forms.Form):
 
 class ProfilePreferencesForm(forms.Form):
     hide_from_leaderboards = forms.BooleanField(required=False, label="Hide me from leaderboards")
+    lead_emails = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("When I lead a campaign, e-mail me when"),
+        help_text=_("Untick what you do not want to receive."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from campaigns.lead_emails import LEAD_EMAIL_KINDS
+
+        self.fields["lead_emails"].choices = LEAD_EMAIL_KINDS
+
+    def lead_emails_off(self) -> list[str]:
+        wanted = set(self.cleaned_data.get("lead_emails") or [])
+        return [kind for kind, _label in self.fields["lead_emails"].choices if kind not in wanted]

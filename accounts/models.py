@@ -13,6 +13,8 @@ class User(AbstractUser):
         null=True, blank=True, help_text="When organisation memberships were last read."
     )
     hide_from_leaderboards = models.BooleanField(default=False)
+    # The kinds of e-mail to campaign leads this person turned off (campaigns/lead_emails.py).
+    lead_emails_off = models.JSONField(default=list, blank=True)
 
     @property
     def display_handle(self) -> str:

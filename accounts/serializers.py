@@ -25,6 +25,7 @@ class MeSerializer(serializers.ModelSerializer):
             "hf_avatar_url",
             "is_organiser",
             "hide_from_leaderboards",
+            "lead_emails_off",
             "memberships_read_at",
             "organisations",
         ]

@@ -52,9 +52,19 @@ def api_tokens_purge_expired(*, older_than_days: int = 30) -> int:
     return deleted
 
 
-def user_preferences_update(*, user: User, hide_from_leaderboards: bool) -> None:
+def user_preferences_update(
+    *, user: User, hide_from_leaderboards: bool, lead_emails_off: list[str] | None = None
+) -> None:
+    """`lead_emails_off`: the kinds of e-mail to leads (campaigns.lead_emails) not wanted;
+    None leaves them as they are."""
     user.hide_from_leaderboards = hide_from_leaderboards
-    user.save(update_fields=["hide_from_leaderboards"])
+    fields = ["hide_from_leaderboards"]
+    if lead_emails_off is not None:
+        from campaigns.lead_emails import KIND_NAMES
+
+        user.lead_emails_off = sorted(set(lead_emails_off) & set(KIND_NAMES))
+        fields.append("lead_emails_off")
+    user.save(update_fields=fields)
 
 
 def _clip(value, max_length: int) -> str:

@@ -9,6 +9,12 @@ from .forms import ApiTokenCreateForm, ProfilePreferencesForm
 from .selectors import api_tokens_of
 
 
+def lead_emails_wanted(user) -> list[str]:
+    from campaigns.lead_emails import KIND_NAMES
+
+    return [kind for kind in KIND_NAMES if kind not in (user.lead_emails_off or [])]
+
+
 def _profile_render(request, *, token_form=None, new_token=None, status=200):
     user = request.user
     return render(
@@ -19,7 +25,10 @@ def _profile_render(request, *, token_form=None, new_token=None, status=200):
             "tokens": api_tokens_of(user),
             "token_form": token_form or ApiTokenCreateForm(),
             "preferences_form": ProfilePreferencesForm(
-                initial={"hide_from_leaderboards": user.hide_from_leaderboards}
+                initial={
+                    "hide_from_leaderboards": user.hide_from_leaderboards,
+                    "lead_emails": lead_emails_wanted(user),
+                }
             ),
             "new_token": new_token,
         },
@@ -78,6 +87,8 @@ def preferences_update(request):
     services.user_preferences_update(
         user=request.user,
         hide_from_leaderboards=form.cleaned_data.get("hide_from_leaderboards", False),
+        # Only a form that showed the e-mail boxes changes them (an unticked box is not sent).
+        lead_emails_off=form.lead_emails_off() if request.POST.get("lead_emails_shown") else None,
     )
     messages.success(request, "Preferences saved.")
     return redirect("accounts:profile")

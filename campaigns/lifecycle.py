@@ -10,7 +10,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from webhooks.services import webhook_event_emit
+
 from .models import Campaign
+
+# The webhook event of each state a campaign is moved to (reopening moves it to paused).
+LIFECYCLE_EVENTS = {
+    Campaign.State.OPEN: "campaign.opened",
+    Campaign.State.PAUSED: "campaign.paused",
+    Campaign.State.CLOSED: "campaign.closed",
+}
 
 
 class LifecycleError(Exception):
@@ -54,9 +63,15 @@ def _transition(campaign: Campaign, action: str, target: str, *, by_organiser=Fa
                     f"This campaign was closed more than {reopen_grace().days} days ago: only "
                     "an organiser can reopen it now."
                 )
+        previous = locked.state
         locked.state = target
         locked.closed_at = timezone.now() if action == "close" else locked.closed_at
         locked.save(update_fields=["state", "closed_at", "updated_at"])
+        webhook_event_emit(
+            event=LIFECYCLE_EVENTS[target],
+            campaign=locked,
+            payload={"previous_state": previous, "state": target},
+        )
     campaign.state = target
     campaign.closed_at = locked.closed_at
     return campaign

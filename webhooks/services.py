@@ -17,6 +17,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -115,11 +116,13 @@ def _campaign_data(campaign) -> dict:
     return {"slug": campaign.slug, "title": campaign.title, "state": campaign.state}
 
 
-def webhook_event_emit(*, event: str, campaign=None, payload: dict) -> list[WebhookDelivery]:
+def webhook_event_emit(
+    *, event: str, campaign=None, payload: dict | Callable[[], dict]
+) -> list[WebhookDelivery]:
     """Deliver `event` to every active endpoint subscribed to it: the campaign's own and
     the site-wide ones. Call it inside the transaction that made the change: the delivery
     rows are written with it and sent once it commits. Costs nothing when nobody
-    subscribed (`webhooks_wanted`)."""
+    subscribed (`webhooks_wanted`); `payload` may be a function, called only then."""
     if event not in EVENT_NAMES:
         raise ValueError(f"Unknown webhook event {event!r}")
     if not webhooks_wanted(event, campaign):
@@ -129,7 +132,7 @@ def webhook_event_emit(*, event: str, campaign=None, payload: dict) -> list[Webh
     )
     if not endpoints:
         return []
-    data = dict(payload)
+    data = dict(payload() if callable(payload) else payload)
     if campaign is not None:
         data.setdefault("campaign", _campaign_data(campaign))
     data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))

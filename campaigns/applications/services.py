@@ -230,7 +230,8 @@ def application_submit(*, actor: User, application: Application) -> Application:
     application.save(update_fields=["state", "submitted_at", "updated_at"])
     transaction.on_commit(lambda: emails.application_submitted(application_id=application.pk))
     webhook_event_emit(
-        event="application.submitted", payload=lambda: {"application": _application_data(application)}
+        event="application.submitted",
+        payload=lambda: {"application": _application_data(application)},
     )
     return application
 
@@ -426,6 +427,7 @@ def application_reject(*, actor: User, application: Application, note: str) -> A
     )
     transaction.on_commit(lambda: emails.application_decided(application_id=application.pk))
     webhook_event_emit(
-        event="application.decided", payload=lambda: {"application": _application_data(application)}
+        event="application.decided",
+        payload=lambda: {"application": _application_data(application)},
     )
     return application

@@ -59,10 +59,13 @@ class Receiver:
                         "path": self.path,
                     }
                 )
-                self.send_response(status)
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                try:
+                    self.send_response(status)
+                    self.send_header("content-length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the sender timed out and left
 
             def log_message(self, *args):
                 pass

@@ -81,7 +81,10 @@ def _site_events() -> frozenset:
     if now >= _site_memo["until"]:
         events = set()
         for subscribed in (
-            WebhookEndpoint.objects.site_wide().filter(active=True).values_list("events", flat=True)
+            WebhookEndpoint.objects.site_wide()
+            .filter(active=True)
+            .order_by()
+            .values_list("events", flat=True)
         ):
             events.update(subscribed or [])
         _site_memo["events"] = frozenset(events)

@@ -1,0 +1,115 @@
+"""Events the annotation loop and the programme emit, and what they cost when nobody
+subscribed: nothing on the annotation loop."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from accounts.services import api_token_create
+from campaigns.applications.services import application_reject
+from tests.annotation.factories import make_campaign
+from tests.campaigns.programme import make_organiser
+from tests.factories import UserFactory
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create, webhooks_wanted
+
+pytestmark = pytest.mark.django_db
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user, name='t').raw}")
+    return client
+
+
+def _loop_once(client, campaign) -> tuple[int, list[str]]:
+    """next + submit over the API; returns the response's status and the SQL it ran."""
+    record = client.post(f"/api/v1/campaigns/{campaign.slug}/next/").json()["record"]
+    with CaptureQueriesContext(connection) as queries:
+        answered = client.put(
+            f"/api/v1/records/{record['id']}/response/", {"values": {"quality": 4}}, format="json"
+        )
+    return answered.status_code, [q["sql"] for q in queries.captured_queries]
+
+
+def test_response_submitted_costs_no_query_when_nobody_subscribed(monkeypatch):
+    campaign = make_campaign(records=4, overlap=1)  # every submit completes a record
+    client = _api(UserFactory())
+    # Warm: site-wide endpoints are read once per WEBHOOKS_SITE_EVENTS_CACHE_SECONDS per
+    # process, questions are cached per campaign.
+    _loop_once(client, campaign)
+    status, with_hooks = _loop_once(client, campaign)
+    assert status == 201
+    # The same submit with the webhook and completion code taken out of the service.
+    monkeypatch.setattr("annotation.services._submitted_events", lambda **kw: None)
+    status, without = _loop_once(client, campaign)
+    assert status == 201
+    assert not [sql for sql in with_hooks if "webhooks_" in sql]
+    assert len(with_hooks) == len(without)
+
+
+def test_webhooks_wanted_reads_no_row(django_assert_num_queries):
+    campaign = make_campaign()
+    webhooks_wanted("campaign.opened", None)  # the site-wide events, read once a while
+    with django_assert_num_queries(0):
+        for _ in range(20):
+            assert not webhooks_wanted("response.submitted", campaign)
+
+
+def test_response_submitted_and_record_completed_are_delivered(
+    receiver, django_capture_on_commit_callbacks
+):
+    campaign = make_campaign(records=1, overlap=1)
+    _endpoint, secret = webhook_endpoint_create(
+        campaign=campaign, url=receiver.url, events=["response.submitted", "record.completed"]
+    )
+    receiver.secret = secret
+    annotator = UserFactory(username="ada")
+    client = _api(annotator)
+    record = client.post(f"/api/v1/campaigns/{campaign.slug}/next/").json()["record"]
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = client.put(
+            f"/api/v1/records/{record['id']}/response/", {"values": {"quality": 4}}, format="json"
+        )
+    assert answered.status_code == 201
+    kinds = {r["body"]["type"]: r for r in receiver.received}
+    assert set(kinds) == {"response.submitted", "record.completed"}
+    assert all(r["valid"] for r in receiver.received)
+    submitted = kinds["response.submitted"]["body"]["data"]
+    assert submitted["response"]["annotator"] == "ada"
+    assert submitted["response"]["values"] == {"quality": 4}
+    assert submitted["record"]["id"] == record["id"]
+    assert kinds["record.completed"]["body"]["data"]["record"]["id"] == record["id"]
+
+
+def test_site_wide_endpoints_receive_every_campaigns_events(
+    receiver, django_capture_on_commit_callbacks
+):
+    from campaigns.lifecycle import campaign_pause
+
+    organiser = make_organiser()
+    _endpoint, secret = webhook_endpoint_create(
+        campaign=None,
+        url=receiver.url,
+        events=["campaign.paused", "application.decided"],
+        created_by=organiser,
+    )
+    receiver.secret = secret
+    campaign = make_campaign(records=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_pause(campaign=campaign)
+    application = make_campaign().application
+    application.state = "submitted"
+    application.decided_at = None
+    application.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        application_reject(actor=organiser, application=application, note="Out of scope.")
+    assert [r["body"]["type"] for r in receiver.received] == [
+        "campaign.paused",
+        "application.decided",
+    ]
+    assert all(r["valid"] for r in receiver.received)
+    decided = receiver.received[1]["body"]["data"]["application"]
+    assert (decided["state"], decided["decision_note"]) == ("rejected", "Out of scope.")
+    assert WebhookDelivery.objects.filter(state="succeeded").count() == 2

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("annotation.api_urls")),
     path("", include("campaigns.dashboards.api_urls")),
     path("", include("campaigns.publishing.api_urls")),
+    path("", include("webhooks.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -275,3 +275,9 @@ def webhook_endpoint_create(
 
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
     endpoint.delete()
+
+
+def webhook_endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool) -> WebhookEndpoint:
+    endpoint.active = active
+    endpoint.save(update_fields=["active"])
+    return endpoint

@@ -31,6 +31,7 @@ urlpatterns = [
     path("applications/", include("campaigns.applications.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("campaigns/", include("campaigns.publishing.urls")),
+    path("campaigns/", include("webhooks.urls")),
     path("annotate/", include("annotation.urls")),
     path("api/v1/", include(api_v1)),
 ]

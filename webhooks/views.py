@@ -53,7 +53,10 @@ def campaign_webhooks(request, slug: str):
 @require_POST
 def campaign_webhook_delete(request, slug: str, endpoint_id: int):
     campaign = selectors.webhook_scope_for_user(request.user, slug)
-    endpoint = selectors.webhook_endpoint_get(campaign, endpoint_id)
-    services.webhook_endpoint_delete(endpoint=endpoint)
-    messages.success(request, _("Webhook endpoint removed."))
+    endpoint = selectors.webhook_endpoints_of(campaign).filter(pk=endpoint_id).first()
+    if endpoint is None:  # removed already (a second click, another lead)
+        messages.info(request, _("This endpoint was removed already."))
+    else:
+        services.webhook_endpoint_delete(endpoint=endpoint)
+        messages.success(request, _("Webhook endpoint removed."))
     return redirect("webhooks:campaign", slug=campaign.slug)

@@ -125,6 +125,8 @@ ALLOWED = {
     "campaigns/<slug:slug>/settings/questions/": LEADS,
     "campaigns/<slug:slug>/settings/import/": LEADS,
     "campaigns/<slug:slug>/settings/import/<int:job_id>/": LEADS,
+    "campaigns/<slug:slug>/settings/webhooks/": LEADS,
+    "campaigns/<slug:slug>/settings/webhooks/<int:endpoint_id>/delete/": LEADS,
     "campaigns/<slug:slug>/publish/": LEADS,
     "campaigns/<slug:slug>/publishing-policy/": LEADS,
     # Annotating: whoever may see the campaign, signed in
@@ -161,6 +163,15 @@ ALLOWED = {
     "api/v1/campaigns/<slug:slug>/records/": LEADS,
     "api/v1/campaigns/<slug:slug>/imports/": LEADS,
     "api/v1/campaigns/<slug:slug>/imports/<int:job_id>/": LEADS,
+    # Webhooks: a campaign's for its leads, site-wide ones for organisers (webhooks/)
+    "api/v1/webhooks/": ORGANISERS,
+    "api/v1/webhooks/<int:endpoint_id>/": ORGANISERS,
+    "api/v1/webhooks/<int:endpoint_id>/deliveries/": ORGANISERS,
+    "api/v1/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/": ORGANISERS,
+    "api/v1/campaigns/<slug:slug>/webhooks/": LEADS,
+    "api/v1/campaigns/<slug:slug>/webhooks/<int:endpoint_id>/": LEADS,
+    "api/v1/campaigns/<slug:slug>/webhooks/<int:endpoint_id>/deliveries/": LEADS,
+    "api/v1/campaigns/<slug:slug>/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/": LEADS,  # noqa: E501
     "api/v1/records/<int:record_id>/response/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/skip/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/discard/": by_campaign(API_USERS, ORG_API_VIEWERS),
@@ -173,7 +184,7 @@ ALLOWED = {
     "admin/password_change/": ORGANISERS,
     "admin/password_change/done/": ORGANISERS,
     "admin/jsi18n/": ORGANISERS,
-    "admin/^(?P<app_label>auth|account|socialaccount|accounts|cohorts|campaigns|annotation)/$": (
+    "admin/^(?P<app_label>auth|account|socialaccount|accounts|cohorts|campaigns|annotation|webhooks)/$": (  # noqa: E501
         ORGANISERS
     ),
     "admin/campaigns/application/<int:pk>/decide/<str:decision>/": ORGANISERS,
@@ -181,6 +192,16 @@ ALLOWED = {
         f"admin/{model}/{page}": ORGANISERS
         for model in ("cohorts/cohort", "cohorts/community")
         for page in ("", "add/", "<path:object_id>/history/", "<path:object_id>/change/")
+    },
+    **{
+        f"admin/webhooks/webhookendpoint/{page}": ORGANISERS
+        for page in (
+            "",
+            "add/",
+            "<path:object_id>/history/",
+            "<path:object_id>/change/",
+            "<path:object_id>/delete/",
+        )
     },
     **{
         f"admin/{model}/{page}": ORGANISERS
@@ -196,6 +217,7 @@ ALLOWED = {
             "annotation/importjob",
             "annotation/record",
             "annotation/response",
+            "webhooks/webhookdelivery",  # read only; redelivered with an action
         )
         for page in ("", "<path:object_id>/history/", "<path:object_id>/change/")
     },

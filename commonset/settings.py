@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "CohortStateEnum": "cohorts.models.Cohort.State",
         "ApplicationStateEnum": "campaigns.models.Application.State",
         "CampaignStateEnum": "campaigns.models.Campaign.State",
+        "WebhookEventEnum": "webhooks.models.WebhookEvent",
     },
 }
 

@@ -68,9 +68,6 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}}
-
-
 def _refused(exc: services.WebhookError) -> Response:
     return Response(
         {"detail": exc.message, "errors": {exc.field or "non_field_errors": [exc.message]}},
@@ -81,7 +78,8 @@ def _refused(exc: services.WebhookError) -> Response:
 class WebhookEndpointListView(APIView):
     @extend_schema(
         summary="Webhook endpoints (a campaign's for its leads; site-wide for organisers)",
-        responses=WebhookEndpointSerializer(many=True),
+        # 404 also for the site-wide list, to all but organisers
+        responses={200: WebhookEndpointSerializer(many=True), 404: None},
         tags=TAGS,
     )
     def get(self, request, slug: str | None = None):
@@ -95,7 +93,7 @@ class WebhookEndpointListView(APIView):
         "resolves to a loopback, private, link-local, multicast or metadata address. The "
         "answer holds the signing secret, shown this once.",
         request=WebhookEndpointCreateSerializer,
-        responses={201: WebhookEndpointCreatedSerializer, 400: ERROR},
+        responses={201: WebhookEndpointCreatedSerializer, 400: None, 404: None},
         tags=TAGS,
     )
     def post(self, request, slug: str | None = None):

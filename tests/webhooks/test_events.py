@@ -113,3 +113,29 @@ def test_site_wide_endpoints_receive_every_campaigns_events(
     decided = receiver.received[1]["body"]["data"]["application"]
     assert (decided["state"], decided["decision_note"]) == ("rejected", "Out of scope.")
     assert WebhookDelivery.objects.filter(state="succeeded").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_of_a_submit_outside_any_transaction(receiver):
+    """Outside a test transaction (on PostgreSQL: the hand-written submit path), the
+    events are delivered once the submit commits, and the completion check runs."""
+    from django.core import mail
+
+    lead = UserFactory()
+    campaign = make_campaign(lead=lead, records=1, overlap=1)
+    _endpoint, secret = webhook_endpoint_create(
+        campaign=campaign, url=receiver.url, events=["response.submitted", "record.completed"]
+    )
+    receiver.secret = secret
+    client = _api(UserFactory())
+    record = client.post(f"/api/v1/campaigns/{campaign.slug}/next/").json()["record"]
+    answered = client.put(
+        f"/api/v1/records/{record['id']}/response/", {"values": {"quality": 2}}, format="json"
+    )
+    assert answered.status_code == 201
+    assert sorted(r["body"]["type"] for r in receiver.received) == [
+        "record.completed",
+        "response.submitted",
+    ]
+    assert all(r["valid"] for r in receiver.received)
+    assert [m.to for m in mail.outbox] == [[lead.email]]  # the campaign is complete

@@ -175,7 +175,9 @@ def webhook_delivery_run(*, delivery_id: int, seq: int | None = None) -> Webhook
         result = attempt_send(endpoint.url, headers, body)
     now = timezone.now()
     with transaction.atomic():
-        row = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+        row = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if row is None:
+            return None  # its endpoint was removed meanwhile
         if row.state != WorkflowState.RUNNING or row.seq != delivery.seq:
             return row  # taken over meanwhile (redelivered)
         if result is None:

@@ -139,3 +139,21 @@ def test_events_of_a_submit_outside_any_transaction(receiver):
     ]
     assert all(r["valid"] for r in receiver.received)
     assert [m.to for m in mail.outbox] == [[lead.email]]  # the campaign is complete
+
+
+def test_publication_events_are_delivered(settings, receiver, django_capture_on_commit_callbacks):
+    from campaigns.publishing.services import publication_request
+
+    settings.HUB_BACKEND = "local"
+    campaign = make_campaign(records=2)
+    _endpoint, secret = webhook_endpoint_create(
+        campaign=campaign, url=receiver.url, events=["publication.succeeded"]
+    )
+    receiver.secret = secret
+    campaign.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        publication, _ = publication_request(campaign=campaign)
+    (got,) = receiver.received
+    assert got["valid"] and got["body"]["type"] == "publication.succeeded"
+    data = got["body"]["data"]["publication"]
+    assert data["id"] == publication.pk and data["state"] == "succeeded" and data["commit_id"]

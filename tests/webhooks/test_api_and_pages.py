@@ -171,3 +171,32 @@ def test_admin_redelivers(client, receiver, django_capture_on_commit_callbacks):
     delivery.refresh_from_db()
     assert delivery.state == "succeeded"
     assert [(r["id"], r["valid"]) for r in receiver.received] == [("msg_admin", True)]
+
+
+def test_organisers_add_a_site_wide_endpoint_in_admin_and_see_the_secret_once(client, receiver):
+    client.force_login(make_organiser())
+    added = client.post(
+        "/admin/webhooks/webhookendpoint/add/",
+        {"url": receiver.url, "events": ["application.submitted"], "active": "on"},
+        follow=True,
+    )
+    assert added.status_code == 200
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.campaign is None and endpoint.events == ["application.submitted"]
+    assert endpoint.secret in added.content.decode()
+    assert (
+        endpoint.secret
+        not in client.get(f"/admin/webhooks/webhookendpoint/{endpoint.pk}/change/").content.decode()
+    )
+
+
+def test_admin_refuses_a_forbidden_url(client, settings):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
+    client.force_login(make_organiser())
+    refused = client.post(
+        "/admin/webhooks/webhookendpoint/add/",
+        {"url": "https://[::1]/hook", "events": ["application.submitted"], "active": "on"},
+    )
+    assert refused.status_code == 200  # the form again, with the reason
+    assert "::1 is a loopback address" in refused.content.decode()
+    assert not WebhookEndpoint.objects.exists()

@@ -71,9 +71,7 @@ def lead_email_send(*, campaign: Campaign, kind: str, context: dict) -> int:
 
 
 def _campaign(campaign_id: int) -> Campaign:
-    return Campaign.objects.select_related("application__applicant", "cohort").get(
-        pk=campaign_id
-    )
+    return Campaign.objects.select_related("application__applicant", "cohort").get(pk=campaign_id)
 
 
 def provisioning_email_on_commit(*, campaign_id: int, failed: bool, message: str = "") -> None:
@@ -127,8 +125,7 @@ def campaign_completion_check(*, campaign_id: int) -> bool:
         kind=CAMPAIGN_COMPLETE,
         context={
             "records": records.count(),
-            "publish_url": settings.SITE_URL
-            + reverse("publishing:publish", args=[campaign.slug]),
+            "publish_url": settings.SITE_URL + reverse("publishing:publish", args=[campaign.slug]),
         },
     )
     logger.info("campaign %s is complete; its leads were told", campaign_id)

@@ -68,6 +68,16 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ScopedByOwner:
+    """What an API token's scope must include to change webhooks (accounts' token scopes,
+    read by their permission class): `lead` for a campaign's, `admin` for site-wide ones."""
+
+    @property
+    def token_scopes(self) -> dict[str, str]:
+        scope = "lead" if self.kwargs.get("slug") else "admin"
+        return {"POST": scope, "PATCH": scope, "DELETE": scope}
+
+
 def _refused(exc: services.WebhookError) -> Response:
     return Response(
         {"detail": exc.message, "errors": {exc.field or "non_field_errors": [exc.message]}},
@@ -75,7 +85,7 @@ def _refused(exc: services.WebhookError) -> Response:
     )
 
 
-class WebhookEndpointListView(APIView):
+class WebhookEndpointListView(ScopedByOwner, APIView):
     @extend_schema(
         summary="Webhook endpoints (a campaign's for its leads; site-wide for organisers)",
         # 404 also for the site-wide list, to all but organisers
@@ -111,7 +121,7 @@ class WebhookEndpointListView(APIView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class WebhookEndpointDetailView(APIView):
+class WebhookEndpointDetailView(ScopedByOwner, APIView):
     @extend_schema(summary="A webhook endpoint", responses=WebhookEndpointSerializer, tags=TAGS)
     def get(self, request, endpoint_id: int, slug: str | None = None):
         scope = selectors.webhook_scope_for_user(request.user, slug)
@@ -142,7 +152,7 @@ class WebhookEndpointDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WebhookDeliveryListView(APIView):
+class WebhookDeliveryListView(ScopedByOwner, APIView):
     @extend_schema(
         summary="An endpoint's deliveries, newest first (the last 100)",
         responses=WebhookDeliverySerializer(many=True),
@@ -155,7 +165,7 @@ class WebhookDeliveryListView(APIView):
         return Response(WebhookDeliverySerializer(deliveries, many=True).data)
 
 
-class WebhookRedeliverView(APIView):
+class WebhookRedeliverView(ScopedByOwner, APIView):
     @extend_schema(
         summary="Send a delivery again",
         description="Same `webhook-id`, a fresh set of attempts; a delivery still being "

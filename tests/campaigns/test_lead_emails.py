@@ -3,14 +3,13 @@ each with a link and what to do; each kind can be turned off on the profile page
 
 import pytest
 from django.core import mail
-from rest_framework.test import APIClient
 
-from accounts.services import api_token_create
 from campaigns.lead_emails import campaign_completion_check
 from campaigns.publishing import services as publishing
 from hub.errors import HubPermanentError
 from tests.annotation.factories import make_campaign
 from tests.factories import UserFactory
+from tests.webhooks.conftest import api_for
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +72,7 @@ def test_leads_are_told_once_when_every_record_is_complete(
     lead = UserFactory()
     campaign = make_campaign(lead=lead, records=2, overlap=1)
     annotator = UserFactory()
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=annotator, name='t').raw}")
+    api = api_for(annotator)
     for expected in ([], [[lead.email]]):
         record = api.post(f"/api/v1/campaigns/{campaign.slug}/next/").json()["record"]
         with django_capture_on_commit_callbacks(execute=True):

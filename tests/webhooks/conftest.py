@@ -1,5 +1,9 @@
-import pytest
+import inspect
 
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.services import api_token_create
 from tests.webhooks.receiver import Receiver
 from webhooks.services import site_events_forget
 
@@ -16,3 +20,13 @@ def _fresh_site_events():
 def receiver():
     with Receiver() as running:
         yield running
+
+
+def api_for(user) -> APIClient:
+    """An API client with a token of the user's that may manage webhooks (the widest scope,
+    where tokens have scopes)."""
+    scoped = "scope" in inspect.signature(api_token_create).parameters
+    token = api_token_create(user=user, name="t", **({"scope": "admin"} if scoped else {}))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.raw}")
+    return client

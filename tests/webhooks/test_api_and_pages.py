@@ -4,20 +4,18 @@ list deliveries, redeliver, remove; outsiders get 404."""
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.services import api_token_create
 from campaigns.lifecycle import campaign_pause
 from tests.annotation.factories import make_campaign
 from tests.campaigns.programme import make_organiser
 from tests.factories import UserFactory
+from tests.webhooks.conftest import api_for
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
 
 def _api(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user, name='t').raw}")
-    return client
+    return api_for(user)
 
 
 def test_a_lead_registers_an_endpoint_and_redelivers(receiver, django_capture_on_commit_callbacks):

@@ -6,11 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from accounts.services import api_token_create
 from campaigns.applications.services import application_reject
 from tests.annotation.factories import make_campaign
 from tests.campaigns.programme import make_organiser
 from tests.factories import UserFactory
+from tests.webhooks.conftest import api_for
 from webhooks.models import WebhookDelivery
 from webhooks.services import webhook_endpoint_create, webhooks_wanted
 
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _api(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user, name='t').raw}")
-    return client
+    return api_for(user)
 
 
 def _loop_once(client, campaign) -> tuple[int, list[str]]:

@@ -26,6 +26,8 @@ RUN make venv
 COPY --chown=commonset:commonset . .
 # The stamp must stay newer than requirements.txt so `make serve` never reinstalls.
 RUN touch .venv/.installed
+# The compiled translation catalogues (not committed; `make serve` rebuilds only stale ones).
+RUN make messages
 
 ENV COMMONSET_VAR_DIR=/app/var \
     HF_HOME=/app/var/hf-home

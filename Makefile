@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint check serve worker beat demo bench-loop clean-venv
+.PHONY: venv messages messages-extract run test lint check serve worker beat demo bench-loop clean-venv
 # Plain `make` (the Dockerfile's build step) only builds the virtual environment.
 .DEFAULT_GOAL := venv
 
@@ -18,13 +18,23 @@ $(STAMP): requirements.txt
 ## Create .venv and install the pinned requirements (again only when requirements.txt changes).
 venv: $(STAMP)
 
+## Build the compiled translation catalogues (locale/*/LC_MESSAGES/django.mo) from the
+## committed .po files: pure Python (Babel), no GNU gettext needed. README "Languages".
+messages: $(STAMP)
+	$(PY) -m commonset.i18n
+
+## After changing interface strings: extract them into every .po (needs GNU gettext).
+messages-extract: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(PY) -m commonset.i18n extract
+
 ## Run the site on the embedded default (SQLite, eager tasks, local hub folder) with a demo.
-run: $(STAMP)
+run: messages
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py demo_load
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
 
 ## Run the tests. With CI=true the PostgreSQL, Redis and browser suites must run.
+## (The catalogues are compiled by tests/conftest.py, so a bare pytest has them too.)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -36,7 +46,7 @@ check: lint test
 
 ## Production-style web process (the container's command): migrate, collect static, gunicorn.
 ## `exec` makes the server make's direct child, so make's SIGTERM reaches it (clean stop).
-serve: $(STAMP)
+serve: messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	exec $(VENV)/bin/gunicorn commonset.wsgi:application --bind $${BIND:-0.0.0.0:8000} \

@@ -6,9 +6,10 @@ from allauth.account.utils import get_next_redirect_url
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthError
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from requests import RequestException
+
+from .selectors import local_signup_open
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ HF_PROVIDER_ID = "huggingface"
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         # Local accounts are for organisers (created in admin) and development.
-        return settings.ACCOUNT_ALLOW_LOCAL_SIGNUP
+        return local_signup_open()
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -1,14 +1,26 @@
+import hashlib
 import hmac
 
-from django.utils import timezone
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken
+from .selectors import user_language
 from .services import API_TOKEN_PREFIX, api_token_digest
+from .signin_limits import client_address, failure_count_add, failures_wait_seconds
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer cs_<prefix>_<secret>`, a personal token from the profile page."""
+    """`Authorization: Bearer cs_<prefix>_<secret>`, a personal token from the profile page.
+
+    Failed token authentications (malformed, unknown, revoked, expired, a disabled account)
+    are counted per client address, in the cache the sign-in limits use (Redis, or a file
+    cache every process shares). Past API_BAD_TOKEN_MAX_FAILURES within
+    API_BAD_TOKEN_WINDOW_SECONDS the client's token requests answer 429 with Retry-After,
+    before the token is looked up, until the window has passed."""
 
     keyword = "Bearer"
 
@@ -16,26 +28,30 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
-        scheme, _, raw = header.partition(" ")
+        scheme, _sep, raw = header.partition(" ")
         if scheme.lower() not in {"bearer", "token"}:
             return None
+        _refuse_if_over_limit(request)
         raw = raw.strip()
         prefix = _prefix_of(raw)
         if prefix is None:
-            raise exceptions.AuthenticationFailed("Malformed API token.")
+            _fail(request, _("Malformed API token."))
         token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
         if token is None or not hmac.compare_digest(token.digest, api_token_digest(raw)):
-            raise exceptions.AuthenticationFailed("Unknown API token.")
+            _fail(request, _("Unknown API token."))
         if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("This API token was revoked.")
+            _fail(request, _("This API token was revoked."))
         if not token.is_active:
-            raise exceptions.AuthenticationFailed("This API token has expired.")
+            _fail(request, _("This API token has expired."))
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("This account is disabled.")
+            _fail(request, _("This account is disabled."))
         now = timezone.now()
         # Write at most once a minute per token so the hot path stays read-only.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The token's owner reads the API's messages in their saved language, as on pages.
+        if language := user_language(token.user):
+            translation.activate(language)
         return token.user, token
 
     def authenticate_header(self, request):
@@ -49,3 +65,35 @@ def _prefix_of(raw: str) -> str | None:
     if not sep or not secret or len(prefix) != 12:
         return None
     return prefix
+
+
+def _bad_token_limits() -> tuple[int, int]:
+    return (
+        int(getattr(settings, "API_BAD_TOKEN_MAX_FAILURES", 20)),
+        int(getattr(settings, "API_BAD_TOKEN_WINDOW_SECONDS", 300)),
+    )
+
+
+def _client_key(request) -> str:
+    return f"apitoken:client:{hashlib.sha256(client_address(request).encode()).hexdigest()}"
+
+
+def _refuse_if_over_limit(request) -> None:
+    limit, window = _bad_token_limits()
+    if limit <= 0:
+        return
+    wait = failures_wait_seconds(caches["signin"], {_client_key(request): limit}, window)
+    if wait:
+        raise exceptions.Throttled(
+            wait=wait,
+            detail=_(
+                "Too many requests with a wrong, expired or revoked API token from your address."
+            ),
+        )
+
+
+def _fail(request, message: str):
+    limit, window = _bad_token_limits()
+    if limit > 0:
+        failure_count_add(caches["signin"], _client_key(request), window)
+    raise exceptions.AuthenticationFailed(message)

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -15,6 +16,16 @@ class User(AbstractUser):
     hide_from_leaderboards = models.BooleanField(default=False)
     # The kinds of e-mail to campaign leads this person turned off (campaigns/lead_emails.py).
     lead_emails_off = models.JSONField(default=list, blank=True)
+    # The interface language they chose (a code of settings.LANGUAGES); blank: follow the
+    # language switcher's cookie, then the browser's Accept-Language.
+    language = models.CharField(max_length=16, blank=True, default="")
+    # Set when the person deleted their account (accounts.services.user_delete): the row
+    # stays, emptied of personal data, so that their responses keep their pseudonym.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def display_handle(self) -> str:
@@ -60,12 +71,26 @@ class ApiTokenQuerySet(models.QuerySet):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 is stored; the token is shown once."""
+    """A personal API token. Only its SHA-256 is stored; the token is shown once.
+
+    Its scope limits what a request made with it may do, on top of what its owner may do
+    (accounts/permissions.py): each scope includes the ones before it."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read: look, change nothing")
+        ANNOTATE = "annotate", _("annotate: read, and answer, skip and discard records")
+        LEAD = "lead", _("lead: annotate, and run campaigns (applications, imports, publishing)")
+        ADMIN = "admin", _("admin: everything you may do, organiser decisions included")
+
+        @classmethod
+        def rank(cls, scope: str) -> int:
+            return cls.values.index(scope)
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True)
     digest = models.CharField(max_length=64)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -75,9 +100,19 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=["read", "annotate", "lead", "admin"]),
+                name="api_token_scope_known",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    def allows(self, scope: str) -> bool:
+        """Whether this token's scope includes `scope`."""
+        return self.Scope.rank(self.scope) >= self.Scope.rank(scope)
 
     @property
     def is_active(self) -> bool:

@@ -6,6 +6,12 @@ def hf_signin_available() -> bool:
     return bool(settings.HF_OAUTH_CLIENT_ID)
 
 
+def local_signup_open() -> bool:
+    """Whether anyone may create a local account (ACCOUNT_ALLOW_LOCAL_SIGNUP); otherwise
+    organisers create them in admin."""
+    return bool(settings.ACCOUNT_ALLOW_LOCAL_SIGNUP)
+
+
 ORGANISERS_GROUP = "Organisers"
 
 
@@ -20,3 +26,12 @@ def user_is_organiser(user) -> bool:
 
 def api_tokens_of(user):
     return user.api_tokens.all()
+
+
+def user_language(user) -> str:
+    """The interface language a signed-in user saved ("" when they follow their browser,
+    or for anyone not signed in), if it is still one the site offers."""
+    if user is None or not user.is_authenticated:
+        return ""
+    language = getattr(user, "language", "")
+    return language if language in dict(settings.LANGUAGES) else ""

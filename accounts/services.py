@@ -3,6 +3,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,12 +25,21 @@ class IssuedApiToken:
 
 
 def api_token_create(
-    *, user: User, name: str, expires_at: datetime | None = None
+    *,
+    user: User,
+    name: str,
+    scope: str = ApiToken.Scope.READ,
+    expires_at: datetime | None = None,
 ) -> IssuedApiToken:
     prefix = secrets.token_hex(6)
     raw = f"{API_TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=prefix, digest=api_token_digest(raw), expires_at=expires_at
+        user=user,
+        name=name,
+        scope=scope,
+        prefix=prefix,
+        digest=api_token_digest(raw),
+        expires_at=expires_at,
     )
     return IssuedApiToken(token=token, raw=raw)
 
@@ -52,19 +62,96 @@ def api_tokens_purge_expired(*, older_than_days: int = 30) -> int:
     return deleted
 
 
+DELETED_USERNAME_PREFIX = "deleted-user-"
+
+
+def deleted_username(user_id: int) -> str:
+    """The stable placeholder that replaces a deleted account's username."""
+    return f"{DELETED_USERNAME_PREFIX}{user_id}"
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> bool:
+    """Delete a person's account as they would expect (the profile page and Django admin
+    both call this). False when the account was deleted already.
+
+    What goes: their username (replaced by a stable placeholder), e-mail, names, Hugging
+    Face handle and avatar, organisation memberships, allauth's social accounts and e-mail
+    addresses, co-leadership of applications, groups and permissions, every API token (at
+    once: the rows are deleted) and their password (unusable). The account is inactive,
+    which signs out every session (Django refuses an inactive user's session on its next
+    request) and keeps them out of leaderboards. Open leases are released, so their
+    records go back to the pool now rather than when the leases would have expired.
+
+    What stays: the row itself, so their responses, skips and counts stay and are
+    published under the same pseudonym as before (an HMAC of the campaign and user ids:
+    see campaigns/publishing/dataset.py); their name is never published again, even where
+    the lead publishes names (the handle is gone). Deleting the row instead would delete
+    their responses (Response.user cascades) and fail on their filled slots."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
+
+    from annotation.services import leases_release_all
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.deleted_at is not None:
+        return False
+    leases_release_all(user=user)
+    ApiToken.objects.filter(user=user).delete()
+    OrgMembership.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()  # their provider tokens cascade
+    EmailAddress.objects.filter(user=user).delete()
+    user.co_led_applications.clear()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    placeholder = deleted_username(user.pk)
+    if User.objects.filter(username=placeholder).exclude(pk=user.pk).exists():
+        placeholder = f"{placeholder}-{secrets.token_hex(4)}"
+    user.username = placeholder
+    user.email = ""
+    user.first_name = ""
+    user.last_name = ""
+    user.hf_username = ""
+    user.hf_avatar_url = ""
+    user.memberships_read_at = None
+    user.hide_from_leaderboards = True
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.last_login = None
+    user.set_unusable_password()
+    user.deleted_at = timezone.now()
+    user.save()
+    return True
+
+
 def user_preferences_update(
-    *, user: User, hide_from_leaderboards: bool, lead_emails_off: list[str] | None = None
+    *,
+    user: User,
+    hide_from_leaderboards: bool | None = None,
+    language: str | None = None,
+    lead_emails_off: list[str] | None = None,
 ) -> None:
-    """`lead_emails_off`: the kinds of e-mail to leads (campaigns.lead_emails) not wanted;
-    None leaves them as they are."""
-    user.hide_from_leaderboards = hide_from_leaderboards
-    fields = ["hide_from_leaderboards"]
+    """Save the preferences given (None: leave as is). `language` is the interface
+    language, a code of settings.LANGUAGES, or "" to follow the browser.
+    `lead_emails_off`: the kinds of e-mail to leads (campaigns.lead_emails) not wanted."""
+    fields = []
     if lead_emails_off is not None:
         from campaigns.lead_emails import KIND_NAMES
 
         user.lead_emails_off = sorted(set(lead_emails_off) & set(KIND_NAMES))
         fields.append("lead_emails_off")
-    user.save(update_fields=fields)
+    if hide_from_leaderboards is not None:
+        user.hide_from_leaderboards = hide_from_leaderboards
+        fields.append("hide_from_leaderboards")
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise ValueError(f"Unknown interface language: {language!r}")
+        user.language = language
+        fields.append("language")
+    if fields:
+        user.save(update_fields=fields)
 
 
 def _clip(value, max_length: int) -> str:

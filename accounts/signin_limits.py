@@ -33,45 +33,52 @@ def _limits() -> tuple[int, int, int]:
     )
 
 
-def _client(request) -> str:
+def client_address(request) -> str:
     # The same client address the API's throttling uses (NUM_PROXIES aware).
     return BaseThrottle().get_ident(request) or "unknown"
 
 
 def _keys(request, username: str) -> tuple[str, str]:
-    client = _client(request)
+    client = client_address(request)
     pair = hashlib.sha256(f"{client}\n{(username or '').strip().lower()}".encode()).hexdigest()
     return f"signin:pair:{pair}", f"signin:client:{hashlib.sha256(client.encode()).hexdigest()}"
 
 
-def _count(cache, key: str) -> tuple[int, float]:
-    return int(cache.get(f"{key}:n") or 0), float(cache.get(f"{key}:t") or 0)
+def failures_wait_seconds(cache, limits: dict[str, int], window: int) -> int:
+    """Seconds until every count in `limits` ({key: limit}) is under its limit again (0:
+    now). Reads only the counts while they are under their limits (one round trip)."""
+    counts = cache.get_many([f"{key}:n" for key in limits])
+    over = [key for key, limit in limits.items() if int(counts.get(f"{key}:n") or 0) >= limit]
+    if not over:
+        return 0
+    now = time.time()
+    started = cache.get_many([f"{key}:t" for key in over])
+    wait = max(int(float(started.get(f"{key}:t") or 0) + window - now) + 1 for key in over)
+    return max(wait, 0)
+
+
+def failure_count_add(cache, key: str, window: int) -> None:
+    """One more failure under `key`; the count lasts `window` seconds from the first."""
+    cache.add(f"{key}:t", time.time(), timeout=window)
+    if cache.add(f"{key}:n", 1, timeout=window):
+        return
+    try:
+        cache.incr(f"{key}:n")
+    except ValueError:  # expired between add and incr
+        cache.add(f"{key}:n", 1, timeout=window)
 
 
 def signin_wait_seconds(request, username: str) -> int:
     """Seconds until this client may try to sign in to `username` again (0: now)."""
-    cache = caches["signin"]
     per_pair, per_client, window = _limits()
-    now = time.time()
-    wait = 0
-    for key, limit in zip(_keys(request, username), (per_pair, per_client), strict=True):
-        count, started = _count(cache, key)
-        if count >= limit:
-            wait = max(wait, int(started + window - now) + 1)
-    return max(wait, 0)
+    pair, client = _keys(request, username)
+    return failures_wait_seconds(caches["signin"], {pair: per_pair, client: per_client}, window)
 
 
 def signin_failure_record(request, username: str) -> None:
-    cache = caches["signin"]
     window = _limits()[2]
     for key in _keys(request, username):
-        cache.add(f"{key}:t", time.time(), timeout=window)
-        if cache.add(f"{key}:n", 1, timeout=window):
-            continue
-        try:
-            cache.incr(f"{key}:n")
-        except ValueError:  # expired between add and incr
-            cache.add(f"{key}:n", 1, timeout=window)
+        failure_count_add(caches["signin"], key, window)
 
 
 def signin_success_forget(request, username: str) -> None:

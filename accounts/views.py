@@ -1,11 +1,16 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import ApiTokenCreateForm, ProfilePreferencesForm
+from .forms import AccountDeleteForm, ApiTokenCreateForm, ProfilePreferencesForm
 from .selectors import api_tokens_of
 
 
@@ -28,6 +33,7 @@ def _profile_render(request, *, token_form=None, new_token=None, status=200):
                 initial={
                     "hide_from_leaderboards": user.hide_from_leaderboards,
                     "lead_emails": lead_emails_wanted(user),
+                    "language": user.language,
                 }
             ),
             "new_token": new_token,
@@ -61,7 +67,10 @@ def api_token_create(request):
     if not form.is_valid():
         return _profile_render(request, token_form=form, status=400)
     issued = services.api_token_create(
-        user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+        user=request.user,
+        name=form.cleaned_data["name"],
+        scope=form.cleaned_data["scope"],
+        expires_at=form.expires_at(),
     )
     # Redirect after the POST (a reload must not create a second token); the page it leads
     # to shows the raw token once.
@@ -73,9 +82,9 @@ def api_token_create(request):
 @require_POST
 def api_token_revoke(request, token_id: int):
     if services.api_token_revoke(user=request.user, token_id=token_id):
-        messages.success(request, "Token revoked. Clients using it are refused from now on.")
+        messages.success(request, _("Token revoked. Clients using it are refused from now on."))
     else:
-        messages.error(request, "No such active token.")
+        messages.error(request, _("No such active token."))
     return redirect("accounts:profile")
 
 
@@ -84,11 +93,40 @@ def api_token_revoke(request, token_id: int):
 def preferences_update(request):
     form = ProfilePreferencesForm(request.POST)
     form.is_valid()
+    language = form.cleaned_data.get("language")
     services.user_preferences_update(
         user=request.user,
         hide_from_leaderboards=form.cleaned_data.get("hide_from_leaderboards", False),
         # Only a form that showed the e-mail boxes changes them (an unticked box is not sent).
         lead_emails_off=form.lead_emails_off() if request.POST.get("lead_emails_shown") else None,
+        language=language,  # None when the choice did not validate: left as it was
     )
-    messages.success(request, "Preferences saved.")
+    if language:
+        translation.activate(language)  # say it in the language just chosen
+    messages.success(request, _("Preferences saved."))
     return redirect("accounts:profile")
+
+
+def language_set(request):
+    """The language switcher: Django's set_language (the language cookie, then back to
+    `next`), and for a signed-in user the choice is saved on their profile too, so it
+    follows them to other browsers and into e-mails."""
+    response = i18n.set_language(request)
+    language = request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER) if request.method == "POST" else None
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_preferences_update(user=request.user, language=language)
+    return response
+@login_required
+def account_delete(request):
+    """Says what goes and what stays; deletes on a POST with the username re-typed."""
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_delete(user=request.user)
+        logout(request)
+        messages.success(
+            request,
+            _("Your account is deleted. Your answers stay in the datasets under a pseudonym."),
+        )
+        return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/delete.html", {"form": form}, status=status)

@@ -4,6 +4,7 @@ progress. Thin: parse, call one selector or service, answer."""
 import json
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -19,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
 from campaigns.access import campaign_get_for_lead, campaign_get_for_user, campaigns_visible_to
 
 from . import selectors, services
@@ -33,9 +35,13 @@ from .serializers import (
     LeadRecordSerializer,
     LeaseSerializer,
     ProgressSerializer,
+    RecordFilterSerializer,
     ResponseInSerializer,
     ResponseSerializer,
 )
+
+Scope = ApiToken.Scope
+
 
 ERROR = inline_serializer(
     "AnnotationError",
@@ -49,7 +55,7 @@ VALIDATION_ERROR = inline_serializer(
         "errors": serializers.DictField(
             child=serializers.CharField(),
             required=False,
-            help_text="One message per question name.",
+            help_text=_("One message per question name."),
         ),
     },
 )
@@ -104,6 +110,8 @@ def _lease_data(lease: services.Lease, campaign) -> dict:
 
 
 class NextRecordView(APIView):
+    token_scopes = {"POST": Scope.ANNOTATE}
+
     @extend_schema(
         summary="Lease the next record for me",
         description="Returns my live lease in this campaign if I have one, else claims a free "
@@ -146,6 +154,8 @@ class NextRecordView(APIView):
 
 
 class RecordResponseView(APIView):
+    token_scopes = {"PUT": Scope.ANNOTATE}
+
     @extend_schema(
         summary="My response to a record",
         responses={200: ResponseSerializer, 404: OpenApiResponse(description="No response yet.")},
@@ -188,7 +198,7 @@ class RecordResponseView(APIView):
             OpenApiExample(
                 "Validation errors",
                 value={
-                    "detail": "Some answers do not fit their questions.",
+                    "detail": _("Some answers do not fit their questions."),
                     "errors": {
                         "quality": "Pick a rating from 1 to 5.",
                         "topic": "Unknown label 'cooking'; choose one of poetry, code.",
@@ -206,7 +216,7 @@ class RecordResponseView(APIView):
         if not isinstance(values, dict):
             return Response(
                 {
-                    "detail": 'Send {"values": {question name: answer}}.',
+                    "detail": _('Send {"values": {question name: answer}}.'),
                     "errors": {"values": "This field is required and must be an object."},
                 },
                 status=status.HTTP_400_BAD_REQUEST,
@@ -221,7 +231,7 @@ class RecordResponseView(APIView):
             )
         except AnswerErrors as exc:
             return Response(
-                {"detail": "Some answers do not fit their questions.", "errors": exc.errors},
+                {"detail": _("Some answers do not fit their questions."), "errors": exc.errors},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         except AnnotationError as exc:
@@ -239,6 +249,8 @@ class RecordResponseView(APIView):
 
 
 class RecordSkipView(APIView):
+    token_scopes = {"POST": Scope.ANNOTATE}
+
     @extend_schema(
         summary="Skip a record",
         description="Its slot returns to the pool and it is not offered to me again.",
@@ -256,6 +268,8 @@ class RecordSkipView(APIView):
 
 
 class RecordDiscardView(APIView):
+    token_scopes = {"POST": Scope.ANNOTATE}
+
     @extend_schema(
         summary="Discard a record (I cannot judge it)",
         description="Counts as answered for me but not toward the record's responses.",
@@ -289,9 +303,16 @@ class CampaignRecordsView(ListAPIView):
 
     def get_queryset(self):
         campaign = campaign_get_for_lead(self.request.user, self.kwargs["slug"])
-        return selectors.records_of_campaign(campaign)
+        filters = RecordFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.records_of_campaign(campaign, **filters.validated_data)
 
-    @extend_schema(summary="The campaign's records (leads only)", tags=["annotation"])
+    @extend_schema(
+        summary="The campaign's records (leads only)",
+        parameters=[RecordFilterSerializer],
+        responses={200: LeadRecordSerializer(many=True), 400: None},
+        tags=["annotation"],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -325,6 +346,7 @@ class ProgressView(APIView):
 
 
 class ImportListView(APIView):
+    token_scopes = {"POST": Scope.LEAD}
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, lead_api
 
 urlpatterns = [
     path("campaigns/", api.CampaignListView.as_view(), name="api-campaigns"),
@@ -24,6 +24,27 @@ urlpatterns = [
         "campaigns/<slug:slug>/imports/<int:job_id>/",
         api.ImportDetailView.as_view(),
         name="api-import",
+    ),
+    path("campaigns/<slug:slug>/fields/", lead_api.FieldListView.as_view(), name="api-fields"),
+    path(
+        "campaigns/<slug:slug>/fields/<slug:field_name>/",
+        lead_api.FieldDetailView.as_view(),
+        name="api-field",
+    ),
+    path(
+        "campaigns/<slug:slug>/questions/",
+        lead_api.QuestionListView.as_view(),
+        name="api-questions",
+    ),
+    path(
+        "campaigns/<slug:slug>/questions/<slug:question_name>/",
+        lead_api.QuestionDetailView.as_view(),
+        name="api-question",
+    ),
+    path(
+        "campaigns/<slug:slug>/responses/",
+        lead_api.CampaignResponsesView.as_view(),
+        name="api-campaign-responses",
     ),
     path(
         "records/<int:record_id>/response/",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from campaigns.dashboards.models import CampaignStats
 from campaigns.models import Campaign
@@ -23,16 +24,16 @@ def campaign_overlap_set(*, campaign: Campaign, responses_per_record: int) -> in
     slots follow (slots_reconcile), and the number of leases that had to be withdrawn is
     returned. Lowering it below what a record already has is refused."""
     if campaign.state == Campaign.State.OPEN:
-        raise CampaignLocked("Pause the campaign before changing responses per record.")
+        raise CampaignLocked(_("Pause the campaign before changing responses per record."))
     if responses_per_record < 1:
-        raise AnnotationError("Responses per record must be at least 1.")
+        raise AnnotationError(_("Responses per record must be at least 1."))
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         if Record.objects.filter(
             campaign=campaign, response_count__gt=responses_per_record
         ).exists():
             raise AnnotationError(
-                "Some records already have more responses than that; choose a higher number."
+                _("Some records already have more responses than that; choose a higher number.")
             )
         campaign.responses_per_record = responses_per_record
         campaign.save(update_fields=["responses_per_record", "updated_at"])
@@ -42,9 +43,9 @@ def campaign_overlap_set(*, campaign: Campaign, responses_per_record: int) -> in
 
 def records_delete_all(*, campaign: Campaign) -> int:
     if campaign.state == Campaign.State.OPEN:
-        raise CampaignLocked("Pause the campaign before deleting records.")
+        raise CampaignLocked(_("Pause the campaign before deleting records."))
     if Response.objects.filter(record__campaign=campaign).exists():
-        raise CampaignLocked("Records with responses cannot be deleted.")
+        raise CampaignLocked(_("Records with responses cannot be deleted."))
     with transaction.atomic():
         count = Record.objects.filter(campaign=campaign).count()
         Record.objects.filter(campaign=campaign).delete()
@@ -56,7 +57,7 @@ def records_delete_all(*, campaign: Campaign) -> int:
 def _require_editable(campaign: Campaign) -> None:
     if campaign.state in (Campaign.State.OPEN, Campaign.State.CLOSED):
         raise CampaignLocked(
-            "Fields and questions can only be changed while the campaign is not open."
+            _("Fields and questions can only be changed while the campaign is not open.")
         )
 
 
@@ -71,7 +72,10 @@ def _definition_save(definition, *, siblings, position: int | None, label: str):
         with transaction.atomic():
             definition.save()
     except IntegrityError as exc:
-        raise AnnotationError(f"A {label} named {definition.name!r} already exists.") from exc
+        raise AnnotationError(
+            _("A %(kind)s named %(name)r already exists.")
+            % {"kind": label, "name": definition.name}
+        ) from exc
     return definition
 
 
@@ -97,7 +101,27 @@ def field_save(
         validate_language_code(field.language)
     except ValidationError as exc:
         raise AnnotationError(" ".join(exc.messages)) from exc
-    return _definition_save(field, siblings=campaign.fields, position=position, label="field")
+    return _definition_save(field, siblings=campaign.fields, position=position, label=_("field"))
+
+
+def definition_move(*, campaign: Campaign, definition: Field | Question, position: int):
+    """Move a field or question to `position` (0 first) among its kind, renumbering the
+    others 0, 1, 2, … in their order."""
+    _require_editable(campaign)
+    model = type(definition)
+    with transaction.atomic():
+        rows = list(
+            model.objects.select_for_update()
+            .filter(campaign=campaign)
+            .exclude(pk=definition.pk)
+            .order_by("position", "id")
+        )
+        rows.insert(max(0, min(position, len(rows))), definition)
+        for i, row in enumerate(rows):
+            if row.position != i or row.pk == definition.pk:
+                row.position = i
+                row.save(update_fields=["position"])
+    return definition
 
 
 def field_delete(*, campaign: Campaign, field: Field) -> None:
@@ -155,6 +179,7 @@ def question_save(
     description: str = "",
     position: int | None = None,
     question: Question | None = None,
+    suggestion_column: str | None = None,
 ) -> Question:
     _require_editable(campaign)
     errors = question_definition_errors(kind=kind, options=options)
@@ -163,12 +188,17 @@ def question_save(
     if question is not None and question.pk:
         refusal = _question_change_refusal(question, name=name, kind=kind, options=options)
         if refusal:
-            raise AnnotationError(f"“{question.title}” cannot change: {refusal}.")
+            raise AnnotationError(
+                _("“%(title)s” cannot change: %(reason)s.")
+                % {"title": question.title, "reason": refusal}
+            )
     question = question or Question(campaign=campaign)
     question.name, question.title, question.kind = name, title, kind
     question.options, question.required, question.description = options, required, description
+    if suggestion_column is not None:
+        question.suggestion_column = suggestion_column
     return _definition_save(
-        question, siblings=campaign.questions, position=position, label="question"
+        question, siblings=campaign.questions, position=position, label=_("question")
     )
 
 
@@ -177,9 +207,12 @@ def question_delete(*, campaign: Campaign, question: Question) -> None:
     answers = _question_answers(question).count()
     if answers:
         raise AnnotationError(
-            f"“{question.title}” has {answers} answers and cannot be deleted: archive it "
-            "instead (annotators stop seeing it, its answers stay, and you choose whether "
-            "publications keep them)."
+            _(
+                "“%(title)s” has %(answers)s answers and cannot be deleted: archive it "
+                "instead (annotators stop seeing it, its answers stay, and you choose whether "
+                "publications keep them)."
+            )
+            % {"title": question.title, "answers": answers}
         )
     question.delete()
 

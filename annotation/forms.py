@@ -38,24 +38,28 @@ def _parse_options(text: str, kind: str) -> list[dict]:
         line = line.strip()
         if not line:
             continue
-        value, _, label = line.partition("|")
+        value, _sep, label = line.partition("|")
         value, label = value.strip(), label.strip()
         if kind == Question.Kind.RATING:
             try:
                 value = int(value)
             except ValueError as exc:
-                raise forms.ValidationError(f"{value!r} is not a whole number.") from exc
+                raise forms.ValidationError(
+                    _("%(value)r is not a whole number.") % {"value": value}
+                ) from exc
         options.append({"value": value, "label": label or str(value)})
     return options
 
 
 class QuestionForm(forms.ModelForm):
     options_text = forms.CharField(
-        label="Options",
+        label=_("Options"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One per line as value|label, e.g. 1|Very bad … 5|Very good for a rating, "
-        "or yes|Yes for a label. Empty for a text question.",
+        help_text=_(
+            "One per line as value|label, e.g. 1|Very bad … 5|Very good for a rating, "
+            "or yes|Yes for a label. Empty for a text question."
+        ),
     )
 
     class Meta:
@@ -88,13 +92,13 @@ class QuestionForm(forms.ModelForm):
 class CampaignSettingsForm(forms.Form):
     responses_per_record = forms.IntegerField(min_value=1, max_value=20)
     license = forms.ChoiceField(
-        label="Licence of the published dataset",
+        label=_("Licence of the published dataset"),
         choices=LICENSE_CHOICES,
         required=False,  # left out: the licence stays as it is
-        help_text="One of the licences the Hugging Face Hub accepts in a dataset card.",
+        help_text=_("One of the licences the Hugging Face Hub accepts in a dataset card."),
     )
     lease_seconds = forms.IntegerField(
-        min_value=30, max_value=24 * 3600, help_text="How long a record stays reserved."
+        min_value=30, max_value=24 * 3600, help_text=_("How long a record stays reserved.")
     )
     languages = forms.CharField(
         label=_("Languages"),
@@ -125,10 +129,10 @@ class CampaignSettingsForm(forms.Form):
 
 class MappingForm(forms.Form):
     external_id = forms.CharField(
-        required=False, help_text="Column with a stable id; re-importing it updates the record."
+        required=False, help_text=_("Column with a stable id; re-importing it updates the record.")
     )
     metadata = forms.CharField(
-        required=False, help_text="Columns kept as metadata, comma-separated."
+        required=False, help_text=_("Columns kept as metadata, comma-separated.")
     )
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
@@ -136,20 +140,24 @@ class MappingForm(forms.Form):
         self.campaign = campaign
         for field in campaign.fields.all():
             self.fields[f"field__{field.name}"] = forms.CharField(
-                label=f"Column for field “{field.title}”",
+                label=_("Column for field “%(title)s”") % {"title": field.title},
                 required=field.required,
                 initial=field.name,
             )
         for question in campaign.questions.asked():
             self.fields[f"suggestion__{question.name}"] = forms.CharField(
-                label=f"Column with suggestions for “{question.title}”", required=False
+                label=_("Column with suggestions for “%(title)s”") % {"title": question.title},
+                required=False,
             )
 
     def mapping(self) -> dict:
         data = self.cleaned_data
+        metadata = data.get("metadata") or []
+        if isinstance(metadata, str):  # typed, comma-separated
+            metadata = metadata.split(",")
         return {
             "external_id": data.get("external_id") or "",
-            "metadata": [c.strip() for c in (data.get("metadata") or "").split(",") if c.strip()],
+            "metadata": [c.strip() for c in metadata if c.strip()],
             "fields": {
                 k.split("__", 1)[1]: v for k, v in data.items() if k.startswith("field__") and v
             },
@@ -161,11 +169,74 @@ class MappingForm(forms.Form):
         }
 
 
-class ImportUploadForm(MappingForm):
-    file = forms.FileField(help_text="A .csv (with a header row), .jsonl or .parquet file.")
+class ImportUploadForm(forms.Form):
+    """The upload's first step: the file. Its columns are mapped next (ImportColumnsForm)."""
+
+    file = forms.FileField(
+        label=_("File"), help_text=_("A .csv (with a header row), .jsonl or .parquet file.")
+    )
+
+
+class ImportColumnsForm(MappingForm):
+    """The upload's second step: the campaign's fields, the external id, metadata and
+    suggestions, each picked from the columns the file has (`columns`)."""
+
+    staged = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, campaign: Campaign, columns: list[str], **kwargs):
+        super().__init__(*args, campaign=campaign, **kwargs)
+        none = [("", _("(none)"))]
+        pairs = [(c, c) for c in columns]
+        missing = {"invalid_choice": _("The file has no column “%(value)s”.")}
+
+        def pick(label, *, required=False, initial="", help_text=""):
+            return forms.ChoiceField(
+                label=label,
+                choices=none + pairs,
+                required=required,
+                initial=initial if initial in columns else "",
+                help_text=help_text,
+                error_messages=missing,
+            )
+
+        guessed_id = next((c for c in ("id", "external_id") if c in columns), "")
+        self.fields["external_id"] = pick(
+            _("External id"),
+            initial=guessed_id,
+            help_text=_(
+                "A column with a stable id; importing it again updates the record. "
+                "Without one, records are numbered by row."
+            ),
+        )
+        for field in campaign.fields.all():
+            self.fields[f"field__{field.name}"] = pick(
+                _("Field “%(title)s”") % {"title": field.title},
+                required=field.required,
+                initial=field.name,
+            )
+        for question in campaign.questions.asked():
+            self.fields[f"suggestion__{question.name}"] = pick(
+                _("Suggestions for “%(title)s”") % {"title": question.title}
+            )
+        self.fields["metadata"] = forms.MultipleChoiceField(
+            label=_("Metadata"),
+            choices=pairs,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Columns kept with each record as metadata."),
+            error_messages={"invalid_choice": missing["invalid_choice"]},
+        )
+        # The hidden token first, then the order a lead reads: id, fields, suggestions,
+        # metadata.
+        order = ["staged", "external_id"]
+        order += [n for n in self.fields if n.startswith("field__")]
+        order += [n for n in self.fields if n.startswith("suggestion__")]
+        self.order_fields([*order, "metadata"])
 
 
 class ImportHubForm(MappingForm):
-    hub_repo = forms.CharField(label="Dataset", help_text="owner/name on the Hugging Face Hub")
-    hub_config = forms.CharField(label="Config", required=False)
-    hub_split = forms.CharField(label="Split", initial="train")
+    hub_repo = forms.CharField(
+        label=_("Dataset"), help_text=_("owner/name on the Hugging Face Hub")
+    )
+    hub_config = forms.CharField(label=_("Config"), required=False)
+    hub_split = forms.CharField(label=_("Split"), initial="train")

@@ -100,6 +100,9 @@ class Question(models.Model):
     published_when_archived = models.BooleanField(
         default=True, help_text="Whether publications keep an archived question's answers."
     )
+    # The column of an import that holds suggestions (pre-filled answers) for it: the
+    # import mapping's default, and part of the campaign's definition file.
+    suggestion_column = models.CharField(max_length=200, blank=True)
 
     objects = QuestionQuerySet.as_manager()
 

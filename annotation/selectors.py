@@ -4,6 +4,7 @@ rule (campaigns.access), so what a user may not see answers 404."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import QuerySet, Sum
@@ -75,9 +76,17 @@ def record_get_for_lead(user, record_id: int) -> Record:
     return record
 
 
-def records_of_campaign(campaign: Campaign) -> QuerySet[Record]:
-    """For leads (the caller checked with campaign_get_for_lead)."""
-    return Record.objects.filter(campaign=campaign).order_by("id")
+def records_of_campaign(
+    campaign: Campaign, *, external_id: str | None = None, completed: bool | None = None
+) -> QuerySet[Record]:
+    """For leads (the caller checked with campaign_get_for_lead): all, one by its external
+    id, or only those with (`completed`) or still without all their responses."""
+    records = Record.objects.filter(campaign=campaign)
+    if completed is not None:
+        records = (Record.objects.completed_in if completed else Record.objects.open_in)(campaign)
+    if external_id is not None:
+        records = records.filter(external_id=external_id)
+    return records.order_by("id")
 
 
 _QUESTIONS_CACHE: dict[tuple[int, object], list[Question]] = {}
@@ -154,6 +163,16 @@ def user_holds_lease(user, record: Record) -> bool:
     return Slot.objects.leased_to(user).filter(record=record).exists()
 
 
+def lease_expiry_of(user, record: Record) -> datetime | None:
+    """When the user's live lease on this record ends (None without one)."""
+    return (
+        Slot.objects.leased_to(user)
+        .filter(record=record)
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class CampaignProgress:
     records: int
@@ -228,3 +247,30 @@ def import_job_get_for_lead(user, campaign: Campaign, job_id: int) -> ImportJob:
     if not campaign_user_is_lead(user, campaign):
         raise Http404
     return get_object_or_404(ImportJob, campaign=campaign, pk=job_id)
+
+
+def responses_of_campaign(
+    campaign: Campaign,
+    *,
+    annotator: str | None = None,
+    question: str | None = None,
+    status: str | None = None,
+    since=None,
+) -> QuerySet[Response]:
+    """A campaign's responses for its leads, oldest change first (a client polling with
+    `since` = the last `updated_at` it saw gets what changed after): by annotator
+    (username), by question (responses that answer it), by status, changed since a time."""
+    responses = (
+        Response.objects.filter(record__campaign=campaign)
+        .select_related("user", "record")
+        .order_by("updated_at", "id")
+    )
+    if annotator:
+        responses = responses.filter(user__username=annotator)
+    if question:
+        responses = responses.filter(values__has_key=question)
+    if status:
+        responses = responses.filter(status=status)
+    if since is not None:
+        responses = responses.filter(updated_at__gt=since)
+    return responses

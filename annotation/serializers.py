@@ -76,6 +76,16 @@ class LeadRecordSerializer(serializers.ModelSerializer):
         ]
 
 
+class RecordFilterSerializer(serializers.Serializer):
+    external_id = serializers.CharField(required=False, help_text="One record by its id.")
+    completed = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: records with all their responses; false: those still needing some.",
+    )
+
+
 class ResponseInSerializer(serializers.Serializer):
     values = serializers.DictField(
         help_text="Answers keyed by question name: rating → integer, label → value, "

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.dashboards.models import CampaignDayStats
 from campaigns.models import Campaign
@@ -41,7 +42,10 @@ class NothingLeft:
 
 def _require_open(campaign: Campaign) -> None:
     if campaign.state != Campaign.State.OPEN:
-        raise CampaignNotOpen(f"This campaign is {campaign.get_state_display()}, not open.")
+        raise CampaignNotOpen(
+            _("This campaign is %(state)s, not open.")
+            % {"state": campaign.get_state_display().lower()}
+        )
 
 
 def lease_next_record(*, user, campaign: Campaign) -> Lease | NothingLeft:
@@ -61,7 +65,7 @@ def lease_next_record(*, user, campaign: Campaign) -> Lease | NothingLeft:
             # lease the other request took.
             continue
         return result
-    raise AnnotationError("Could not lease a record; try again.", code="conflict")
+    raise AnnotationError(_("Could not lease a record; try again."), code="conflict")
 
 
 _PG_MINE = """
@@ -228,6 +232,12 @@ def lease_release(*, user, record: Record) -> bool:
     )
 
 
+def leases_release_all(*, user) -> int:
+    """Give back every unfinished slot the user holds, in every campaign (their account is
+    going): the records return to the pool at once instead of when the leases expire."""
+    return Slot.objects.filter(holder=user, filled=False).update(holder=None, expires_at=None)
+
+
 # --- responses ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SubmitResult:
@@ -254,7 +264,7 @@ def _fill_slot(*, user, record: Record, may_take_free: bool) -> None:
         response_count=F("response_count") + 1
     )
     if not counted:
-        raise RecordComplete("This record already has all the responses it needs.")
+        raise RecordComplete(_("This record already has all the responses it needs."))
     taken = Slot.objects.filter(record=record, holder=user, filled=False).update(
         filled=True, expires_at=None
     )
@@ -271,7 +281,7 @@ def _fill_slot(*, user, record: Record, may_take_free: bool) -> None:
             ):
                 break
         else:
-            raise RecordComplete("This record already has all the responses it needs.")
+            raise RecordComplete(_("This record already has all the responses it needs."))
     Slot.objects.filter(record=record).update(record_responses=F("record_responses") + 1)
 
 
@@ -299,7 +309,7 @@ def response_submit(
         # A concurrent identical request won; the response it wrote is this one's result.
         existing = Response.objects.filter(record=record, user=user).first()
         if existing is None or existing.status != Response.Status.SUBMITTED:
-            raise RecordComplete("This record already has all the responses it needs.") from None
+            raise RecordComplete(_("This record already has all the responses it needs.")) from None
         if existing.values != cleaned:
             Response.objects.filter(pk=existing.pk).update(
                 values=cleaned, updated_at=timezone.now()
@@ -361,7 +371,7 @@ def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult |
         )
         counted = cursor.fetchone()
         if counted is None:
-            raise RecordComplete("This record already has all the responses it needs.")
+            raise RecordComplete(_("This record already has all the responses it needs."))
         cursor.execute(
             "UPDATE annotation_slot SET filled = (filled OR holder_id IS NOT DISTINCT FROM %s),"
             " expires_at = CASE WHEN holder_id = %s THEN NULL ELSE expires_at END,"

@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 TEXT_MAX_LENGTH = 20_000
 # A rating sent as text: ASCII digits only (str.isdigit() also takes "²" and "١", which
 # int() refuses) and few of them (int() of thousands of digits raises, and no scale is that
@@ -32,27 +34,27 @@ def question_definition_errors(*, kind: str, options: Any) -> list[str]:
     from .models import Question
 
     if kind == Question.Kind.TEXT:
-        return [] if not options else ["A text question has no options."]
+        return [] if not options else [_("A text question has no options.")]
     if not isinstance(options, list) or not all(
         isinstance(o, dict) and "value" in o for o in options
     ):
-        return ['Options must be a list of {"value": …, "label": …}.']
+        return [_('Options must be a list of {"value": …, "label": …}.')]
     values = [o["value"] for o in options]
     errors = []
     if kind == Question.Kind.RATING:
         if not all(_is_int(v) for v in values):
-            errors.append("Rating values must be whole numbers.")
+            errors.append(_("Rating values must be whole numbers."))
         if len(set(map(str, values))) < 2:
-            errors.append("A rating scale needs at least two distinct values.")
+            errors.append(_("A rating scale needs at least two distinct values."))
     else:
         if not all(isinstance(v, str) and v.strip() for v in values):
-            errors.append("Option values must be non-empty text.")
+            errors.append(_("Option values must be non-empty text."))
         elif len({v.strip() for v in values}) < 2:
-            errors.append("This question needs at least two distinct options.")
+            errors.append(_("This question needs at least two distinct options."))
     if len(values) != len({str(v) for v in values}):
-        errors.append("Option values must be unique.")
+        errors.append(_("Option values must be unique."))
     if len(values) > 100:
-        errors.append("At most 100 options.")
+        errors.append(_("At most 100 options."))
     return errors
 
 
@@ -68,46 +70,50 @@ def answer_error(question, value: Any) -> str | None:
     """Why `value` is not an answer to `question`, or None."""
     kind = question.kind
     if _empty(value) or (kind == "text" and isinstance(value, str) and not value.strip()):
-        return "This question needs an answer." if question.required else None
+        return _("This question needs an answer.") if question.required else None
     allowed = question.option_values
     if kind == "rating":
         if isinstance(value, str):
             value = _rating_from_text(value)
         if not _is_int(value) or value not in allowed:
             return (
-                f"Pick a rating from {min(allowed)} to {max(allowed)}."
+                _("Pick a rating from %(low)s to %(high)s.")
+                % {"low": min(allowed), "high": max(allowed)}
                 if allowed
-                else ("Not a value of this scale.")
+                else (_("Not a value of this scale."))
             )
         return None
     if kind == "label":
         if value not in allowed:
-            return f"Unknown label {value!r}; choose one of {', '.join(map(str, allowed))}."
+            return _("Unknown label %(value)r; choose one of %(allowed)s.") % {
+                "value": value,
+                "allowed": ", ".join(map(str, allowed)),
+            }
         return None
     if kind == "multi_label":
         if not isinstance(value, list):
-            return "Send a list of labels."
+            return _("Send a list of labels.")
         unknown = [v for v in value if v not in allowed]
         if unknown:
-            return f"Unknown label(s): {', '.join(map(str, unknown))}."
+            return _("Unknown labels: %(labels)s.") % {"labels": ", ".join(map(str, unknown))}
         if len(set(value)) != len(value):
-            return "A label is listed twice."
+            return _("A label is listed twice.")
         return None
     if kind == "ranking":
         if not isinstance(value, list) or sorted(map(str, value)) != sorted(map(str, allowed)):
-            return "Rank every option exactly once (a permutation of the options)."
+            return _("Rank every option exactly once (a permutation of the options).")
         if any(v not in allowed for v in value):
-            return "Rank every option exactly once (a permutation of the options)."
+            return _("Rank every option exactly once (a permutation of the options).")
         return None
     if kind == "text":
         if not isinstance(value, str):
-            return "Send text."
+            return _("Send text.")
         if len(value) > TEXT_MAX_LENGTH:
-            return f"At most {TEXT_MAX_LENGTH} characters."
+            return _("At most %(count)s characters.") % {"count": TEXT_MAX_LENGTH}
         if "\x00" in value:  # no database stores it (PostgreSQL refuses NUL in text)
-            return "Text may not contain the NUL character (U+0000)."
+            return _("Text may not contain the NUL character (U+0000).")
         return None
-    return "Unknown question kind."
+    return _("Unknown question kind.")
 
 
 def normalise_answer(question, value: Any) -> Any:

@@ -50,7 +50,9 @@ def _question_rows(questions, values: dict, suggestions: dict, errors: dict) -> 
     return rows
 
 
-def _record_context(campaign, record, *, values=None, errors=None, lease=None, mode="next"):
+def _record_context(
+    campaign, record, *, values=None, errors=None, lease_expires_at=None, mode="next"
+):
     questions = selectors.questions_of(campaign)
     answer_lang, answer_dir = selectors.answer_language(campaign)
     return {
@@ -61,7 +63,7 @@ def _record_context(campaign, record, *, values=None, errors=None, lease=None, m
         "answer_dir": answer_dir,
         "rows": _question_rows(questions, values or {}, record.suggestions or {}, errors or {}),
         "errors": errors or {},
-        "lease": lease,
+        "lease_expires_at": lease_expires_at,
         "mode": mode,
     }
 
@@ -94,7 +96,7 @@ def _next_response(request, campaign):
             html = render_to_string("annotation/_nothing_left.html", context, request=request)
             return JsonResponse({"state": result.reason, "html": html})
         return render(request, "annotation/nothing_left.html", context)
-    context = _record_context(campaign, result.record, lease=result)
+    context = _record_context(campaign, result.record, lease_expires_at=result.expires_at)
     if _wants_json(request):
         html = render_to_string("annotation/_record.html", context, request=request)
         return JsonResponse({"state": "record", "record": result.record.pk, "html": html})
@@ -131,7 +133,13 @@ def record_action(request, slug: str, record_id: int):
                 )
             except AnswerErrors as exc:
                 full = record_full(record)
-                context = _record_context(campaign, full, values=values, errors=exc.errors)
+                context = _record_context(
+                    campaign,
+                    full,
+                    values=values,
+                    errors=exc.errors,
+                    lease_expires_at=selectors.lease_expiry_of(request.user, record),
+                )
                 if _wants_json(request):
                     html = render_to_string("annotation/_record.html", context, request=request)
                     return JsonResponse(

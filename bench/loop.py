@@ -162,7 +162,8 @@ def make_campaign(records: int, annotators: int) -> tuple[str, list[tuple[str, s
     tokens = []
     for i in range(annotators):
         user = User.objects.create_user(f"bench-annotator-{i}", password=None)
-        tokens.append((user.username, api_token_create(user=user, name="bench").raw))
+        issued = api_token_create(user=user, name="bench", scope="annotate")
+        tokens.append((user.username, issued.raw))
     return campaign.slug, tokens
 
 

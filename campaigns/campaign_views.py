@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_is_organiser
@@ -19,11 +21,21 @@ from annotation.errors import AnnotationError
 from annotation.forms import (
     CampaignSettingsForm,
     FieldForm,
+    ImportColumnsForm,
     ImportHubForm,
     ImportUploadForm,
     QuestionForm,
 )
-from annotation.imports import ImportRejected, import_max_bytes, import_max_rows, import_start
+from annotation.imports import (
+    ImportRejected,
+    import_max_bytes,
+    import_max_rows,
+    import_start,
+    staged_upload_discard,
+    staged_upload_get,
+    upload_preview,
+    upload_stage,
+)
 from annotation.models import Field, ImportJob, Question
 from annotation.selectors import campaign_progress_counted
 from commonset.http import param_int
@@ -36,6 +48,7 @@ from .access import (
     campaigns_visible_to,
 )
 from .models import Campaign
+from .services import campaign_settings_update
 
 
 def _template_exists(name: str) -> bool:
@@ -100,27 +113,30 @@ def campaign_settings(request, slug: str):
     campaign = campaign_get_for_lead(request.user, slug)
     form = CampaignSettingsForm.for_campaign(campaign, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        withdrawn = 0
         try:
-            if form.cleaned_data["responses_per_record"] != campaign.responses_per_record:
-                withdrawn = definitions.campaign_overlap_set(
-                    campaign=campaign,
-                    responses_per_record=form.cleaned_data["responses_per_record"],
-                )
-            Campaign.objects.filter(pk=campaign.pk).update(
+            saved = campaign_settings_update(
+                campaign=campaign,
+                responses_per_record=form.cleaned_data["responses_per_record"],
                 lease_seconds=form.cleaned_data["lease_seconds"],
-                license=form.cleaned_data["license"] or campaign.license,
-                languages=form.cleaned_data["languages"] or campaign.languages,
+                license=form.cleaned_data["license"] or None,
+                languages=form.cleaned_data["languages"] or None,
             )
+            withdrawn = saved.leases_withdrawn
         except AnnotationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Settings saved.")
+            messages.success(request, _("Settings saved."))
             if withdrawn:
                 messages.info(
                     request,
-                    f"{withdrawn} records reserved by annotators no longer need their answer; "
-                    "those reservations were withdrawn and the annotators are told so.",
+                    ngettext(
+                        "%(count)s record reserved by an annotator no longer needs its answer; "
+                        "that reservation was withdrawn and the annotator is told so.",
+                        "%(count)s records reserved by annotators no longer need their answer; "
+                        "those reservations were withdrawn and the annotators are told so.",
+                        withdrawn,
+                    )
+                    % {"count": withdrawn},
                 )
             return redirect("campaigns:settings", slug=campaign.slug)
     return render(
@@ -149,14 +165,17 @@ def campaign_state(request, slug: str):
         ),
     }.get(action)
     if service is None:
-        messages.error(request, "Unknown action.")
+        messages.error(request, _("Unknown action."))
     else:
         try:
             service(campaign=campaign)
         except lifecycle.LifecycleError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"The campaign is now {campaign.get_state_display()}.")
+            messages.success(
+                request,
+                _("The campaign is now %(state)s.") % {"state": campaign.get_state_display()},
+            )
     return redirect("campaigns:settings", slug=campaign.slug)
 
 
@@ -193,7 +212,7 @@ def campaign_questions(request, slug: str):
                         language=d["language"],
                         position=d["position"] if instance else None,
                     )
-                    messages.success(request, f"Field “{d['title']}” saved.")
+                    messages.success(request, _("Field “%(title)s” saved.") % {"title": d["title"]})
                     return redirect("campaigns:questions", slug=campaign.slug)
             else:
                 instance = get_object_or_404(Question, campaign=campaign, pk=pk) if pk else None
@@ -211,7 +230,9 @@ def campaign_questions(request, slug: str):
                         description=d["description"],
                         position=d["position"] if instance else None,
                     )
-                    messages.success(request, f"Question “{d['title']}” saved.")
+                    messages.success(
+                        request, _("Question “%(title)s” saved.") % {"title": d["title"]}
+                    )
                     return redirect("campaigns:questions", slug=campaign.slug)
         except AnnotationError as exc:
             messages.error(request, exc.message)
@@ -223,7 +244,7 @@ def campaign_questions(request, slug: str):
                 definitions.field_delete(campaign=campaign, field=obj)
             else:
                 definitions.question_delete(campaign=campaign, question=obj)
-            messages.success(request, f"“{obj.title}” deleted.")
+            messages.success(request, _("“%(title)s” deleted.") % {"title": obj.title})
         except AnnotationError as exc:
             messages.error(request, exc.message)
         return redirect("campaigns:questions", slug=campaign.slug)
@@ -240,9 +261,12 @@ def campaign_questions(request, slug: str):
             )
             messages.success(
                 request,
-                f"“{question.title}” archived: annotators no longer see it."
-                if archived
-                else f"“{question.title}” is asked again.",
+                (
+                    _("“%(title)s” archived: annotators no longer see it.")
+                    if archived
+                    else _("“%(title)s” is asked again.")
+                )
+                % {"title": question.title},
             )
         except AnnotationError as exc:
             messages.error(request, exc.message)
@@ -262,49 +286,101 @@ def campaign_questions(request, slug: str):
     )
 
 
+def _import_started(request, campaign: Campaign, job: ImportJob):
+    """Say how the import went (without a worker it has already run) and show its card."""
+    job.refresh_from_db()
+    if job.state == ImportJob.State.SUCCEEDED:
+        messages.success(
+            request,
+            _("Imported %(rows)s rows: %(new)s new, %(updated)s updated.")
+            % {
+                "rows": f"{job.rows_done:,}",
+                "new": f"{job.records_created:,}",
+                "updated": f"{job.records_updated:,}",
+            },
+        )
+    elif job.state == ImportJob.State.FAILED:
+        messages.error(request, _("The import stopped; below is where and why."))
+    else:
+        messages.success(request, _("Import started; its progress shows below."))
+    return redirect(f"{reverse('campaigns:import', args=[campaign.slug])}#job-{job.pk}")
+
+
 @login_required
 def campaign_import(request, slug: str):
+    """Import records. A file takes two steps, both plain form posts: choose it (it is kept
+    and its columns and first rows are shown), then map its columns to the campaign's
+    fields, external id, metadata and suggestions. A Hub dataset takes one, columns typed."""
     campaign = campaign_get_for_lead(request.user, slug)
     source = request.POST.get("source") if request.method == "POST" else None
-    upload_form = ImportUploadForm(campaign=campaign, prefix="upload")
+    upload_form = ImportUploadForm(prefix="upload")
     hub_form = ImportHubForm(campaign=campaign, prefix="hub")
-    if source == "upload":
-        upload_form = ImportUploadForm(
-            request.POST, request.FILES, campaign=campaign, prefix="upload"
-        )
-        form = upload_form
-    elif source == "hub":
-        hub_form = ImportHubForm(request.POST, campaign=campaign, prefix="hub")
-        form = hub_form
-    else:
-        form = None
-    if form is not None and form.is_valid():
-        d = form.cleaned_data
-        try:
-            job = import_start(
-                user=request.user,
-                campaign=campaign,
-                mapping=form.mapping(),
-                upload=d.get("file"),
-                hub_repo=d.get("hub_repo") or "",
-                hub_config=d.get("hub_config") or "",
-                hub_split=d.get("hub_split") or "train",
-            )
-        except ImportRejected as exc:
-            form.add_error(None, str(exc))
-        else:
-            job.refresh_from_db()  # without a worker it has already run
-            if job.state == ImportJob.State.SUCCEEDED:
-                messages.success(
-                    request,
-                    f"Imported {job.rows_done:,} rows: {job.records_created:,} new, "
-                    f"{job.records_updated:,} updated.",
+    columns_form = preview = staged = None
+    refused = ""  # the chosen file cannot be used any more
+    form = None
+    if source == "upload":  # step 1: the file, then its columns and first rows
+        form = upload_form = ImportUploadForm(request.POST, request.FILES, prefix="upload")
+        if form.is_valid():
+            try:
+                staged = upload_stage(
+                    user=request.user, campaign=campaign, upload=form.cleaned_data["file"]
                 )
-            elif job.state == ImportJob.State.FAILED:
-                messages.error(request, "The import stopped; below is where and why.")
+                preview = upload_preview(staged.path, staged.file_format)
+            except ImportRejected as exc:
+                if staged is not None:
+                    staged_upload_discard(staged)
+                staged = None
+                form.add_error("file", str(exc))
             else:
-                messages.success(request, "Import started; its progress shows below.")
-            return redirect(f"{reverse('campaigns:import', args=[campaign.slug])}#job-{job.pk}")
+                columns_form = ImportColumnsForm(
+                    campaign=campaign,
+                    columns=preview.columns,
+                    prefix="columns",
+                    initial={"staged": staged.token},
+                )
+    elif source == "columns":  # step 2: the mapping, then the import
+        try:
+            staged = staged_upload_get(
+                user=request.user, campaign=campaign, token=request.POST.get("columns-staged", "")
+            )
+            preview = upload_preview(staged.path, staged.file_format)
+        except ImportRejected as exc:
+            refused, staged = str(exc), None
+        else:
+            form = columns_form = ImportColumnsForm(
+                request.POST, campaign=campaign, columns=preview.columns, prefix="columns"
+            )
+            if form.is_valid():
+                try:
+                    with staged.open() as upload:
+                        job = import_start(
+                            user=request.user,
+                            campaign=campaign,
+                            mapping=form.mapping(),
+                            upload=upload,
+                        )
+                except ImportRejected as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    staged_upload_discard(staged)
+                    return _import_started(request, campaign, job)
+    elif source == "hub":
+        form = hub_form = ImportHubForm(request.POST, campaign=campaign, prefix="hub")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                job = import_start(
+                    user=request.user,
+                    campaign=campaign,
+                    mapping=form.mapping(),
+                    hub_repo=d.get("hub_repo") or "",
+                    hub_config=d.get("hub_config") or "",
+                    hub_split=d.get("hub_split") or "train",
+                )
+            except ImportRejected as exc:
+                form.add_error(None, str(exc))
+            else:
+                return _import_started(request, campaign, job)
     jobs = list(annotation_selectors.import_jobs_of(campaign)[:10])
     return render(
         request,
@@ -313,13 +389,17 @@ def campaign_import(request, slug: str):
             campaign,
             upload_form=upload_form,
             hub_form=hub_form,
+            columns_form=columns_form,
+            preview=preview,
+            staged=staged,
+            refused=refused,
             jobs=jobs,
             active=any(j.is_active for j in jobs),
             max_bytes=import_max_bytes(),
             max_rows=import_max_rows(),
         ),
-        # A refused import answers 400 with the form and what was wrong.
-        status=400 if form is not None and form.errors else 200,
+        # A refused step answers 400 with the form and what was wrong.
+        status=400 if refused or (form is not None and form.errors) else 200,
     )
 
 

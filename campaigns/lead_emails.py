@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.applications.emails import _message, _send
+from accounts.models import User
+from campaigns.applications.emails import _message, _one_per_address, _send
 from campaigns.models import Campaign
 from commonset.broker import task_send
 
@@ -37,16 +38,12 @@ LEAD_EMAIL_KINDS = [
 KIND_NAMES = [kind for kind, _label in LEAD_EMAIL_KINDS]
 
 
-def lead_recipients(campaign: Campaign, kind: str) -> list[str]:
-    """The addresses of the campaign's active leads who did not turn `kind` off."""
+def lead_recipients(campaign: Campaign, kind: str) -> list[User]:
+    """The campaign's active leads who did not turn `kind` off, one per e-mail address."""
     application = campaign.application
     leads = [application.applicant, *application.co_leads.all()]
-    return list(
-        dict.fromkeys(
-            lead.email
-            for lead in leads
-            if lead.is_active and lead.email and kind not in (lead.lead_emails_off or [])
-        )
+    return _one_per_address(
+        lead for lead in leads if lead.is_active and kind not in (lead.lead_emails_off or [])
     )
 
 
@@ -55,8 +52,8 @@ def _settings_url(campaign: Campaign) -> str:
 
 
 def lead_email_send(*, campaign: Campaign, kind: str, context: dict) -> int:
-    """Render `campaigns/emails/lead_<kind>` for each lead who wants it; returns how many
-    were sent."""
+    """Render `campaigns/emails/lead_<kind>` for each lead who wants it, in their language;
+    returns how many were sent."""
     context = {
         "campaign": campaign,
         "settings_url": _settings_url(campaign),
@@ -64,7 +61,7 @@ def lead_email_send(*, campaign: Campaign, kind: str, context: dict) -> int:
         **context,
     }
     messages = [
-        _message(f"campaigns/emails/lead_{kind}", context, to)
+        _message(f"campaigns/emails/lead_{kind}", lambda: context, to)
         for to in lead_recipients(campaign, kind)
     ]
     return _send(messages, kind.replace("_", " "))

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from webhooks.services import webhook_event_emit
 
@@ -43,25 +44,29 @@ def _transition(campaign: Campaign, action: str, target: str, *, by_organiser=Fa
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.state not in _ALLOWED[action]:
-            verb = {"open": "opened", "pause": "paused", "close": "closed", "reopen": "reopened"}[
-                action
-            ]
-            raise LifecycleError(
-                f"A campaign that is {locked.get_state_display().lower()} cannot be {verb}."
-            )
+            message = {
+                "open": _("A campaign that is %(state)s cannot be opened."),
+                "pause": _("A campaign that is %(state)s cannot be paused."),
+                "close": _("A campaign that is %(state)s cannot be closed."),
+                "reopen": _("A campaign that is %(state)s cannot be reopened."),
+            }[action]
+            raise LifecycleError(message % {"state": locked.get_state_display().lower()})
         if action == "open":
             from annotation.models import Record
 
             if not locked.fields.exists() or not locked.questions.asked().exists():
-                raise LifecycleError("Add at least one field and one question before opening.")
+                raise LifecycleError(_("Add at least one field and one question before opening."))
             if not Record.objects.filter(campaign=locked).exists():
-                raise LifecycleError("Import records before opening.")
+                raise LifecycleError(_("Import records before opening."))
         if action == "reopen" and not by_organiser:
             closed_at = locked.closed_at or locked.updated_at
             if timezone.now() - closed_at > reopen_grace():
                 raise LifecycleError(
-                    f"This campaign was closed more than {reopen_grace().days} days ago: only "
-                    "an organiser can reopen it now."
+                    _(
+                        "This campaign was closed more than %(days)s days ago: only an "
+                        "organiser can reopen it now."
+                    )
+                    % {"days": reopen_grace().days}
                 )
         previous = locked.state
         locked.state = target
@@ -90,8 +95,10 @@ def campaign_close(*, campaign: Campaign, confirmed: bool = False) -> Campaign:
     a lead within the grace period (or an organiser) can undo it."""
     if not confirmed:
         raise LifecycleError(
-            "Confirm that you want to close the campaign: annotators can no longer answer, "
-            "and scheduled publications stop."
+            _(
+                "Confirm that you want to close the campaign: annotators can no longer "
+                "answer, and scheduled publications stop."
+            )
         )
     return _transition(campaign, "close", Campaign.State.CLOSED)
 

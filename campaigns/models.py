@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.errors import ProgrammeConflict
 from hub.metadata import LICENSE_CHOICES
@@ -17,29 +18,29 @@ from .validators import (
 
 
 class TaskKind(models.TextChoices):
-    PROMPT_RANKING = "prompt_ranking", "Prompt ranking"
-    PREFERENCE = "preference", "Preference data"
-    CHAT = "chat", "Chat dataset for a language"
-    TRANSLATION = "translation", "Translation validation"
-    BENCHMARK = "benchmark", "Domain benchmark"
-    TASK_SPECIFIC = "task_specific", "Task-specific dataset"
-    OTHER = "other", "Other"
+    PROMPT_RANKING = "prompt_ranking", _("Prompt ranking")
+    PREFERENCE = "preference", _("Preference data")
+    CHAT = "chat", _("Chat dataset for a language")
+    TRANSLATION = "translation", _("Translation validation")
+    BENCHMARK = "benchmark", _("Domain benchmark")
+    TASK_SPECIFIC = "task_specific", _("Task-specific dataset")
+    OTHER = "other", _("Other")
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public: anyone may contribute"
-    ORGANISATION = "organisation", "Only members of one organisation"
+    PUBLIC = "public", _("Public: anyone may contribute")
+    ORGANISATION = "organisation", _("Only members of one organisation")
 
 
 class Application(models.Model):
     """A community's proposal to run a campaign in a cohort."""
 
     class State(models.TextChoices):
-        DRAFT = "draft"
-        SUBMITTED = "submitted"
-        APPROVED = "approved"
-        REJECTED = "rejected"
-        WITHDRAWN = "withdrawn"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     UNDECIDED_STATES = (State.DRAFT, State.SUBMITTED)
     DECIDED_STATES = (State.APPROVED, State.REJECTED)
@@ -54,18 +55,18 @@ class Application(models.Model):
         "reject": ((State.SUBMITTED,), State.REJECTED),
     }
     _REFUSALS = {
-        State.DRAFT: "it is still a draft: it must be submitted first",
-        State.SUBMITTED: "it is already submitted",
-        State.APPROVED: "it was already approved",
-        State.REJECTED: "it was already rejected",
-        State.WITHDRAWN: "it was withdrawn by the applicant",
+        State.DRAFT: _("it is still a draft: it must be submitted first"),
+        State.SUBMITTED: _("it is already submitted"),
+        State.APPROVED: _("it was already approved"),
+        State.REJECTED: _("it was already rejected"),
+        State.WITHDRAWN: _("it was withdrawn by the applicant"),
     }
-    _VERBS = {
-        "update": "edited",
-        "submit": "submitted",
-        "withdraw": "withdrawn",
-        "approve": "approved",
-        "reject": "rejected",
+    _REFUSED = {
+        "update": _("“%(title)s” cannot be edited: %(reason)s."),
+        "submit": _("“%(title)s” cannot be submitted: %(reason)s."),
+        "withdraw": _("“%(title)s” cannot be withdrawn: %(reason)s."),
+        "approve": _("“%(title)s” cannot be approved: %(reason)s."),
+        "reject": _("“%(title)s” cannot be rejected: %(reason)s."),
     }
 
     cohort = models.ForeignKey(
@@ -181,7 +182,7 @@ class Application(models.Model):
         sources, target = self.TRANSITIONS[action]
         if self.state not in sources:
             raise ProgrammeConflict(
-                f"“{self.title}” cannot be {self._VERBS[action]}: {self._REFUSALS[self.state]}."
+                self._REFUSED[action] % {"title": self.title, "reason": self._REFUSALS[self.state]}
             )
         return self.state if target is None else target
 
@@ -200,11 +201,11 @@ class Campaign(models.Model):
     """What an approved application becomes: the work annotators do and its result."""
 
     class State(models.TextChoices):
-        PROVISIONING = "provisioning"
-        READY = "ready"
-        OPEN = "open"
-        PAUSED = "paused"
-        CLOSED = "closed"
+        PROVISIONING = "provisioning", _("Provisioning")
+        READY = "ready", _("Ready")
+        OPEN = "open", _("Open")
+        PAUSED = "paused", _("Paused")
+        CLOSED = "closed", _("Closed")
 
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, related_name="campaign"

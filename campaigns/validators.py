@@ -5,6 +5,7 @@ import re
 import pycountry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 TARGET_RECORDS_MIN = 10
 TARGET_RECORDS_MAX = 1_000_000
@@ -37,7 +38,7 @@ def normalise_language_codes(codes) -> list[str]:
     if isinstance(codes, str):
         codes = [c for c in re.split(r"[\s,]+", codes) if c]
     if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
-        raise ValidationError("Give the languages as a list of ISO 639 codes.", code="invalid")
+        raise ValidationError(_("Give the languages as a list of ISO 639 codes."), code="invalid")
     cleaned: list[str] = []
     unknown = []
     for raw in codes:
@@ -49,17 +50,24 @@ def normalise_language_codes(codes) -> list[str]:
         elif code not in cleaned:
             cleaned.append(code)
     if unknown:
-        plural = "s" if len(unknown) > 1 else ""
         listed = ", ".join(f"“{c}”" for c in unknown)
         raise ValidationError(
-            f"Unknown ISO 639 language code{plural}: {listed}. Use two letters (ISO 639-1, "
-            "e.g. “fr”) or three (ISO 639-3, e.g. “yor”).",
+            ngettext(
+                "Unknown ISO 639 language code: %(codes)s. Use two letters (ISO 639-1, "
+                "e.g. “fr”) or three (ISO 639-3, e.g. “yor”).",
+                "Unknown ISO 639 language codes: %(codes)s. Use two letters (ISO 639-1, "
+                "e.g. “fr”) or three (ISO 639-3, e.g. “yor”).",
+                len(unknown),
+            )
+            % {"codes": listed},
             code="unknown_language",
         )
     if not cleaned:
-        raise ValidationError("Name at least one language.", code="required")
+        raise ValidationError(_("Name at least one language."), code="required")
     if len(cleaned) > MAX_LANGUAGES:
-        raise ValidationError(f"At most {MAX_LANGUAGES} languages.", code="too_many")
+        raise ValidationError(
+            _("At most %(count)s languages.") % {"count": MAX_LANGUAGES}, code="too_many"
+        )
     return cleaned
 
 
@@ -83,8 +91,10 @@ def validate_language_code(value) -> None:
 def validate_hub_dataset_id(value: str) -> None:
     if value and not HUB_REPO_ID_RE.match(value):
         raise ValidationError(
-            "“%(value)s” is not a Hub dataset id: write it as owner/name, e.g. "
-            "“HuggingFaceFW/fineweb”.",
+            _(
+                "“%(value)s” is not a Hub dataset id: write it as owner/name, e.g. "
+                "“HuggingFaceFW/fineweb”."
+            ),
             code="invalid_dataset_id",
             params={"value": value},
         )

@@ -7,4 +7,6 @@ from . import api
 urlpatterns = [
     path("cohorts/", api.CohortListView.as_view(), name="api-cohorts"),
     path("cohorts/<slug:slug>/", api.CohortDetailView.as_view(), name="api-cohort"),
+    path("cohorts/<slug:slug>/open/", api.CohortOpenView.as_view(), name="api-cohort-open"),
+    path("cohorts/<slug:slug>/close/", api.CohortCloseView.as_view(), name="api-cohort-close"),
 ]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class CohortQuerySet(models.QuerySet):
@@ -41,9 +42,9 @@ class CohortQuerySet(models.QuerySet):
 class SpaceKind(models.TextChoices):
     """What Space each campaign of a cohort gets on the Hub."""
 
-    STATIC = "static", "Static page (free everywhere)"
-    ARGILLA = "argilla", "Argilla Space (Docker: needs a paid plan or a grant)"
-    NONE = "none", "No Space"
+    STATIC = "static", _("Static page (free everywhere)")
+    ARGILLA = "argilla", _("Argilla Space (Docker: needs a paid plan or a grant)")
+    NONE = "none", _("No Space")
 
 
 class Cohort(models.Model):

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.selectors import user_is_organiser
 
@@ -58,7 +59,11 @@ def communities_user_may_apply_for(user) -> list[CommunityChoice]:
         return []
     own = user.display_handle
     choices = [
-        CommunityChoice(handle=own, label=f"{own} (your own namespace)", kind=Community.Kind.USER)
+        CommunityChoice(
+            handle=own,
+            label=_("%(handle)s (your own namespace)") % {"handle": own},
+            kind=Community.Kind.USER,
+        )
     ]
     for membership in user.org_memberships.all():
         if membership.org_handle.lower() == own.lower():

@@ -72,3 +72,24 @@ class CohortDetailSerializer(CohortSerializer):
         return AcceptedCampaignSerializer(
             cohort_accepted_campaigns(request.user, cohort), many=True
         ).data
+
+
+class CohortCreateSerializer(serializers.ModelSerializer):
+    """Shape of a new cohort (the model's rules are checked by cohorts.services)."""
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "applications_open_at",
+            "applications_close_at",
+            "capacity",
+            "hub_namespace",
+            "space_kind",
+            "space_template",
+            "space_hardware",
+            "storage_description",
+            "community_channel_url",
+        ]

@@ -32,3 +32,34 @@ def cohort_close(*, actor, cohort: Cohort) -> Cohort:
     cohort.state = cohort.transition_target("close")
     cohort.save(update_fields=["state"])
     return cohort
+
+
+# What an organiser sets when creating a cohort (admin's add form shows the same).
+COHORT_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "applications_open_at",
+    "applications_close_at",
+    "capacity",
+    "hub_namespace",
+    "space_kind",
+    "space_template",
+    "space_hardware",
+    "storage_description",
+    "community_channel_url",
+)
+
+
+@transaction.atomic
+def cohort_create(*, actor, **values) -> Cohort:
+    """A new cohort, in draft until it is opened. The model's rules (window, capacity, a
+    unique slug) are checked before saving: django's ValidationError names each field."""
+    _require_organiser(actor)
+    unknown = set(values) - set(COHORT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown cohort fields: {', '.join(sorted(unknown))}")
+    cohort = Cohort(**values)
+    cohort.full_clean()
+    cohort.save()
+    return cohort

@@ -76,9 +76,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the language cookie (the switcher), then Accept-Language; a signed-in
+    # user's saved choice overrides both once they are known (UserLanguageMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -96,6 +100,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "commonset.context_processors.site",
@@ -140,17 +145,26 @@ if REDIS_URL:
             },
         }
     }
-    # Sign-in limits (accounts/signin_limits.py) in the same Redis, under their own prefix.
+    # Sign-in limits and bad API token counts (accounts/signin_limits.py) in the same
+    # Redis, under their own prefix; API throttle counts (commonset/throttling.py) too.
     CACHES["signin"] = {**CACHES["default"], "KEY_PREFIX": "commonset-signin"}
+    CACHES["throttle"] = CACHES["default"]
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         # Shared by every process of this machine (a per-process cache would let each
-        # worker count its own sign-in failures).
+        # worker count its own sign-in failures, bad API tokens and API requests). The
+        # throttle counts have their own folder: a file cache culls entries at random past
+        # MAX_ENTRIES, and busy API clients must not push sign-in counts out.
         "signin": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache" / "signin"),
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "throttle"),
+            "OPTIONS": {"MAX_ENTRIES": 1000},
         },
     }
 
@@ -212,6 +226,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None}
 SIGNIN_MAX_FAILURES = env.int("SIGNIN_MAX_FAILURES", default=5)
 SIGNIN_MAX_FAILURES_PER_CLIENT = env.int("SIGNIN_MAX_FAILURES_PER_CLIENT", default=30)
 SIGNIN_WINDOW_SECONDS = env.int("SIGNIN_WINDOW_SECONDS", default=900)
+# Failed API token authentications allowed per client address within the window; past
+# them the client's token requests answer 429 (accounts/authentication.py). 0: no limit.
+API_BAD_TOKEN_MAX_FAILURES = env.int("API_BAD_TOKEN_MAX_FAILURES", default=20)
+API_BAD_TOKEN_WINDOW_SECONDS = env.int("API_BAD_TOKEN_WINDOW_SECONDS", default=300)
 # Local username/password sign-up is for development only; people join with Hugging Face.
 ACCOUNT_ALLOW_LOCAL_SIGNUP = env.bool("ACCOUNT_ALLOW_LOCAL_SIGNUP", default=False)
 SOCIALACCOUNT_AUTO_SIGNUP = True
@@ -251,7 +269,11 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The token scope check first (accounts/permissions.py), then "signed in" by default.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "accounts.permissions.TokenScope",
+        "rest_framework.permissions.IsAuthenticated",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "DEFAULT_PARSER_CLASSES": [
@@ -286,6 +308,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The docs page (templates/api_docs.html) loads nothing from elsewhere: Redoc from the
+    # sidecar's static files, and the system's fonts rather than web fonts.
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", '
+                "sans-serif",
+                "headings": {"fontFamily": 'system-ui, -apple-system, "Segoe UI", sans-serif'},
+                "code": {"fontFamily": "ui-monospace, SFMono-Regular, Menlo, monospace"},
+            }
+        },
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -296,6 +330,9 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStateEnum": "campaigns.models.Application.State",
         "CampaignStateEnum": "campaigns.models.Campaign.State",
         "WebhookEventEnum": "webhooks.models.WebhookEvent",
+        "ApiTokenScopeEnum": "accounts.models.ApiToken.Scope",
+        "FieldKindEnum": "annotation.models.Field.Kind",
+        "QuestionKindEnum": "annotation.models.Question.Kind",
     },
 }
 
@@ -416,6 +453,18 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 LANGUAGE_CODE = "en"
+# The interface languages (README, "Languages"). Each but English has a catalogue under
+# locale/. The switcher and the profile name each language in itself (Django's language
+# info); these names are for code that asks settings.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("pt-br", "Português (Brasil)"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -5,16 +5,24 @@ rest_framework.throttling is imported, so a rate changed later (override_setting
 pytest-django `settings` fixture) would never be seen. These subclasses read the rate from
 `api_settings` on each request (api_settings reloads on `setting_changed`), and always give
 a wait of at least one second so every 429 carries `Retry-After`. An empty rate turns a
-throttle off.
+throttle off. Counts live in the "throttle" cache, shared by every process (settings.py).
 """
 
 import math
 
+from django.core.cache import caches
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 
 class _RateFromSettings:
+    @property
+    def cache(self):
+        # The "throttle" cache: Redis when REDIS_URL is set, otherwise a file cache that
+        # every worker process shares (a per-process cache would multiply every limit by
+        # the number of gunicorn workers).
+        return caches["throttle"]
+
     def get_rate(self):
         # An empty rate (API_THROTTLE_USER= in the environment) turns that throttle off, for
         # deployments that limit rates in front of the site.

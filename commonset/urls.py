@@ -1,27 +1,32 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
 
 from accounts import signin_views
+from accounts import views as accounts_views
 
 from . import views
+from .api_docs import ApiDocsView
 
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("cohorts.api_urls")),
     path("", include("campaigns.applications.api_urls")),
     path("", include("annotation.api_urls")),
+    path("", include("campaigns.api_urls")),
     path("", include("campaigns.dashboards.api_urls")),
     path("", include("campaigns.publishing.api_urls")),
     path("", include("webhooks.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
     path("", include("campaigns.dashboards.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The language switcher in the layout (Django's set_language, saving a user's choice).
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     # Before allauth's own: the same views, with a provider that is down shown as a page.
     path("accounts/oidc/<str:provider_id>/login/", signin_views.oidc_login),
     path("accounts/oidc/<str:provider_id>/login/callback/", signin_views.oidc_callback),

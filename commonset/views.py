@@ -4,6 +4,7 @@ from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
@@ -20,7 +21,7 @@ def page_not_found(request, exception):
     """The site's not-found page; under /api/ the JSON answer API clients expect (the same
     body as the API views' 404), also for paths that match no route."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 
@@ -30,7 +31,7 @@ def bad_request(request, exception):
     SuspiciousOperation and its kin) keep a generic text, as their messages are not for them."""
     message = str(exception) if type(exception) is BadRequest else ""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message or "Bad request."}, status=400)
+        return JsonResponse({"detail": message or _("Bad request.")}, status=400)
     template = loader.get_template("400.html")
     return HttpResponse(template.render({"message": message}, request), status=400)
 
@@ -49,9 +50,9 @@ def server_error(request):
     status = 503 if unavailable else 500
     if request.path.startswith("/api/"):
         detail = (
-            "The service is briefly unavailable; try again shortly."
+            _("The service is briefly unavailable; try again shortly.")
             if unavailable
-            else "Server error."
+            else _("Server error.")
         )
         response = JsonResponse({"detail": detail}, status=status)
     else:

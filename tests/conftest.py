@@ -38,7 +38,26 @@ def _browser_reason() -> str | None:
     return None
 
 
-SERVICE_CHECKS = {"postgres": _postgres_reason, "redis": _redis_reason, "browser": _browser_reason}
+def pytest_configure(config):
+    """The compiled translation catalogues are not committed: build them (pure Python, only
+    the stale ones) before any test can load a catalogue. README, "Languages"."""
+    from commonset.i18n import catalogues_compile
+
+    catalogues_compile()
+
+
+def _gettext_reason() -> str | None:
+    if not shutil.which("xgettext") or not shutil.which("msgmerge"):
+        return "GNU gettext (xgettext, msgmerge) is not installed"
+    return None
+
+
+SERVICE_CHECKS = {
+    "postgres": _postgres_reason,
+    "redis": _redis_reason,
+    "browser": _browser_reason,
+    "gettext": _gettext_reason,
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -74,6 +93,7 @@ def _signin_counts_cleared():
     from django.core.cache import caches
 
     caches["signin"].clear()
+    caches["throttle"].clear()  # the API throttle counts, shared the same way
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
+
 from . import selectors, services
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -69,12 +71,12 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
 
 class ScopedByOwner:
-    """What an API token's scope must include to change webhooks (accounts' token scopes,
-    read by their permission class): `lead` for a campaign's, `admin` for site-wide ones."""
+    """What an API token's scope must include to change webhooks (accounts/permissions.py):
+    `lead` for a campaign's, `admin` for site-wide ones."""
 
     @property
     def token_scopes(self) -> dict[str, str]:
-        scope = "lead" if self.kwargs.get("slug") else "admin"
+        scope = ApiToken.Scope.LEAD if self.kwargs.get("slug") else ApiToken.Scope.ADMIN
         return {"POST": scope, "PATCH": scope, "DELETE": scope}
 
 

@@ -13,7 +13,10 @@ reason; the rows before it stay imported.
 - `mapping`: the mapping's validation and the conversion of a row into a record;
 - `jobs`: import_start, import_run (the reader thread and its queue), imports_sweep;
 - `writer`: import_run_batch, the upserts (portable and PostgreSQL), StaleBatch;
-- `errors`: ImportRejected, BadRow, SourceError; `limits`: sizes and the batch size.
+- `errors`: ImportRejected, BadRow, SourceError; `limits`: sizes and the batch size;
+- `preview`: an upload's columns and first rows (the page's mapping step), and the check
+  that a mapping names columns the file has; `staging`: the upload kept between the
+  page's two steps.
 
 The names below are the ones callers use (views, API, tasks, commands, bench).
 """
@@ -21,12 +24,16 @@ The names below are the ones callers use (views, API, tasks, commands, bench).
 from .errors import BadRow, ImportRejected, SourceError
 from .jobs import import_run, import_start, imports_sweep
 from .limits import import_max_bytes, import_max_rows
+from .preview import Preview, upload_preview
+from .staging import StagedUpload, staged_upload_discard, staged_upload_get, upload_stage
 from .writer import StaleBatch, import_run_batch
 
 __all__ = [
     "BadRow",
     "ImportRejected",
+    "Preview",
     "SourceError",
+    "StagedUpload",
     "StaleBatch",
     "import_max_bytes",
     "import_max_rows",
@@ -34,4 +41,8 @@ __all__ = [
     "import_run_batch",
     "import_start",
     "imports_sweep",
+    "staged_upload_discard",
+    "staged_upload_get",
+    "upload_preview",
+    "upload_stage",
 ]

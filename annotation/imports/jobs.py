@@ -41,6 +41,7 @@ from . import limits
 from .errors import BadRow, ImportRejected, SourceError
 from .limits import import_max_bytes, import_max_rows
 from .mapping import RowConverter, format_from_name, mapping_clean
+from .preview import mapping_columns_check, upload_columns
 from .readers import source_open
 from .writer import AnsweredRecordChanged, StaleBatch, import_run_batch
 
@@ -86,6 +87,9 @@ def import_start(
         job.format = file_format or format_from_name(upload.name)
         job.file_name = os.path.basename(upload.name)[:255]
         job.file_size = upload.size
+        columns = upload_columns(upload, job.format)
+        if columns is not None:
+            mapping_columns_check(mapping, columns)
     elif hub_repo:
         if hub_repo.count("/") != 1 or any(not p.strip() for p in hub_repo.split("/")):
             raise ImportRejected("Name the dataset as owner/name.")

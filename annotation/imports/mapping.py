@@ -24,7 +24,8 @@ def mapping_clean(campaign: Campaign, mapping: dict) -> dict:
     if not isinstance(mapping, dict):
         raise ImportRejected("The mapping must be an object.")
     fields = {f.name: f for f in campaign.fields.all()}
-    questions = {q.name for q in campaign.questions.all()}
+    question_rows = list(campaign.questions.all())
+    questions = {q.name for q in question_rows}
     if not fields:
         raise ImportRejected("Define the campaign's fields before importing records.")
     field_map = mapping.get("fields") or {name: name for name in fields}
@@ -36,7 +37,9 @@ def mapping_clean(campaign: Campaign, mapping: dict) -> dict:
     missing = sorted(n for n, f in fields.items() if f.required and not field_map.get(n))
     if missing:
         raise ImportRejected(f"Map a column to each required field: {', '.join(missing)}.")
-    suggestions = mapping.get("suggestions") or {}
+    suggestions = mapping.get("suggestions")
+    if suggestions is None:  # left out: the columns the campaign's definition names
+        suggestions = {q.name: q.suggestion_column for q in question_rows if q.suggestion_column}
     if not isinstance(suggestions, dict) or set(suggestions) - questions:
         raise ImportRejected("mapping.suggestions must map question names to column names.")
     metadata = mapping.get("metadata") or []

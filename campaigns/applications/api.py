@@ -9,6 +9,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
 from accounts.selectors import user_is_organiser
 from cohorts.errors import ProgrammeError
 from cohorts.selectors import cohorts_visible_to
@@ -24,6 +25,9 @@ from .serializers import (
     DecisionSerializer,
 )
 
+Scope = ApiToken.Scope
+
+
 ERRORS = {400: None, 404: None, 409: None}
 
 
@@ -37,6 +41,7 @@ def _reply(application, code=status.HTTP_200_OK) -> Response:
 
 
 class ApplicationListView(ListAPIView):
+    token_scopes = {"POST": Scope.LEAD}
     serializer_class = ApplicationSerializer
 
     def get_queryset(self):
@@ -95,6 +100,7 @@ class ApplicationListView(ListAPIView):
 
 
 class ApplicationDetailView(APIView):
+    token_scopes = {"PATCH": Scope.LEAD}
     http_method_names = ["get", "patch", "head", "options"]
 
     @extend_schema(
@@ -123,6 +129,7 @@ class ApplicationDetailView(APIView):
 
 
 class _ActionView(APIView):
+    token_scopes = {"POST": Scope.LEAD}
     service = None
     organisers_only = False
 
@@ -169,6 +176,7 @@ class ApplicationWithdrawView(_ActionView):
 
 
 class ApplicationApproveView(_ActionView):
+    token_scopes = {"POST": Scope.ADMIN}
     organisers_only = True
 
     @extend_schema(
@@ -193,6 +201,7 @@ class ApplicationApproveView(_ActionView):
 
 
 class ApplicationRejectView(_ActionView):
+    token_scopes = {"POST": Scope.ADMIN}
     organisers_only = True
 
     @extend_schema(
@@ -235,6 +244,8 @@ class ApplicationCoLeadsView(_ActionView):
 
 
 class ApplicationCoLeadRemoveView(APIView):
+    token_scopes = {"DELETE": Scope.LEAD}
+
     @extend_schema(
         tags=["applications"], summary="Remove a co-lead (the applicant)", responses={204: None}
     )

@@ -5,10 +5,20 @@ Included from commonset/urls.py's api_v1 list: path("", include("campaigns.appli
 
 from django.urls import path
 
-from . import api
+from . import api, bulk_api
 
 urlpatterns = [
     path("applications/", api.ApplicationListView.as_view(), name="api-applications"),
+    path(
+        "applications/approve/",
+        bulk_api.ApplicationBulkApproveView.as_view(),
+        name="api-applications-approve",
+    ),
+    path(
+        "applications/reject/",
+        bulk_api.ApplicationBulkRejectView.as_view(),
+        name="api-applications-reject",
+    ),
     path(
         "applications/<int:pk>/",
         api.ApplicationDetailView.as_view(),

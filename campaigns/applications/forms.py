@@ -1,6 +1,7 @@
 """The application form: shape checks only; the services decide what is allowed."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import TaskKind, Visibility
 from campaigns.validators import (
@@ -19,63 +20,66 @@ from .services import ApplicationContent
 
 class ApplicationForm(forms.Form):
     community = forms.ChoiceField(
-        label="Apply on behalf of",
-        help_text="The community behind the campaign: you, or one of your Hugging Face "
-        "organisations.",
+        label=_("Apply on behalf of"),
+        help_text=_(
+            "The community behind the campaign: you, or one of your Hugging Face organisations."
+        ),
     )
     hub_namespace = forms.ChoiceField(
-        label="Hosted on the Hub in",
+        label=_("Hosted on the Hub in"),
         required=False,
-        help_text="Where the campaign's dataset and Space are created: the programme's "
-        "organisation, or one of your organisations where the site's account "
-        "can write (an admin of the organisation adds it with the write role). Never a "
-        "personal namespace.",
+        help_text=_(
+            "Where the campaign's dataset and Space are created: the programme's "
+            "organisation, or one of your organisations where the site's account "
+            "can write (an admin of the organisation adds it with the write role). Never a "
+            "personal namespace."
+        ),
     )
-    title = forms.CharField(label="Campaign title", max_length=200)
+    title = forms.CharField(label=_("Campaign title"), max_length=200)
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What the dataset is for, who will annotate, and why it matters.",
+        help_text=_("What the dataset is for, who will annotate, and why it matters."),
     )
-    task_kind = forms.ChoiceField(label="Task", choices=TaskKind.choices)
+    task_kind = forms.ChoiceField(label=_("Task"), choices=TaskKind.choices)
     languages = forms.CharField(
-        help_text="ISO 639 codes separated by commas, e.g. “fr, yor” (two or three letters).",
+        help_text=_("ISO 639 codes separated by commas, e.g. “fr, yor” (two or three letters)."),
         max_length=200,
     )
     source_dataset = forms.CharField(
-        label="Source dataset on the Hub (optional)",
+        label=_("Source dataset on the Hub (optional)"),
         required=False,
         max_length=200,
         validators=[validate_hub_dataset_id],
-        help_text="owner/name of a Hub dataset to start from, e.g. “HuggingFaceFW/fineweb”.",
+        help_text=_("owner/name of a Hub dataset to start from, e.g. “HuggingFaceFW/fineweb”."),
     )
     target_records = forms.IntegerField(
-        label="Target number of records",
+        label=_("Target number of records"),
         min_value=TARGET_RECORDS_MIN,
         max_value=TARGET_RECORDS_MAX,
     )
     responses_per_record = forms.IntegerField(
-        label="Responses wanted per record",
+        label=_("Responses wanted per record"),
         min_value=RESPONSES_PER_RECORD_MIN,
         max_value=RESPONSES_PER_RECORD_MAX,
         initial=2,
-        help_text="How many different people answer each record (overlap).",
+        help_text=_("How many different people answer each record (overlap)."),
     )
     visibility = forms.ChoiceField(
         choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.PUBLIC
     )
     visibility_org = forms.ChoiceField(
-        label="Organisation whose members may contribute",
+        label=_("Organisation whose members may contribute"),
         required=False,
-        help_text="Only for campaigns limited to one organisation.",
+        help_text=_("Only for campaigns limited to one organisation."),
     )
     guidelines = forms.CharField(
-        label="First draft of the guidelines",
+        label=_("First draft of the guidelines"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Markdown. What annotators should do; you can refine it later.",
+        help_text=_("Markdown. What annotators should do; you can refine it later."),
     )
     contact = forms.CharField(
-        max_length=200, help_text="How organisers can reach you: an e-mail or a Hub handle."
+        max_length=200, help_text=_("How organisers can reach you: an e-mail or a Hub handle.")
     )
 
     def __init__(self, *args, user, cohort, org_owner=None, with_community=True, **kwargs):
@@ -137,16 +141,16 @@ class ApplicationForm(forms.Form):
 
 class CoLeadForm(forms.Form):
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         max_length=150,
-        help_text="Their Commonset or Hugging Face username; they must have signed in once.",
+        help_text=_("Their Commonset or Hugging Face username; they must have signed in once."),
     )
 
 
 class DecisionNoteForm(forms.Form):
     note = forms.CharField(
-        label="Note to the applicant",
+        label=_("Note to the applicant"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text="Sent by e-mail with the decision and shown on their application.",
+        help_text=_("Sent by e-mail with the decision and shown on their application."),
     )

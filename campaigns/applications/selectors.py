@@ -7,6 +7,7 @@ exactly like what does not exist.
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.selectors import user_is_organiser
 from campaigns.models import Application, Campaign
@@ -51,24 +52,24 @@ def application_next_step(application: Application) -> str:
     if state == Application.State.DRAFT:
         phase = cohort.window_phase()
         if phase == "accepting":
-            return "Draft: submit it before the window closes so the organisers can review it."
+            return _("Draft: submit it before the window closes so the organisers can review it.")
         if phase == "upcoming":
-            return "Draft: you can submit it once the application window opens."
-        return "Draft: the application window has closed, so it can no longer be submitted."
+            return _("Draft: you can submit it once the application window opens.")
+        return _("Draft: the application window has closed, so it can no longer be submitted.")
     if state == Application.State.SUBMITTED:
-        return (
-            "Submitted: the organisers will review it and e-mail you their decision. You can "
-            "still edit it until then."
+        return _(
+            "Submitted: the organisers will review it and e-mail you their decision. You "
+            "can still edit it until then."
         )
     if state == Application.State.APPROVED:
         campaign = getattr(application, "campaign", None)
         if campaign is not None and campaign.state == Campaign.State.PROVISIONING:
-            return (
-                "Approved: your campaign's Space and dataset are being set up"
-                + (f" ({campaign.state_message})" if campaign.state_message else "")
-                + "."
-            )
-        return "Approved: your campaign is set up; import records and open it to annotators."
+            if campaign.state_message:
+                return _(
+                    "Approved: your campaign's Space and dataset are being set up (%(state)s)."
+                ) % {"state": campaign.state_message}
+            return _("Approved: your campaign's Space and dataset are being set up.")
+        return _("Approved: your campaign is set up; import records and open it to annotators.")
     if state == Application.State.REJECTED:
-        return "Not accepted this time: read the organisers' note; you may apply again."
-    return "Withdrawn: nothing more happens. You may apply again while the cohort is open."
+        return _("Not accepted this time: read the organisers' note; you may apply again.")
+    return _("Withdrawn: nothing more happens. You may apply again while the cohort is open.")

@@ -1,6 +1,7 @@
 """Shapes of applications in the API; the services decide what is allowed."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from campaigns.models import Application, TaskKind, Visibility
@@ -137,7 +138,7 @@ class ApplicationContentSerializer(serializers.Serializer):
             and not (data.get("visibility_org") or "").strip()
         ):
             raise serializers.ValidationError(
-                {"visibility_org": ["Name the organisation whose members may take part."]}
+                {"visibility_org": [_("Name the organisation whose members may take part.")]}
             )
         return data
 

@@ -8,12 +8,15 @@ with `ProgrammeError` (a message for people, and the field at fault when there i
 import dataclasses
 import logging
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import user_is_organiser
@@ -92,12 +95,15 @@ def _check_content(application: Application) -> None:
         org = application.visibility_org.strip()
         if not org:
             raise ProgrammeError(
-                "Name the organisation whose members may contribute.", field="visibility_org"
+                _("Name the organisation whose members may contribute."), field="visibility_org"
             )
         if not application.applicant.is_member_of(org):
             raise ProgrammeError(
-                f"You are not a member of “{org}” on Hugging Face; choose one of your "
-                "organisations (sign in again if you joined it recently).",
+                _(
+                    "You are not a member of “%(org)s” on Hugging Face; choose one of your "
+                    "organisations (sign in again if you joined it recently)."
+                )
+                % {"org": org},
                 field="visibility_org",
             )
         # The handle as the Hub spells it (from the membership), whatever case was typed.
@@ -125,25 +131,33 @@ def _window_refusal(cohort: Cohort, *, for_draft: bool) -> str | None:
     if phase == "accepting" or (for_draft and phase in ("upcoming", "ended")):
         return None
     if phase == "upcoming":
-        return (
-            f"Applications to {cohort.name} open on "
-            f"{cohort.applications_open_at:%-d %B %Y at %H:%M} UTC. Your draft is saved; "
+        return _(
+            "Applications to %(cohort)s open on %(date)s at %(time)s UTC. Your draft is saved; "
             "submit it then."
-        )
+        ) % {"cohort": cohort.name, **_utc(cohort.applications_open_at)}
     if phase == "ended":
-        return (
-            f"The application window of {cohort.name} closed on "
-            f"{cohort.applications_close_at:%-d %B %Y at %H:%M} UTC, so it can no longer be "
-            "submitted. Your draft is saved."
-        )
-    return f"{cohort.name} is not accepting applications ({cohort.get_state_display().lower()})."
+        return _(
+            "The application window of %(cohort)s closed on %(date)s at %(time)s UTC, so it "
+            "can no longer be submitted. Your draft is saved."
+        ) % {"cohort": cohort.name, **_utc(cohort.applications_close_at)}
+    return _("%(cohort)s is not accepting applications (%(state)s).") % {
+        "cohort": cohort.name,
+        "state": cohort.get_state_display().lower(),
+    }
+
+
+def _utc(moment) -> dict[str, str]:
+    """`date` ("5 December 2026", month named in the active language) and `time` ("14:00")
+    of a moment, in UTC."""
+    moment = timezone.localtime(moment, UTC)
+    return {"date": date_format(moment, "j F Y"), "time": date_format(moment, "H:i")}
 
 
 def _community_for(actor, handle: str) -> Community:
     handle = (handle or "").strip()
     for choice in communities_user_may_apply_for(actor):
         if choice.handle.lower() == handle.lower():
-            community, _ = Community.objects.get_or_create(
+            community, _created = Community.objects.get_or_create(
                 handle=choice.handle,
                 defaults={
                     "kind": choice.kind,
@@ -153,8 +167,11 @@ def _community_for(actor, handle: str) -> Community:
             )
             return community
     raise ProgrammeError(
-        f"You can apply for your own namespace or an organisation you belong to; "
-        f"“{handle}” is neither.",
+        _(
+            "You can apply for your own namespace or an organisation you belong to; "
+            "“%(handle)s” is neither."
+        )
+        % {"handle": handle},
         field="community",
     )
 
@@ -187,8 +204,11 @@ def application_create(
     ).first()
     if undecided is not None:
         raise ProgrammeError(
-            f"{community.handle} already has an application to {cohort.name} that is not "
-            f"decided yet (“{undecided.title}”); edit or withdraw it instead.",
+            _(
+                "%(community)s already has an application to %(cohort)s that is not "
+                "decided yet (“%(title)s”); edit or withdraw it instead."
+            )
+            % {"community": community.handle, "cohort": cohort.name, "title": undecided.title},
             field="community",
         )
     try:
@@ -196,7 +216,8 @@ def application_create(
             application.save()
     except IntegrityError as exc:  # a concurrent twin got there first
         raise ProgrammeError(
-            f"{community.handle} already has an undecided application to {cohort.name}.",
+            _("%(community)s already has an undecided application to %(cohort)s.")
+            % {"community": community.handle, "cohort": cohort.name},
             field="community",
         ) from exc
     return application
@@ -264,7 +285,8 @@ def application_co_lead_add(*, actor: User, application: Application, username: 
     application_require_applicant(actor, application)
     if application.state in (Application.State.WITHDRAWN, Application.State.REJECTED):
         raise ProgrammeConflict(
-            f"“{application.title}” was {application.state}; it takes no new co-leads."
+            _("“%(title)s” was %(state)s; it takes no new co-leads.")
+            % {"title": application.title, "state": application.get_state_display().lower()}
         )
     username = (username or "").strip().lstrip("@")
     user = (
@@ -273,12 +295,15 @@ def application_co_lead_add(*, actor: User, application: Application, username: 
     )
     if user is None:
         raise ProgrammeError(
-            f"No one called “{username}” has signed in to Commonset yet; ask them to sign "
-            "in once, then add them.",
+            _(
+                "No one called “%(username)s” has signed in to Commonset yet; ask them to "
+                "sign in once, then add them."
+            )
+            % {"username": username},
             field="username",
         )
     if user.pk == application.applicant_id:
-        raise ProgrammeError("You lead this application already.", field="username")
+        raise ProgrammeError(_("You lead this application already."), field="username")
     application.co_leads.add(user)
     return user
 
@@ -338,7 +363,7 @@ def campaign_create_from_application(*, application: Application) -> Campaign:
         except IntegrityError:  # another campaign took the slug between read and insert
             continue
     else:
-        raise ProgrammeConflict("Could not find a free address for the campaign; try again.")
+        raise ProgrammeConflict(_("Could not find a free address for the campaign; try again."))
     campaign_seed_questions(campaign=campaign)
     return campaign
 
@@ -355,7 +380,8 @@ def application_approve(*, actor: User, application: Application, note: str = ""
     check = hosting_check(application, fresh=True)
     if not check.writable:
         raise ProgrammeConflict(
-            f"“{application.title}” cannot be hosted in {check.namespace}: {check.reason}"
+            _("“%(title)s” cannot be hosted in %(namespace)s: %(reason)s")
+            % {"title": application.title, "namespace": check.namespace, "reason": check.reason}
         )
     return _application_approve_locked(
         actor=actor, application=application, note=note, namespace=check.namespace
@@ -374,18 +400,24 @@ def _application_approve_locked(
     application.state = application.transition_target("approve")
     if application.hosting_namespace != namespace:
         raise ProgrammeConflict(
-            f"“{application.title}” changed where it is hosted while it was being approved; "
-            "look at it again."
+            _(
+                "“%(title)s” changed where it is hosted while it was being approved; "
+                "look at it again."
+            )
+            % {"title": application.title}
         )
     if cohort.state != Cohort.State.OPEN:
         raise ProgrammeConflict(
-            f"{cohort.name} is {cohort.get_state_display().lower()}: reopen it before "
-            "approving more campaigns."
+            _("%(cohort)s is %(state)s: reopen it before approving more campaigns.")
+            % {"cohort": cohort.name, "state": cohort.get_state_display().lower()}
         )
     if cohort.is_full:
         raise ProgrammeConflict(
-            f"{cohort.name} is full: {cohort.places_taken} of {cohort.capacity} places are "
-            "taken. Raise its capacity to accept more."
+            _(
+                "%(cohort)s is full: %(taken)s of %(capacity)s places are taken. Raise its "
+                "capacity to accept more."
+            )
+            % {"cohort": cohort.name, "taken": cohort.places_taken, "capacity": cohort.capacity}
         )
     # Incremented in SQL, so that even a path without the lock could not write a stale count
     # past the database's check.
@@ -416,7 +448,7 @@ def application_reject(*, actor: User, application: Application, note: str) -> A
     _require_organiser(actor)
     note = (note or "").strip()
     if not note:
-        raise ProgrammeError("Tell the applicant why: the note is required.", field="note")
+        raise ProgrammeError(_("Tell the applicant why: the note is required."), field="note")
     application = _lock(application)
     application.state = application.transition_target("reject")
     application.decided_by = actor

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns.models import Application
@@ -42,7 +43,7 @@ def _submit_after_save(request, application: Application) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("applications:edit", pk=application.pk)
     messages.success(
-        request, "Application submitted. The organisers have been told; you can still edit it."
+        request, _("Application submitted. The organisers have been told; you can still edit it.")
     )
     return redirect("applications:detail", pk=application.pk)
 
@@ -67,7 +68,7 @@ def application_create(request: HttpRequest, cohort_slug: str) -> HttpResponse:
             else:
                 if "submit" in request.POST:
                     return _submit_after_save(request, application)
-                messages.success(request, "Draft saved. Submit it when it is ready.")
+                messages.success(request, _("Draft saved. Submit it when it is ready."))
                 return redirect("applications:detail", pk=application.pk)
     return render(
         request,
@@ -128,7 +129,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 if "submit" in request.POST and application.state == Application.State.DRAFT:
                     return _submit_after_save(request, application)
-                messages.success(request, "Changes saved.")
+                messages.success(request, _("Changes saved."))
                 return redirect("applications:detail", pk=application.pk)
     return render(
         request,
@@ -180,9 +181,11 @@ def co_lead_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ProgrammeError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"{user.display_handle} is now a co-lead.")
+            messages.success(
+                request, _("%(user)s is now a co-lead.") % {"user": user.display_handle}
+            )
     else:
-        messages.error(request, "Give the username of the person to add.")
+        messages.error(request, _("Give the username of the person to add."))
     return redirect("applications:detail", pk=application.pk)
 
 
@@ -194,5 +197,5 @@ def co_lead_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     services.application_co_lead_remove(
         actor=request.user, application=application, user_id=user_id
     )
-    messages.success(request, "Co-lead removed.")
+    messages.success(request, _("Co-lead removed."))
     return redirect("applications:detail", pk=application.pk)

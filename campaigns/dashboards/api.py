@@ -5,15 +5,20 @@ campaigns' figures are readable without signing in; organisation campaigns answe
 whoever may not see them.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import with_token_scope
+from accounts.selectors import user_is_organiser
 from campaigns.access import campaign_get_for_user
 from cohorts.selectors import cohort_get_for_user
 
+from . import services
 from .race import cohort_race
 from .selectors import campaign_dashboard, programme_dashboard
 
@@ -97,7 +102,7 @@ STATS = inline_serializer(
 
 
 class StatsView(PublicReadCors, APIView):
-    permission_classes = [AllowAny]
+    permission_classes = with_token_scope(AllowAny)
 
     @extend_schema(
         summary="Programme figures across public campaigns",
@@ -113,7 +118,7 @@ class StatsView(PublicReadCors, APIView):
 
 
 class CampaignDashboardView(PublicReadCors, APIView):
-    permission_classes = [AllowAny]
+    permission_classes = with_token_scope(AllowAny)
 
     @extend_schema(
         summary="A campaign's dashboard figures",
@@ -168,7 +173,7 @@ RACE_EXAMPLE = {
 
 
 class CohortRaceView(PublicReadCors, APIView):
-    permission_classes = [AllowAny]
+    permission_classes = with_token_scope(AllowAny)
 
     @extend_schema(
         summary="A cohort's language race",
@@ -183,3 +188,23 @@ class CohortRaceView(PublicReadCors, APIView):
     def get(self, request, slug: str):
         cohort = cohort_get_for_user(request.user, slug)
         return Response(cohort_race(request.user, cohort).as_dict())
+class CampaignDashboardRebuildView(APIView):
+    @extend_schema(
+        summary="Rebuild a campaign's dashboard counters from its responses (organisers)",
+        description="What admin's rebuild action does; safe to run at any time.",
+        request=None,
+        responses=inline_serializer(
+            "DashboardRebuilt",
+            {
+                "campaign": serializers.CharField(),
+                "counts": serializers.DictField(help_text="What was counted."),
+            },
+        ),
+        tags=["dashboards"],
+    )
+    def post(self, request, slug: str):
+        campaign = campaign_get_for_user(request.user, slug)
+        if not user_is_organiser(request.user):
+            raise PermissionDenied(_("Only organisers rebuild dashboard counters."))
+        counts = services.stats_rebuild(campaign_id=campaign.pk)
+        return Response({"campaign": campaign.slug, "counts": counts})

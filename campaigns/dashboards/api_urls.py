@@ -15,4 +15,9 @@ urlpatterns = [
         api.CampaignDashboardView.as_view(),
         name="api-campaign-dashboard",
     ),
+    path(
+        "campaigns/<slug:slug>/dashboard/rebuild/",
+        api.CampaignDashboardRebuildView.as_view(),
+        name="api-campaign-dashboard-rebuild",
+    ),
 ]

@@ -9,6 +9,7 @@ steps and what they found.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from commonset.workflows import Workflow
 
@@ -103,12 +104,12 @@ class Provisioning(Workflow):
         Step.WAIT,
     ]
     PLAIN_STEPS = {
-        Step.DATASET: "Dataset repository for the published data",
-        Step.BUCKET: "Storage for the Space (a bucket mounted at /data)",
-        Step.SPACE: "The campaign's Space, copied from the cohort's template",
-        Step.CONFIGURE: "Space settings: secrets, variables, hardware, storage",
-        Step.SIGN_IN: "Who may sign in to the Space",
-        Step.WAIT: "The Space starting up",
+        Step.DATASET: _("Dataset repository for the published data"),
+        Step.BUCKET: _("Storage for the Space (a bucket mounted at /data)"),
+        Step.SPACE: _("The campaign's Space, copied from the cohort's template"),
+        Step.CONFIGURE: _("Space settings: secrets, variables, hardware, storage"),
+        Step.SIGN_IN: _("Who may sign in to the Space"),
+        Step.WAIT: _("The Space starting up"),
     }
 
     # Which steps each Space kind runs (cohorts.models.SpaceKind); the others are recorded
@@ -132,8 +133,8 @@ class Provisioning(Workflow):
         ),
     }
     STATIC_STEPS = {
-        Step.SPACE: "The campaign's page on the Hub (a free static Space)",
-        Step.WAIT: "The page being served",
+        Step.SPACE: _("The campaign's page on the Hub (a free static Space)"),
+        Step.WAIT: _("The page being served"),
     }
 
     @property
@@ -198,20 +199,22 @@ class Provisioning(Workflow):
 
     def headline(self) -> str:
         if self.state == self.State.SUCCEEDED and self.kind == "none":
-            return "Your campaign's dataset repository is ready (this cohort gives no Space)."
+            return _("Your campaign's dataset repository is ready (this cohort gives no Space).")
         if self.state == self.State.SUCCEEDED and self.kind == "static":
-            return "Your campaign's page on the Hub and its dataset repository are ready."
+            return _("Your campaign's page on the Hub and its dataset repository are ready.")
         if self.state == self.State.SUCCEEDED:
-            return "Your campaign's Space and dataset are ready."
+            return _("Your campaign's Space and dataset are ready.")
         if self.state == self.State.SKIPPED:
-            return "Provisioning was skipped: no Hugging Face Hub is configured on this site."
+            return _("Provisioning was skipped: no Hugging Face Hub is configured on this site.")
         if self.state == self.State.FAILED:
-            return "Setting up your campaign's Space and dataset has stopped on an error."
+            return _("Setting up your campaign's Space and dataset has stopped on an error.")
         if self.step == self.Step.WAIT:
             stage = (self.stage or "starting").replace("_", " ").lower()
             if self.kind == "static":
-                return f"Your campaign's page is being published on the Hub (now: {stage})."
-            return f"Your Space is being built and started (now: {stage})."
+                return _("Your campaign's page is being published on the Hub (now: %(stage)s).") % {
+                    "stage": stage
+                }
+            return _("Your Space is being built and started (now: %(stage)s).") % {"stage": stage}
         if self.attempts and self.last_error:
-            return "Setting up your campaign is taking longer than usual; it is retrying."
-        return "Your campaign's Space and dataset are being set up."
+            return _("Setting up your campaign is taking longer than usual; it is retrying.")
+        return _("Your campaign's Space and dataset are being set up.")

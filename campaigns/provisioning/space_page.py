@@ -18,6 +18,7 @@ import yaml
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from .steps import README_MARKER
 
@@ -99,12 +100,15 @@ def space_page_context(campaign) -> dict:
 
 
 def space_page_files(campaign) -> SpacePage:
-    context = space_page_context(campaign)
-    site = settings.SITE_URL.rstrip("/")
-    files = {
-        "README.md": _readme(campaign, site).encode(),
-        "index.html": render_to_string("hub/space_static/index.html", context).encode(),
-    }
+    # The page on the Hub is for everyone, in the site's default language: never in the
+    # language of whichever request happened to trigger it (eager tasks run in-request).
+    with translation.override(settings.LANGUAGE_CODE):
+        context = space_page_context(campaign)
+        site = settings.SITE_URL.rstrip("/")
+        files = {
+            "README.md": _readme(campaign, site).encode(),
+            "index.html": render_to_string("hub/space_static/index.html", context).encode(),
+        }
     digest = hashlib.sha256(b"\0".join(files[k] for k in sorted(files))).hexdigest()
     return SpacePage(
         files=files,

@@ -5,12 +5,15 @@ Public campaigns' publications are readable without signing in; organisation cam
 answer 404 to whoever may not see them.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
+from accounts.permissions import with_token_scope
 from campaigns.access import campaign_get_for_lead, campaign_get_for_user
 
 from . import services
@@ -50,12 +53,13 @@ class PublishRequestSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="Also publish records still in progress; default: the campaign's policy.",
+        help_text=_("Also publish records still in progress; default: the campaign's policy."),
     )
 
 
 class PublicationListView(APIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_classes = with_token_scope(IsAuthenticatedOrReadOnly)
+    token_scopes = {"POST": ApiToken.Scope.LEAD}
 
     @extend_schema(
         summary="A campaign's publications, newest first",
@@ -89,3 +93,40 @@ class PublicationListView(APIView):
             PublicationSerializer(publication).data,
             status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
         )
+
+
+class PublicationPolicySerializer(serializers.Serializer):
+    every_hours = serializers.IntegerField(
+        min_value=0,
+        max_value=24 * 30,
+        help_text="Publish automatically this often while the campaign is open or paused "
+        "(0: only on demand).",
+    )
+    include_in_progress = serializers.BooleanField(
+        help_text="Also publish records that do not have all their responses yet."
+    )
+
+
+class PublicationPolicyView(APIView):
+    token_scopes = {"PUT": ApiToken.Scope.LEAD}
+    @extend_schema(
+        summary="When the campaign is published on its own, and what goes in (leads)",
+        responses=PublicationPolicySerializer,
+        tags=["publishing"],
+    )
+    def get(self, request, slug: str):
+        campaign = campaign_get_for_lead(request.user, slug)
+        return Response(PublicationPolicySerializer(services.policy_of(campaign)).data)
+
+    @extend_schema(
+        summary="Set the publishing policy (leads)",
+        request=PublicationPolicySerializer,
+        responses=PublicationPolicySerializer,
+        tags=["publishing"],
+    )
+    def put(self, request, slug: str):
+        campaign = campaign_get_for_lead(request.user, slug)
+        body = PublicationPolicySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        policy = services.publication_policy_set(campaign=campaign, **body.validated_data)
+        return Response(PublicationPolicySerializer(policy).data)

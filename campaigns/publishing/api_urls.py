@@ -13,4 +13,9 @@ urlpatterns = [
         api.PublicationListView.as_view(),
         name="api-campaign-publications",
     ),
+    path(
+        "campaigns/<slug:slug>/publishing-policy/",
+        api.PublicationPolicyView.as_view(),
+        name="api-campaign-publishing-policy",
+    ),
 ]

@@ -286,7 +286,7 @@ class Annotators:
 
             handles = dict(
                 get_user_model()
-                .objects.filter(pk__in=missing)
+                .objects.filter(pk__in=missing, deleted_at__isnull=True)
                 .exclude(hf_username="")
                 .values_list("pk", "hf_username")
             )

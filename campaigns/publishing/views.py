@@ -3,8 +3,10 @@ the campaign through the lead door (404 otherwise), call one service, go back.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns.access import campaign_get_for_lead
@@ -35,13 +37,17 @@ def publish(request, slug: str):
     )
     publication.refresh_from_db()
     if not created:
-        messages.info(request, "A publication of this campaign is already under way.")
+        messages.info(request, _("A publication of this campaign is already under way."))
     elif publication.state == publication.State.SUCCEEDED:
-        messages.success(request, f"Published {publication.rows or 0:,} records.")
+        messages.success(
+            request, _("Published %(rows)s records.") % {"rows": intcomma(publication.rows or 0)}
+        )
     elif publication.state == publication.State.FAILED:
-        messages.error(request, f"Publishing failed: {publication.last_error}")
+        messages.error(
+            request, _("Publishing failed: %(error)s") % {"error": publication.last_error}
+        )
     else:
-        messages.success(request, "Publication queued: this page shows its progress.")
+        messages.success(request, _("Publication queued: this page shows its progress."))
     return _back(request, campaign)
 
 
@@ -57,7 +63,7 @@ def policy(request, slug: str):
             include_in_progress=request.POST.get("include_in_progress") in ("1", "on", "true"),
         )
     except ValueError:
-        messages.error(request, "Choose how often to publish: 0 (only on demand) to 720 hours.")
+        messages.error(request, _("Choose how often to publish: 0 (only on demand) to 720 hours."))
     else:
-        messages.success(request, "Publishing settings saved.")
+        messages.success(request, _("Publishing settings saved."))
     return _back(request, campaign)

@@ -9,12 +9,21 @@
 
   function form() { return root && root.querySelector("form.annotate-form"); }
 
+  // Focus where the keyboard is useful: the error message, else the first question's
+  // input (its chosen option if any), else the record itself. Never the hidden CSRF input.
   function focusFirst() {
     var f = form();
     if (!f) { return; }
-    var target = f.querySelector("[data-focus]") || f.querySelector(".has-error input, .has-error textarea") ||
-      f.querySelector("input:checked") || f.querySelector("input, textarea, select");
-    if (target) { target.focus({ preventScroll: false }); }
+    var first = f.querySelector("fieldset.question");
+    var target = f.querySelector("[data-focus]") ||
+      f.querySelector(".has-error input:not([type=hidden]), .has-error textarea, .has-error select") ||
+      (first && (first.querySelector("input:checked") ||
+                 first.querySelector("input:not([type=hidden]), textarea, select")));
+    if (!target) {
+      target = f.querySelector("section.record");
+      if (target) { target.tabIndex = -1; }
+    }
+    if (target) { target.focus({ preventScroll: true }); }
   }
 
   function showShortcutsButton() {
@@ -50,6 +59,7 @@
       if (!payload) { return; }
       if (payload.html) {
         root.innerHTML = payload.html;
+        if (window.commonsetLocalTime) { window.commonsetLocalTime(root); }
         showShortcutsButton();
         focusFirst();
         if (payload.state === "record") { window.scrollTo(0, 0); }

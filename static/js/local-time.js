@@ -15,10 +15,12 @@
       el.title = date.toISOString().replace(".000Z", "Z").replace("T", " ").replace("Z", " UTC");
     } catch (e) { /* keep the UTC text */ }
   }
-  function run() {
-    var nodes = document.querySelectorAll("time[data-local-time]");
+  function run(scope) {
+    var nodes = (scope && scope.querySelectorAll ? scope : document).querySelectorAll("time[data-local-time]");
     for (var i = 0; i < nodes.length; i++) rewrite(nodes[i]);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+  // For pages that replace part of themselves (the annotate page's next record).
+  window.commonsetLocalTime = run;
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { run(); });
   else run();
 })();

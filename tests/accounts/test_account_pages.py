@@ -90,3 +90,49 @@ def test_local_sign_up_is_closed_and_points_to_hugging_face(client):
 
     assert in_layout(body)
     assert "Sign-up closed" in body and "Sign in with Hugging Face" in body
+
+
+def test_without_hugging_face_and_sign_up_closed_a_newcomer_is_told_to_ask_an_organiser(
+    client, settings
+):
+    settings.HF_OAUTH_CLIENT_ID = ""
+    settings.ACCOUNT_ALLOW_LOCAL_SIGNUP = False
+
+    body = client.get("/accounts/login/").content.decode()
+
+    assert "Signing in with Hugging Face is not set up on this site." in body
+    assert "ask an organiser for an account" in body
+    assert 'href="/accounts/signup/"' not in body  # it would only say "closed"
+    assert "Local accounts are for organisers and development" not in body
+    closed = client.get("/accounts/signup/").content.decode()
+    assert "ask an organiser for an account" in closed
+    assert "Sign in with Hugging Face" not in closed
+
+
+def test_without_hugging_face_and_sign_up_open_a_newcomer_is_sent_to_sign_up(client, settings):
+    settings.HF_OAUTH_CLIENT_ID = ""
+    settings.ACCOUNT_ALLOW_LOCAL_SIGNUP = True
+
+    body = client.get("/accounts/login/").content.decode()
+
+    assert '<a class="button" href="/accounts/signup/">Create an account</a>' in body
+    assert "ask an organiser" not in body
+    assert client.get("/accounts/signup/").status_code == 200
+
+
+def test_with_hugging_face_the_local_form_says_who_it_is_for(client):
+    body = client.get("/accounts/login/").content.decode()
+    assert "Local accounts are for organisers and development; annotators and leads" in body
+    assert "not set up on this site" not in body
+
+
+def test_the_password_help_follows_its_box_and_remember_me_is_a_labelled_checkbox(client):
+    body = client.get("/accounts/login/").content.decode()
+    label = body.index('<label for="id_password">')
+    box = body.index('<input type="password" name="password"')
+    forgot = body.index("Forgot your password?")
+    assert label < box < forgot
+    assert (
+        '<label class="checkbox" for="id_remember"><input type="checkbox" name="remember" '
+        'id="id_remember"> Remember me</label>'
+    ) in body

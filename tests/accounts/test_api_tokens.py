@@ -109,7 +109,7 @@ def test_anonymous_me_is_refused():
 
 def test_tokens_api_creates_lists_and_revokes():
     user = UserFactory()
-    client = bearer(api_token_create(user=user, name="admin script").raw)
+    client = bearer(api_token_create(user=user, name="admin script", scope="admin").raw)
     # A token cannot mint tokens: revoking a leaked one must end its access.
     refused = client.post("/api/v1/tokens/", {"name": "ci"}, format="json")
     assert refused.status_code == 403 and "signed-in session" in refused.json()["detail"]

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user, name='t').raw}")
+    raw = api_token_create(user=user, name="t", scope="admin").raw
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
 
 

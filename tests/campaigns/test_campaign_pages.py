@@ -210,14 +210,19 @@ def test_import_page_upload_shows_progress(client, django_capture_on_commit_call
     client.force_login(lead)
     url = f"/campaigns/{campaign.slug}/settings/import/"
     content = b"id,text\n1,Hello\n2,World\n"
+    chosen = client.post(
+        url, {"source": "upload", "upload-file": SimpleUploadedFile("p.csv", content)}
+    )
+    assert chosen.status_code == 200
+    staged = chosen.context["columns_form"].initial["staged"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,
             {
-                "source": "upload",
-                "upload-file": SimpleUploadedFile("p.csv", content),
-                "upload-external_id": "id",
-                "upload-field__prompt": "text",
+                "source": "columns",
+                "columns-staged": staged,
+                "columns-external_id": "id",
+                "columns-field__prompt": "text",
             },
         )
     assert response.status_code == 302

@@ -1,5 +1,6 @@
 """E-mails to leads: provisioning failed, publication done or failed, campaign complete;
-each with a link and what to do; each kind can be turned off on the profile page."""
+each with a link and what to do; each kind can be turned off on the profile page or with
+PATCH /api/v1/me."""
 
 import pytest
 from django.core import mail
@@ -107,3 +108,41 @@ def test_the_profile_page_turns_kinds_off(client):
     user.refresh_from_db()
     assert user.hide_from_leaderboards
     assert user.lead_emails_off == ["campaign_complete", "provisioning_done", "publication_done"]
+
+
+def test_the_profile_page_saves_the_language_and_the_kinds_together(client):
+    user = UserFactory()
+    client.force_login(user)
+    page = client.get("/me/").content.decode()
+    assert 'name="language"' in page and 'name="lead_emails"' in page
+    client.post(
+        "/me/preferences",
+        {"language": "fr", "lead_emails_shown": "1", "lead_emails": ["campaign_complete"]},
+    )
+    user.refresh_from_db()
+    assert user.language == "fr"
+    assert "campaign_complete" not in user.lead_emails_off
+    assert "publication_done" in user.lead_emails_off
+
+
+def test_patch_me_turns_kinds_off_and_on():
+    user = UserFactory()
+    api = api_for(user)
+    response = api.patch(
+        "/api/v1/me", {"lead_emails_off": ["publication_done"], "language": "de"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["lead_emails_off"] == ["publication_done"]
+    user.refresh_from_db()
+    assert user.lead_emails_off == ["publication_done"] and user.language == "de"
+    # Leaving it out keeps it; [] wants them all again; an unknown kind is refused.
+    api.patch("/api/v1/me", {"hide_from_leaderboards": True}, format="json")
+    user.refresh_from_db()
+    assert user.lead_emails_off == ["publication_done"]
+    api.patch("/api/v1/me", {"lead_emails_off": []}, format="json")
+    user.refresh_from_db()
+    assert user.lead_emails_off == []
+    refused = api.patch("/api/v1/me", {"lead_emails_off": ["spam"]}, format="json")
+    assert refused.status_code == 400 and "lead_emails_off" in refused.json()
+    user.refresh_from_db()
+    assert user.lead_emails_off == []

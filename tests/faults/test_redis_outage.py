@@ -69,7 +69,7 @@ def test_an_approval_while_redis_is_down_is_saved_and_provisioned_once_it_is_bac
     hub, private_redis, tmp_path
 ):
     organiser = make_organiser()
-    token = api_token_create(user=organiser, name="drill").raw
+    token = api_token_create(user=organiser, name="drill", scope="admin").raw
     application = make_application(handle="yoruba-nlp")
     services = {
         **WORKER_SETTINGS,

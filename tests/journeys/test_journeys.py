@@ -230,13 +230,23 @@ def records_csv(rows: dict[str, str]) -> bytes:
 
 
 def upload(page, name: str, content: bytes) -> None:
+    """Choose the file, see its columns and first rows, map them, import."""
     form = page.locator("form").filter(has=page.get_by_role("heading", name="Upload a file"))
-    form.get_by_label("External id").fill("id")
-    form.get_by_label("Metadata").fill("source")
     form.get_by_label("File").set_input_files(
         {"name": name, "mimeType": "text/csv", "buffer": content}
     )
-    form.get_by_role("button", name="Import file").click()
+    form.get_by_role("button", name="Read the file").click()
+    mapping = page.locator(".import-mapping")
+    expect(mapping.get_by_role("heading")).to_have_text(f"Map the columns of {name}")
+    expect(mapping.locator("thead th")).to_have_text(["id", "prompt", "source"])
+    expect(mapping.locator("tbody tr").first.locator("td")).to_have_text(
+        ["p1", PROMPTS["p1"], "workshop"]
+    )
+    # Same-named columns are chosen already; the lead picks the id and the metadata.
+    expect(mapping.get_by_label("Field “Prompt”")).to_have_value("prompt")
+    mapping.get_by_label("External id").select_option("id")
+    mapping.get_by_role("checkbox", name="source").check()
+    mapping.get_by_role("button", name="Import file").click()
 
 
 def lead_imports_and_opens(

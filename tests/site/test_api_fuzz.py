@@ -136,7 +136,7 @@ def world(db, settings):
         campaign=campaign, created_by=lead, source=ImportJob.Source.HUB, hub_repo="acme/x"
     )
     Publication.objects.create(campaign=campaign, requested_by=lead)
-    token = api_token_create(user=lead, name="fuzz")
+    token = api_token_create(user=lead, name="fuzz", scope="admin")
     spare = api_token_create(user=lead, name="spare")
     cohort = make_cohort()
     other_cohort = make_cohort()
@@ -167,6 +167,8 @@ def world(db, settings):
         token_id=[spare.token.pk],
         endpoint_id=[endpoint.pk],
         delivery_id=[delivery.pk],
+        field_name=["prompt"],
+        question_name=["quality"],
     )
     # Requests run inside the test's transaction: the handler must not close the connection
     # at the end of a request (Django's test client disconnects the same receiver).

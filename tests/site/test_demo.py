@@ -47,3 +47,22 @@ def test_demo_loads_an_open_campaign_and_prints_passwords_once(client):
     assert "with password:" not in second
     assert Campaign.objects.count() == 1 and Application.objects.count() == 1
     assert campaign.records.count() == 200 and User.objects.count() == 2
+
+
+def test_the_demo_writes_its_e_mails_to_files_and_ends_with_the_passwords(
+    capsys, settings, tmp_path
+):
+    # What `make run` does: the console e-mail backend (the embedded default), the output on
+    # the terminal. The e-mails go to var/mail/ instead; the passwords end the output.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.VAR_DIR = tmp_path
+    call_command("demo_load")
+    out = capsys.readouterr().out.strip().splitlines()
+
+    assert not [line for line in out if line.startswith(("Subject:", "From:", "To:"))], out
+    assert out[-2].startswith("Created organiser account “organiser” with password: ")
+    assert out[-1].startswith("Created annotator account “annotator” with password: ")
+    assert out[-3].startswith(f"The demo's e-mails were written to {tmp_path / 'mail'}/")
+    mails = "".join(p.read_text() for p in (tmp_path / "mail").iterdir())
+    assert mails.count("Subject: ") >= 2  # the application's and the approval's, at least
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"

@@ -3,7 +3,7 @@ requests; over the rate, 429 with Retry-After and a JSON `detail`. The test envi
 sets the rates very high (tests/plugin_env.py); each test lowers them with `settings`."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
@@ -16,7 +16,7 @@ URL = "/api/v1/cohorts/"
 
 @pytest.fixture
 def rates(settings):
-    cache.clear()
+    caches["throttle"].clear()
 
     def set_rates(user="1000000/min", anon="1000000/min", num_proxies=1):
         settings.REST_FRAMEWORK = {
@@ -26,12 +26,13 @@ def rates(settings):
         }
 
     yield set_rates
-    cache.clear()
+    caches["throttle"].clear()
 
 
 def bearer(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=user, name='t').raw}")
+    raw = api_token_create(user=user, name="t", scope="admin").raw
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
 
 

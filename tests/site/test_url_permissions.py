@@ -108,8 +108,11 @@ ALLOWED = {
     # Profile
     "me/": SIGNED_IN,
     "me/preferences": SIGNED_IN,
+    "me/delete": SIGNED_IN,  # an empty POST is refused (400): the username must be typed
     "me/tokens/": SIGNED_IN,
     "me/tokens/<int:token_id>/revoke": SIGNED_IN,  # only ever one's own: see the test below
+    # The language switcher: anyone (a signed-in user's choice is saved on their profile)
+    "i18n/setlang/": EVERYONE,
     # Applications: their leads; organisers read and review them
     "applications/": SIGNED_IN,
     "applications/new/<slug:cohort_slug>/": SIGNED_IN,
@@ -172,6 +175,26 @@ ALLOWED = {
     "api/v1/campaigns/<slug:slug>/webhooks/<int:endpoint_id>/": LEADS,
     "api/v1/campaigns/<slug:slug>/webhooks/<int:endpoint_id>/deliveries/": LEADS,
     "api/v1/campaigns/<slug:slug>/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/": LEADS,  # noqa: E501
+    # A campaign's set-up (issue 15): its leads; provisioning actions: organisers (the lead
+    # sees the campaign, so gets 403).
+    "api/v1/schema/campaign-definition.json": EVERYONE,
+    "api/v1/campaigns/<slug:slug>/settings/": LEADS,
+    "api/v1/campaigns/<slug:slug>/state/": LEADS,
+    "api/v1/campaigns/<slug:slug>/definition": LEADS,
+    "api/v1/campaigns/<slug:slug>/fields/": LEADS,
+    "api/v1/campaigns/<slug:slug>/fields/<slug:field_name>/": LEADS,  # 409: the campaign is open
+    "api/v1/campaigns/<slug:slug>/questions/": LEADS,
+    "api/v1/campaigns/<slug:slug>/questions/<slug:question_name>/": LEADS,
+    "api/v1/campaigns/<slug:slug>/responses/": LEADS,
+    "api/v1/campaigns/<slug:slug>/publishing-policy/": LEADS,
+    "api/v1/campaigns/<slug:slug>/provisioning/": LEADS,
+    "api/v1/campaigns/<slug:slug>/provisioning/retry/": ORGANISERS,
+    "api/v1/campaigns/<slug:slug>/provisioning/reapply/": ORGANISERS,
+    "api/v1/campaigns/<slug:slug>/dashboard/rebuild/": ORGANISERS,
+    "api/v1/cohorts/<slug:slug>/open/": ORGANISERS,  # 409: it is open already
+    "api/v1/cohorts/<slug:slug>/close/": ORGANISERS,
+    "api/v1/applications/approve/": ORGANISERS,  # bulk; the empty body is a 400
+    "api/v1/applications/reject/": ORGANISERS,
     "api/v1/records/<int:record_id>/response/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/skip/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/discard/": by_campaign(API_USERS, ORG_API_VIEWERS),
@@ -188,6 +211,11 @@ ALLOWED = {
         ORGANISERS
     ),
     "admin/campaigns/application/<int:pk>/decide/<str:decision>/": ORGANISERS,
+    # Accounts: organisers view them and delete them (accounts 0002), never edit them.
+    "admin/accounts/user/": ORGANISERS,
+    "admin/accounts/user/<path:object_id>/change/": ORGANISERS,
+    "admin/accounts/user/<path:object_id>/history/": ORGANISERS,
+    "admin/accounts/user/<path:object_id>/delete/": ORGANISERS,  # a staff account: 403
     **{
         f"admin/{model}/{page}": ORGANISERS
         for model in ("cohorts/cohort", "cohorts/community")

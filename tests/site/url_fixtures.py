@@ -117,7 +117,7 @@ def build_world() -> World:
         )
         webhooks[subject] = (endpoint, delivery)
 
-    token = api_token_create(user=users[MEMBER], name="walk")
+    token = api_token_create(user=users[MEMBER], name="walk", scope="admin")
     spare = api_token_create(user=lead, name="spare")
     # Objects only admin shows, so every admin route has a row to open.
     EmailAddress.objects.create(user=lead, email="lead@example.org", verified=True)
@@ -171,6 +171,8 @@ def url_args(world: World, route: str, subject: str | None, names) -> dict[str, 
         # a webhook endpoint of the campaign, or the site-wide one (api/v1/webhooks/)
         "endpoint_id": lambda: world.webhooks[webhook_subject][0].pk,
         "delivery_id": lambda: world.webhooks[webhook_subject][1].pk,
+        "field_name": lambda: "prompt",  # the campaign's field (make_campaign's default)
+        "question_name": lambda: "quality",  # its question
         "provider_id": lambda: "huggingface",  # OpenID Connect: Hugging Face sign-in
         # allauth's e-mail confirmation and password reset links
         "key": lambda: "not-a-valid-key",

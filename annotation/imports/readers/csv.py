@@ -34,6 +34,15 @@ def rows(path: Path, skip: int) -> Iterator[tuple[int, dict]]:
             yield reader.line_num, row
 
 
+def header(fh) -> list[str]:
+    """The column names of the header line of a binary file object (empty for an empty
+    file), read the way `rows` reads them."""
+    try:
+        return next(csv.reader(text_lines(fh), strict=True), [])
+    except csv.Error as exc:
+        raise BadRow(1, f"unreadable CSV header ({exc})") from exc
+
+
 def read(job: ImportJob, skip: int) -> Source:
     path = Path(job.file.path)
     return Source(rows(path, skip), max(0, count_lines(path) - 1), "line")

@@ -145,6 +145,17 @@ def rows(
             raise BadRow(number + 1, reason)
 
 
+def columns(source) -> list[str]:
+    """The column names of a parquet file (a path or a seekable binary file object), from
+    its footer: nothing else is read."""
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(source).names)
+    except Exception as exc:
+        raise SourceError(f"Not a readable parquet file ({exc}).") from exc
+
+
 def read(job: ImportJob, skip: int) -> Source:
     path = Path(job.file.path)
     import pyarrow.parquet as pq

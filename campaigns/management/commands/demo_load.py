@@ -2,12 +2,19 @@
 an approved campaign rating ~200 prompts from 1 to 5, an organiser and an annotator.
 
 Safe to run again: what exists is reused, nothing is duplicated, passwords are only
-generated (and printed) when an account is created.
+generated (and printed) when an account is created, as the last lines of the output.
+
+With the console e-mail backend (the embedded default), the e-mails the demo sends (the
+application's, the approval's) are written to files under var/mail/ instead of the terminal,
+so that `make run` prints a short summary and then the passwords.
 """
 
+import contextlib
 import json
 import secrets
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
@@ -28,6 +35,8 @@ from campaigns.models import Application, Campaign, TaskKind
 from cohorts.models import Cohort
 from cohorts.services import cohort_open
 
+CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
+FILE_EMAIL = "django.core.mail.backends.filebased.EmailBackend"
 DEMO_COHORT = "demo-cohort"
 DEMO_ORG = "commonset-demo"
 DEMO_RECORDS = 200
@@ -49,6 +58,20 @@ class Command(BaseCommand):
     help = "Create or reuse the demo cohort, campaign, records and accounts."
 
     def handle(self, *args, **options):
+        with _mail_to_files() as mail_folder:
+            before = _files_in(mail_folder)
+            self._load()
+            written = len(_files_in(mail_folder) - before)
+        if written:
+            self.stdout.write(
+                f"The demo's e-mails were written to {mail_folder}/ ({written} "
+                f"file{'s' if written != 1 else ''}), not to this terminal."
+            )
+        # Last, so that the passwords are the end of what `make run` prints.
+        for line in self.created_accounts:
+            self.stdout.write(self.style.WARNING(line))
+
+    def _load(self) -> None:
         self.created_accounts: list[str] = []
         organiser = self._user("organiser", staff=True)
         self._user("annotator", staff=False)
@@ -65,9 +88,6 @@ class Command(BaseCommand):
                 f"{campaign.records.count()} records) at /campaigns/{campaign.slug}/"
             )
         )
-        # Last, so the passwords are not lost above the e-mails the console backend prints.
-        for line in self.created_accounts:
-            self.stdout.write(self.style.WARNING(line))
 
     def _user(self, username: str, *, staff: bool) -> User:
         user = User.objects.filter(username=username).first()
@@ -159,3 +179,28 @@ class Command(BaseCommand):
         )
         job.refresh_from_db()
         self.stdout.write(f"Imported demo records: {job.state}.")
+
+
+@contextlib.contextmanager
+def _mail_to_files():
+    """While the demo loads, e-mails meant for the console go to files under var/mail/
+    (yields that folder; None when another backend is configured, which is left alone)."""
+    if settings.EMAIL_BACKEND != CONSOLE_EMAIL:
+        yield None
+        return
+    folder = Path(settings.VAR_DIR) / "mail"
+    had_path = hasattr(settings, "EMAIL_FILE_PATH")
+    saved_path = getattr(settings, "EMAIL_FILE_PATH", None)
+    settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = FILE_EMAIL, str(folder)
+    try:
+        yield folder
+    finally:
+        settings.EMAIL_BACKEND = CONSOLE_EMAIL
+        if had_path:
+            settings.EMAIL_FILE_PATH = saved_path
+        else:
+            del settings.EMAIL_FILE_PATH
+
+
+def _files_in(folder: Path | None) -> set[Path]:
+    return set(folder.iterdir()) if folder is not None and folder.is_dir() else set()

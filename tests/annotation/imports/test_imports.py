@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _run_on_commit(django_capture_on_commit_callbacks):
     """Tasks are enqueued on commit; run them as each request's transaction commits."""
+    # Imported first, so that the import page binds the real import_start: imported while
+    # the patch is on, it would keep the wrapper for the rest of the run, and later page
+    # tests would see their imports run inside the request.
     import annotation.imports as imports
+    import campaigns.campaign_views  # noqa: F401
 
     original = imports.import_start
 
@@ -49,7 +53,8 @@ def lead_and_campaign(**kwargs):
     lead = UserFactory()
     campaign = make_campaign(lead=lead, state="ready", **kwargs)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=lead, name='t').raw}")
+    raw = api_token_create(user=lead, name="t", scope="lead").raw
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return api, campaign
 
 
@@ -315,9 +320,8 @@ def test_mapping_must_cover_required_fields():
 def test_only_leads_may_import():
     _, campaign = lead_and_campaign()
     other = APIClient()
-    other.credentials(
-        HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=UserFactory(), name='t').raw}"
-    )
+    raw = api_token_create(user=UserFactory(), name="t", scope="lead").raw
+    other.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert upload(other, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)])).status_code == 404
 
 

@@ -114,12 +114,24 @@ def test_csv_with_crlf_cr_and_quoted_newlines_is_read():
     }
 
 
-def test_csv_without_the_mapped_columns():
+def test_csv_without_the_mapped_columns_is_a_400_naming_them():
     api, campaign = lead_and_campaign()
-    job = job_of(api, campaign, "x.csv", b"a,b\n1,2\n")
+    response = upload(api, campaign, "x.csv", b"a,b\n1,2\n")
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "The file has no column “id” (the external id), “text” (field “prompt”). "
+        "Its columns: a, b."
+    )
+    assert not ImportJob.objects.exists() and ids(campaign) == set()
+
+
+def test_a_jsonl_row_without_a_mapped_key_stops_the_job_at_that_line():
+    # JSONL declares no columns up front: each row's keys are its own.
+    api, campaign = lead_and_campaign()
+    job = job_of(api, campaign, "x.jsonl", b'{"id": "1", "text": "A"}\n{"id": "2"}\n')
     assert job["state"] == "failed" and job["error_row"] == 2
-    assert "no column 'id'" in job["error"]
-    assert ids(campaign) == set()
+    assert "no column 'text'" in job["error"]
+    assert ids(campaign) == {"1"}
 
 
 def test_csv_in_latin1_names_the_first_undecodable_line():
@@ -225,14 +237,15 @@ def test_parquet_with_a_wrong_column_type_names_the_row():
     assert ids(campaign) == {"a"}
 
 
-def test_parquet_without_the_mapped_column():
+def test_parquet_without_the_mapped_column_is_a_400_naming_it():
     table = pa.table({"id": ["a"], "other": ["A"]})
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     api, campaign = lead_and_campaign()
-    job = job_of(api, campaign, "x.parquet", buffer.getvalue())
-    assert job["state"] == "failed" and "no column 'text'" in job["error"]
-    assert ids(campaign) == set()
+    response = upload(api, campaign, "x.parquet", buffer.getvalue())
+    assert response.status_code == 400
+    assert "no column “text” (field “prompt”). Its columns: id, other." in response.json()["detail"]
+    assert not ImportJob.objects.exists() and ids(campaign) == set()
 
 
 def test_failed_import_leaves_the_campaign_free_for_the_next():
@@ -247,13 +260,22 @@ def page_post(client, campaign, name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
+    # The page's two steps: choose the file (refused here with its reason, or its columns
+    # shown), then map them.
+    url = reverse("campaigns:import", args=[campaign.slug])
+    chosen = client.post(
+        url, {"source": "upload", "upload-file": SimpleUploadedFile(name, content)}
+    )
+    if chosen.status_code != 200:
+        return chosen
+    staged = chosen.context["columns_form"].initial["staged"]
     return client.post(
-        reverse("campaigns:import", args=[campaign.slug]),
+        url,
         {
-            "source": "upload",
-            "upload-file": SimpleUploadedFile(name, content),
-            "upload-field__prompt": "text",
-            "upload-external_id": "id",
+            "source": "columns",
+            "columns-staged": staged,
+            "columns-field__prompt": "text",
+            "columns-external_id": "id",
         },
     )
 

@@ -44,6 +44,7 @@ class MeView(APIView):
             user=request.user,
             hide_from_leaderboards=body.validated_data.get("hide_from_leaderboards"),
             language=body.validated_data.get("language"),
+            lead_emails_off=body.validated_data.get("lead_emails_off"),
         )
         return self.get(request)
 

@@ -58,6 +58,22 @@ class ProfilePreferencesForm(forms.Form):
         label=_("Interface language"),
         help_text=_("Pages, e-mails and API messages use it."),
     )
+    lead_emails = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("When I lead a campaign, e-mail me when"),
+        help_text=_("Untick what you do not want to receive."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from campaigns.lead_emails import LEAD_EMAIL_KINDS
+
+        self.fields["lead_emails"].choices = LEAD_EMAIL_KINDS
+
+    def lead_emails_off(self) -> list[str]:
+        wanted = set(self.cleaned_data.get("lead_emails") or [])
+        return [kind for kind, _label in self.fields["lead_emails"].choices if kind not in wanted]
 
 
 class AccountDeleteForm(forms.Form):

@@ -14,6 +14,8 @@ class User(AbstractUser):
         null=True, blank=True, help_text="When organisation memberships were last read."
     )
     hide_from_leaderboards = models.BooleanField(default=False)
+    # The kinds of e-mail to campaign leads this person turned off (campaigns/lead_emails.py).
+    lead_emails_off = models.JSONField(default=list, blank=True)
     # The interface language they chose (a code of settings.LANGUAGES); blank: follow the
     # language switcher's cookie, then the browser's Accept-Language.
     language = models.CharField(max_length=16, blank=True, default="")

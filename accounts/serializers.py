@@ -2,6 +2,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from campaigns.lead_emails import KIND_NAMES as LEAD_EMAIL_KIND_NAMES
+
 from .models import ApiToken, OrgMembership, User
 
 
@@ -27,6 +29,7 @@ class MeSerializer(serializers.ModelSerializer):
             "hf_avatar_url",
             "is_organiser",
             "hide_from_leaderboards",
+            "lead_emails_off",
             "language",
             "memberships_read_at",
             "organisations",
@@ -89,6 +92,12 @@ class PreferencesSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="The interface language of pages, e-mails and API messages; empty: follow "
         "the browser (Accept-Language).",
+    )
+    lead_emails_off = serializers.ListField(
+        child=serializers.ChoiceField(choices=LEAD_EMAIL_KIND_NAMES),
+        allow_empty=True,
+        help_text="The kinds of e-mail to campaign leads I do not want (the profile page's "
+        "boxes left unticked); [] wants them all.",
     )
 
 

@@ -127,11 +127,21 @@ def user_delete(*, user: User) -> bool:
 
 
 def user_preferences_update(
-    *, user: User, hide_from_leaderboards: bool | None = None, language: str | None = None
+    *,
+    user: User,
+    hide_from_leaderboards: bool | None = None,
+    language: str | None = None,
+    lead_emails_off: list[str] | None = None,
 ) -> None:
     """Save the preferences given (None: leave as is). `language` is the interface
-    language, a code of settings.LANGUAGES, or "" to follow the browser."""
+    language, a code of settings.LANGUAGES, or "" to follow the browser.
+    `lead_emails_off`: the kinds of e-mail to leads (campaigns.lead_emails) not wanted."""
     fields = []
+    if lead_emails_off is not None:
+        from campaigns.lead_emails import KIND_NAMES
+
+        user.lead_emails_off = sorted(set(lead_emails_off) & set(KIND_NAMES))
+        fields.append("lead_emails_off")
     if hide_from_leaderboards is not None:
         user.hide_from_leaderboards = hide_from_leaderboards
         fields.append("hide_from_leaderboards")

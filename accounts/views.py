@@ -14,6 +14,12 @@ from .forms import AccountDeleteForm, ApiTokenCreateForm, ProfilePreferencesForm
 from .selectors import api_tokens_of
 
 
+def lead_emails_wanted(user) -> list[str]:
+    from campaigns.lead_emails import KIND_NAMES
+
+    return [kind for kind in KIND_NAMES if kind not in (user.lead_emails_off or [])]
+
+
 def _profile_render(request, *, token_form=None, new_token=None, status=200):
     user = request.user
     return render(
@@ -26,6 +32,7 @@ def _profile_render(request, *, token_form=None, new_token=None, status=200):
             "preferences_form": ProfilePreferencesForm(
                 initial={
                     "hide_from_leaderboards": user.hide_from_leaderboards,
+                    "lead_emails": lead_emails_wanted(user),
                     "language": user.language,
                 }
             ),
@@ -90,6 +97,8 @@ def preferences_update(request):
     services.user_preferences_update(
         user=request.user,
         hide_from_leaderboards=form.cleaned_data.get("hide_from_leaderboards", False),
+        # Only a form that showed the e-mail boxes changes them (an unticked box is not sent).
+        lead_emails_off=form.lead_emails_off() if request.POST.get("lead_emails_shown") else None,
         language=language,  # None when the choice did not validate: left as it was
     )
     if language:

@@ -243,6 +243,7 @@ def leases_release_all(*, user) -> int:
 class SubmitResult:
     response: Response
     created: bool  # False when the call changed or repeated an existing submission
+    completed: bool = False  # this submission gave the record its last response
 
 
 LEASE_REQUIRED_MESSAGE = (
@@ -303,7 +304,7 @@ def response_submit(
         questions = list(campaign.questions.asked())
     cleaned = answers_clean(questions, values)
     try:
-        return _response_submit(user=user, record=record, values=cleaned)
+        result = _response_submit(user=user, record=record, values=cleaned)
     except IntegrityError:
         # A concurrent identical request won; the response it wrote is this one's result.
         existing = Response.objects.filter(record=record, user=user).first()
@@ -315,6 +316,39 @@ def response_submit(
             )
             existing.values = cleaned
         return SubmitResult(response=existing, created=False)
+    if result.created:
+        _submitted_events(campaign=campaign, record=record, result=result)
+    return result
+
+
+def _submitted_events(*, campaign: Campaign, record: Record, result: SubmitResult) -> None:
+    """Webhooks and the campaign-complete check. No query unless an endpoint subscribed
+    (webhooks_wanted reads the campaign row) or the record just completed."""
+    from campaigns.lead_emails import campaign_completion_check_on_commit
+    from webhooks.services import webhook_event_emit, webhooks_wanted
+
+    record_data = {"id": record.pk, "external_id": record.external_id}
+    if webhooks_wanted("response.submitted", campaign):
+        response = result.response
+        webhook_event_emit(
+            event="response.submitted",
+            campaign=campaign,
+            payload={
+                "response": {
+                    "id": response.pk,
+                    "annotator": response.user.username,
+                    "values": response.values,
+                    "created_at": response.created_at,
+                },
+                "record": record_data,
+            },
+        )
+    if result.completed:
+        if webhooks_wanted("record.completed", campaign):
+            webhook_event_emit(
+                event="record.completed", campaign=campaign, payload={"record": record_data}
+            )
+        campaign_completion_check_on_commit(campaign_id=campaign.pk)
 
 
 def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult | None:
@@ -370,7 +404,7 @@ def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult |
         updated_at=now,
     )
     response._state.adding = False
-    return SubmitResult(response=response, created=True)
+    return SubmitResult(response=response, created=True, completed=bool(counted[0]))
 
 
 def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
@@ -386,7 +420,7 @@ def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
                 existing.save(update_fields=["values", "updated_at"])
             return SubmitResult(response=existing, created=False)
         _fill_slot(user=user, record=record, may_take_free=existing is not None)
-        CampaignDayStats.objects.record_response(
+        completed = CampaignDayStats.objects.record_response(
             campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk
         )
         if existing is not None:  # discarded before, submitted now
@@ -397,7 +431,7 @@ def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
         response = Response.objects.create(
             record=record, user=user, status=Response.Status.SUBMITTED, values=values
         )
-        return SubmitResult(response=response, created=True)
+        return SubmitResult(response=response, created=True, completed=completed == 1)
 
 
 def response_discard(*, user, record: Record) -> Response:

@@ -11,7 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from webhooks.services import webhook_event_emit
+
 from .models import Campaign
+
+# The webhook event of each state a campaign is moved to (reopening moves it to paused).
+LIFECYCLE_EVENTS = {
+    Campaign.State.OPEN: "campaign.opened",
+    Campaign.State.PAUSED: "campaign.paused",
+    Campaign.State.CLOSED: "campaign.closed",
+}
 
 
 class LifecycleError(Exception):
@@ -59,9 +68,15 @@ def _transition(campaign: Campaign, action: str, target: str, *, by_organiser=Fa
                     )
                     % {"days": reopen_grace().days}
                 )
+        previous = locked.state
         locked.state = target
         locked.closed_at = timezone.now() if action == "close" else locked.closed_at
         locked.save(update_fields=["state", "closed_at", "updated_at"])
+        webhook_event_emit(
+            event=LIFECYCLE_EVENTS[target],
+            campaign=locked,
+            payload={"previous_state": previous, "state": target},
+        )
     campaign.state = target
     campaign.closed_at = locked.closed_at
     return campaign

@@ -251,6 +251,11 @@ class Campaign(models.Model):
         choices=LICENSE_CHOICES,
         help_text="The published dataset's licence, one of the identifiers the Hub accepts.",
     )
+    # Kept by webhooks/ (signals on its endpoints): the event types the campaign's active
+    # endpoints subscribe to, so that emitting an event nobody wants costs no query.
+    webhook_events = models.JSONField(default=list, blank=True, editable=False)
+    # When its leads were told that every record has all its responses (sent once).
+    completion_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -34,4 +34,9 @@ app.conf.beat_schedule = {
         "task": "campaigns.publishing.sweep",
         "schedule": float(os.environ.get("PUBLICATION_SWEEP_SECONDS", "300")),
     },
+    # Webhook deliveries: re-sends lost messages, runs due retries (webhooks/services.py).
+    "webhook-sweep": {
+        "task": "webhooks.sweep",
+        "schedule": 60,
+    },
 }

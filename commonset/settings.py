@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "campaigns",
     "annotation",
     "hub",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -328,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "CohortStateEnum": "cohorts.models.Cohort.State",
         "ApplicationStateEnum": "campaigns.models.Application.State",
         "CampaignStateEnum": "campaigns.models.Campaign.State",
+        "WebhookEventEnum": "webhooks.models.WebhookEvent",
         "ApiTokenScopeEnum": "accounts.models.ApiToken.Scope",
         "FieldKindEnum": "annotation.models.Field.Kind",
         "QuestionKindEnum": "annotation.models.Question.Kind",
@@ -409,6 +411,19 @@ PUBLICATION_HEARTBEAT_STALE_SECONDS = env.float(
 )
 PUBLICATION_SWEEP_GRACE_SECONDS = env.float("PUBLICATION_SWEEP_GRACE_SECONDS", default=60.0)
 PUBLISH_PSEUDONYM_SECRET = env.str("PUBLISH_PSEUDONYM_SECRET", default="")
+
+# --- Webhooks (webhooks/); documented in .env.example -------------------------------------
+# Loopback targets (127.0.0.0/8, ::1) and plain http:// are refused unless this is set (tests,
+# a local receiver). Private, link-local, multicast and metadata addresses are always refused.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+WEBHOOKS_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOKS_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOKS_READ_TIMEOUT_SECONDS = env.float("WEBHOOKS_READ_TIMEOUT_SECONDS", default=5.0)
+# How long a process trusts what it read about site-wide endpoints (emitting an event
+# nobody subscribed to costs no query in between).
+WEBHOOKS_SITE_EVENTS_CACHE_SECONDS = env.float("WEBHOOKS_SITE_EVENTS_CACHE_SECONDS", default=30.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=10.0)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=3600.0)
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="")

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("campaigns.dashboards.api_urls")),
     path("", include("campaigns.publishing.api_urls")),
     path("", include("campaigns.exports.urls")),
+    path("", include("webhooks.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -36,6 +37,7 @@ urlpatterns = [
     path("applications/", include("campaigns.applications.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("campaigns/", include("campaigns.publishing.urls")),
+    path("campaigns/", include("webhooks.urls")),
     path("annotate/", include("annotation.urls")),
     path("api/v1/", include(api_v1)),
 ]

@@ -77,6 +77,8 @@ _env = {
     # Tests run tasks in process; the worker suite talks to Redis and a real worker itself.
     "CELERY_EAGER": "true",
     "SECURE_SSL_REDIRECT": "false",
+    # Webhook receivers in tests listen on 127.0.0.1 (webhooks/targets.py).
+    "WEBHOOKS_ALLOW_LOOPBACK": "true",
     "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
     # The permission and fuzz suites send thousands of API requests from one IP or token;
     # tests/site/test_throttling.py lowers the rates itself.

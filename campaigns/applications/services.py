@@ -26,6 +26,7 @@ from campaigns.seeding import campaign_seed_questions
 from cohorts.errors import ProgrammeConflict, ProgrammeError
 from cohorts.models import Cohort, Community
 from cohorts.selectors import communities_user_may_apply_for
+from webhooks.services import webhook_event_emit
 
 from . import emails
 from .hosting import hosting_check, hosting_validate
@@ -249,7 +250,22 @@ def application_submit(*, actor: User, application: Application) -> Application:
     application.submitted_at = timezone.now()
     application.save(update_fields=["state", "submitted_at", "updated_at"])
     transaction.on_commit(lambda: emails.application_submitted(application_id=application.pk))
+    webhook_event_emit(
+        event="application.submitted",
+        payload=lambda: {"application": _application_data(application)},
+    )
     return application
+
+
+def _application_data(application: Application) -> dict:
+    return {
+        "id": application.pk,
+        "title": application.title,
+        "state": application.state,
+        "cohort": application.cohort.slug,
+        "community": application.community.handle,
+        "decision_note": application.decision_note,
+    }
 
 
 @transaction.atomic
@@ -418,6 +434,11 @@ def _application_approve_locked(
     provisioning_start(campaign=campaign)
     logger.info("application %s approved by %s: campaign %s", application.pk, actor, campaign.slug)
     transaction.on_commit(lambda: emails.application_decided(application_id=application.pk))
+    webhook_event_emit(
+        event="application.decided",
+        campaign=campaign,
+        payload=lambda: {"application": _application_data(application)},
+    )
     return campaign
 
 
@@ -437,4 +458,8 @@ def application_reject(*, actor: User, application: Application, note: str) -> A
         update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"]
     )
     transaction.on_commit(lambda: emails.application_decided(application_id=application.pk))
+    webhook_event_emit(
+        event="application.decided",
+        payload=lambda: {"application": _application_data(application)},
+    )
     return application

@@ -76,16 +76,17 @@ class CampaignDayStatsManager(models.Manager):
         record_id: int | None = None,
         completed_delta: int | None = None,
         at: datetime | None = None,
-    ) -> None:
+    ) -> int:
         """Count a response that became submitted (delta=+1) or stopped being submitted
         (delta=-1: a submitted answer turned into a discard), in the day and the user
         counters. Call it inside the transaction that changed the response, after the
         record's response_count was updated.
 
         Whether the record became (or stopped being) complete is read from the record when
-        `record_id` is given, or taken from `completed_delta`. Two or three statements."""
+        `record_id` is given, or taken from `completed_delta`. Two or three statements.
+        Returns the completed delta (1: the record became complete)."""
         if not delta:
-            return
+            return 0
         at = at or timezone.now()
         if completed_delta is None:
             completed_delta = 0
@@ -117,6 +118,7 @@ class CampaignDayStatsManager(models.Manager):
                 "last_at = excluded.last_at",
                 [campaign_id, user_id, delta, at, at],
             )
+        return completed_delta
 
 
 class CampaignUserStatsManager(models.Manager):

@@ -34,6 +34,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.lead_emails import provisioning_email_on_commit
+from campaigns.models import Campaign
 from commonset.workflows import (
     SweepHooks,
     WorkflowPolicy,
@@ -45,6 +47,7 @@ from commonset.workflows import (
 )
 from hub.backend import get_backend
 from hub.errors import HubError, classify
+from webhooks.services import webhook_event_emit
 
 from .models import Provisioning
 from .steps import (
@@ -297,6 +300,7 @@ def _record_success(row: Provisioning, entry: dict, outcome: Outcome, now: datet
             else "The dataset repository is ready; this cohort gives no Space."
         )
         _update_campaign(row.campaign_id, message="", ready=True)
+        provisioning_email_on_commit(campaign_id=row.campaign_id, failed=False)
         logger.info("provisioning %s: finished", row.pk)
         return
     row.state = State.WAITING
@@ -321,6 +325,12 @@ def _failed(row: Provisioning) -> None:
         row.campaign_id,
         message="Setting up the Space stopped on an error; the organisers have been shown "
         "what to fix. " + row.last_error,
+    )
+    provisioning_email_on_commit(campaign_id=row.campaign_id, failed=True, message=row.last_error)
+    webhook_event_emit(
+        event="provisioning.failed",
+        campaign=Campaign.objects.get(pk=row.campaign_id),
+        payload={"provisioning": {"step": row.step, "error": row.last_error}},
     )
     logger.warning("provisioning %s: failed at step %s: %s", row.pk, row.step, row.last_error)
 

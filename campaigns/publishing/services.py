@@ -31,6 +31,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from campaigns.dashboards.models import CampaignStats, CampaignUserStats
+from campaigns.lead_emails import publication_email_on_commit
 from campaigns.provisioning.page_refresh import space_page_request
 from commonset.workflows import (
     SweepHooks,
@@ -45,6 +46,7 @@ from commonset.workflows import (
 from hub.backend import get_backend
 from hub.errors import HubError, classify
 from hub.publish import dataset_publish
+from webhooks.services import webhook_event_emit
 
 from .card import DATA_PATH, card_metadata, card_render
 from .dataset import write_parquet
@@ -209,6 +211,7 @@ def _record_success(publication_id: int, summary, published, duration: float) ->
             "commit_url": published.commit_url,
         }
         row.save()
+        _publication_announce(row)
         # The campaign's static page shows the figures and links the dataset: refresh it
         # (coalesced; nothing is committed if it did not change).
         space_page_request(campaign_id=row.campaign_id, reason="publication")
@@ -232,7 +235,35 @@ def _record_failure(publication_id: int, error: HubError) -> Publication:
                 f"Attempt {row.attempts}: {error.message} Retrying in {round(delay)} s."
             )
         row.save()
+        if row.state == State.FAILED:
+            _publication_announce(row)
     return row
+
+
+def _publication_announce(row: Publication) -> None:
+    """A publication finished: webhooks (publication.succeeded / .failed) and the leads'
+    e-mail, sent once the caller's transaction commits."""
+    from campaigns.models import Campaign
+
+    succeeded = row.state == State.SUCCEEDED
+    webhook_event_emit(
+        event="publication.succeeded" if succeeded else "publication.failed",
+        campaign=Campaign.objects.get(pk=row.campaign_id),
+        payload={
+            "publication": {
+                "id": row.pk,
+                "state": row.state,
+                "trigger": row.trigger,
+                "repo_id": row.repo_id,
+                "commit_id": row.commit_id,
+                "url": row.web_url,
+                "rows": row.rows,
+                "responses": row.responses,
+                "error": row.last_error,
+            }
+        },
+    )
+    publication_email_on_commit(publication=row)
 
 
 # --- sweeper ------------------------------------------------------------------------------

@@ -61,6 +61,14 @@ PAGES = {
         (GET, f"{CAMPAIGN}publishing-policy/"),
         (PUT, f"{CAMPAIGN}publishing-policy/"),
     ],
+    "campaigns/<slug:slug>/settings/webhooks/": [
+        (GET, f"{CAMPAIGN}webhooks/"),
+        (POST, f"{CAMPAIGN}webhooks/"),  # the secret is shown once, in the answer
+        (GET, f"{CAMPAIGN}webhooks/<int:endpoint_id>/deliveries/"),  # recent deliveries
+    ],
+    "campaigns/<slug:slug>/settings/webhooks/<int:endpoint_id>/delete/": [
+        (DELETE, f"{CAMPAIGN}webhooks/<int:endpoint_id>/")
+    ],
     "annotate/<slug:slug>/": [(POST, f"{CAMPAIGN}next/")],
     "annotate/<slug:slug>/records/<int:record_id>/": [
         (PUT, f"{A}records/<int:record_id>/response/"),
@@ -133,6 +141,11 @@ ADMIN_ACTIONS = {
     ("campaigns.campaignstats", "rebuild"): [(POST, f"{CAMPAIGN}dashboard/rebuild/")],
     ("cohorts.cohort", "open_cohorts"): [(POST, f"{A}cohorts/<slug:slug>/open/")],
     ("cohorts.cohort", "close_cohorts"): [(POST, f"{A}cohorts/<slug:slug>/close/")],
+    # "Send again (same webhook-id)": a campaign's endpoint's delivery, or a site-wide one's
+    ("webhooks.webhookdelivery", "redeliver"): [
+        (POST, f"{CAMPAIGN}webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/"),
+        (POST, f"{A}webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/"),
+    ],
 }
 ADMIN_ACTION_EXCEPTIONS = {
     "delete_accounts": "organisers delete other people's accounts only in admin, after its "

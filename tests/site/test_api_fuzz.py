@@ -48,6 +48,8 @@ from campaigns.publishing.models import Publication
 from tests.annotation.factories import make_campaign
 from tests.campaigns.programme import make_application, make_cohort
 from tests.factories import UserFactory
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "12"))
 SEED = int(os.environ.get("FUZZ_SEED", "7"))
@@ -139,10 +141,19 @@ def world(db, settings):
     cohort = make_cohort()
     other_cohort = make_cohort()
     draft = make_application(cohort=cohort, applicant=lead, state="draft", handle="lead-lab")
+    # A webhook endpoint of the lead's campaign with a delivery (a closed loopback port: a
+    # redelivery fails at once and waits for its retry).
+    endpoint, _secret = webhook_endpoint_create(
+        campaign=campaign, url="http://127.0.0.1:9/hook", events=["campaign.paused"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event="campaign.paused", message_id="msg_fuzz"
+    )
     REAL_BODY.update(
         cohort=[other_cohort.slug],
         community=["lead-lab", lead.username],
         username=[co_lead.username],
+        url=["http://127.0.0.1:9/other-hook"],
     )
     REAL_PATH.update(
         slug=[campaign.slug, org_campaign.slug, other_public.slug],
@@ -154,6 +165,8 @@ def world(db, settings):
         id=[draft.pk, campaign.application.pk, org_campaign.application.pk],
         user_id=[co_lead.pk, lead.pk],
         token_id=[spare.token.pk],
+        endpoint_id=[endpoint.pk],
+        delivery_id=[delivery.pk],
         field_name=["prompt"],
         question_name=["quality"],
     )

@@ -128,6 +128,8 @@ ALLOWED = {
     "campaigns/<slug:slug>/settings/questions/": LEADS,
     "campaigns/<slug:slug>/settings/import/": LEADS,
     "campaigns/<slug:slug>/settings/import/<int:job_id>/": LEADS,
+    "campaigns/<slug:slug>/settings/webhooks/": LEADS,
+    "campaigns/<slug:slug>/settings/webhooks/<int:endpoint_id>/delete/": LEADS,
     "campaigns/<slug:slug>/publish/": LEADS,
     "campaigns/<slug:slug>/publishing-policy/": LEADS,
     # Annotating: whoever may see the campaign, signed in
@@ -164,6 +166,15 @@ ALLOWED = {
     "api/v1/campaigns/<slug:slug>/records/": LEADS,
     "api/v1/campaigns/<slug:slug>/imports/": LEADS,
     "api/v1/campaigns/<slug:slug>/imports/<int:job_id>/": LEADS,
+    # Webhooks: a campaign's for its leads, site-wide ones for organisers (webhooks/)
+    "api/v1/webhooks/": ORGANISERS,
+    "api/v1/webhooks/<int:endpoint_id>/": ORGANISERS,
+    "api/v1/webhooks/<int:endpoint_id>/deliveries/": ORGANISERS,
+    "api/v1/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/": ORGANISERS,
+    "api/v1/campaigns/<slug:slug>/webhooks/": LEADS,
+    "api/v1/campaigns/<slug:slug>/webhooks/<int:endpoint_id>/": LEADS,
+    "api/v1/campaigns/<slug:slug>/webhooks/<int:endpoint_id>/deliveries/": LEADS,
+    "api/v1/campaigns/<slug:slug>/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/redeliver/": LEADS,  # noqa: E501
     # A campaign's set-up (issue 15): its leads; provisioning actions: organisers (the lead
     # sees the campaign, so gets 403).
     "api/v1/schema/campaign-definition.json": EVERYONE,
@@ -199,7 +210,7 @@ ALLOWED = {
     "admin/password_change/": ORGANISERS,
     "admin/password_change/done/": ORGANISERS,
     "admin/jsi18n/": ORGANISERS,
-    "admin/^(?P<app_label>auth|account|socialaccount|accounts|cohorts|campaigns|annotation)/$": (
+    "admin/^(?P<app_label>auth|account|socialaccount|accounts|cohorts|campaigns|annotation|webhooks)/$": (  # noqa: E501
         ORGANISERS
     ),
     "admin/campaigns/application/<int:pk>/decide/<str:decision>/": ORGANISERS,
@@ -212,6 +223,16 @@ ALLOWED = {
         f"admin/{model}/{page}": ORGANISERS
         for model in ("cohorts/cohort", "cohorts/community")
         for page in ("", "add/", "<path:object_id>/history/", "<path:object_id>/change/")
+    },
+    **{
+        f"admin/webhooks/webhookendpoint/{page}": ORGANISERS
+        for page in (
+            "",
+            "add/",
+            "<path:object_id>/history/",
+            "<path:object_id>/change/",
+            "<path:object_id>/delete/",
+        )
     },
     **{
         f"admin/{model}/{page}": ORGANISERS
@@ -227,6 +248,7 @@ ALLOWED = {
             "annotation/importjob",
             "annotation/record",
             "annotation/response",
+            "webhooks/webhookdelivery",  # read only; redelivered with an action
         )
         for page in ("", "<path:object_id>/history/", "<path:object_id>/change/")
     },

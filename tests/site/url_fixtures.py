@@ -30,6 +30,8 @@ from cohorts.models import Cohort
 from tests.annotation.factories import make_campaign, record_hand_to
 from tests.campaigns.programme import make_organiser
 from tests.factories import UserFactory
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create
 
 ORG = "acme-research"
 
@@ -58,6 +60,7 @@ class World:
     co_leads: dict[str, Any]
     records: dict[str, Any]
     import_jobs: dict[str, Any]
+    webhooks: dict[Any, Any]  # subject (None: site-wide) -> (endpoint, delivery)
 
     def client(self, role: str) -> Client:
         if role == ANONYMOUS:
@@ -102,6 +105,18 @@ def build_world() -> World:
             record_hand_to(users[role], record)
             response_submit(user=users[role], record=record, values={"quality": 3})
 
+    # Webhook endpoints (each campaign's and a site-wide one) with a delivery each; the
+    # receiver's port is closed, so a redelivery fails at once and is retried later.
+    webhooks = {}
+    for subject, campaign in [*campaigns.items(), (None, None)]:
+        endpoint, _secret = webhook_endpoint_create(
+            campaign=campaign, url="http://127.0.0.1:9/hook", events=["campaign.paused"]
+        )
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event="campaign.paused", message_id=f"msg_walk_{subject}"
+        )
+        webhooks[subject] = (endpoint, delivery)
+
     token = api_token_create(user=users[MEMBER], name="walk", scope="admin")
     spare = api_token_create(user=lead, name="spare")
     # Objects only admin shows, so every admin route has a row to open.
@@ -115,6 +130,7 @@ def build_world() -> World:
         co_leads=co_leads,
         records=records,
         import_jobs=import_jobs,
+        webhooks=webhooks,
     )
 
 
@@ -143,6 +159,7 @@ def url_args(world: World, route: str, subject: str | None, names) -> dict[str, 
     campaign = world.campaigns[subject or PUBLIC]
     cohort = campaign.cohort
     on_cohort = route.startswith(("cohorts/", "api/v1/cohorts/"))
+    webhook_subject = None if route.startswith("api/v1/webhooks/") else (subject or PUBLIC)
     fill = {
         "slug": lambda: cohort.slug if on_cohort else campaign.slug,
         "cohort_slug": lambda: cohort.slug,  # an open cohort, to apply to
@@ -151,6 +168,9 @@ def url_args(world: World, route: str, subject: str | None, names) -> dict[str, 
         "job_id": lambda: world.import_jobs[subject or PUBLIC].pk,
         "user_id": lambda: world.co_leads[subject or PUBLIC].pk,  # a co-lead of it
         "token_id": lambda: world.spare_token_id,  # a token of the lead's
+        # a webhook endpoint of the campaign, or the site-wide one (api/v1/webhooks/)
+        "endpoint_id": lambda: world.webhooks[webhook_subject][0].pk,
+        "delivery_id": lambda: world.webhooks[webhook_subject][1].pk,
         "field_name": lambda: "prompt",  # the campaign's field (make_campaign's default)
         "question_name": lambda: "quality",  # its question
         "provider_id": lambda: "huggingface",  # OpenID Connect: Hugging Face sign-in

@@ -9,8 +9,14 @@ transaction (writer.import_run_batch owns it):
    its record is not rewritten);
 3. the new records' slots (slots.slots_create: INSERT … SELECT generate_series).
 
-The staging table is created once per database session and emptied at the start of each
-batch (a test's outer transaction can hold several batches)."""
+The staging table is created once per database session (IF NOT EXISTS) and emptied at the
+start of each batch (a test's outer transaction can hold several batches); every statement
+of a batch runs in its one transaction, so a pooler in transaction mode is fine too.
+
+Measured on the 2-core machine (issue 17): against the former unnest(arrays) statement the
+writer alone takes half the time and a quarter of the client CPU (psycopg's array dumping
+and three json.dumps a row were most of it). What is left is the database's: about 40 % of
+it is the per-row foreign-key check of annotation_record.campaign_id."""
 
 from __future__ import annotations
 

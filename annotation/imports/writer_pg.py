@@ -36,9 +36,13 @@ _CREATE = (
 )
 
 # The first staged row (by position) that changes the fields of a record with responses.
+# The LATERAL … LIMIT 1 keeps it one index lookup a staged row: the staging table has no
+# statistics and a campaign's record count grows faster than its own during an import, so
+# a plain join could hash every record of the campaign for each batch.
 _FIRST_ANSWERED_CHANGE = (
-    f"SELECT min(s.n) FROM {STAGE} s JOIN annotation_record r"  # noqa: S608
-    " ON r.campaign_id = %s AND r.external_id = s.external_id"
+    f"SELECT min(s.n) FROM {STAGE} s CROSS JOIN LATERAL ("  # noqa: S608
+    " SELECT r.id, r.fields FROM annotation_record r"
+    " WHERE r.campaign_id = %s AND r.external_id = s.external_id LIMIT 1) r"
     " WHERE s.data -> 0 IS DISTINCT FROM r.fields"
     " AND EXISTS (SELECT 1 FROM annotation_response a WHERE a.record_id = r.id)"
 )

@@ -1,13 +1,25 @@
-"""Benchmark: import records from a parquet file into PostgreSQL.
+"""Benchmark: import records into PostgreSQL, from a parquet file and as a JSONL upload
+through the API.
 
-    .venv/bin/python bench/import_parquet.py [--rows 100000]
+    .venv/bin/python bench/import_parquet.py [--records 100000 1000000] [--jsonl 100000]
+        [--repeat 2] [--compare REV] [--profile]
 
-Writes a parquet file of --rows records (and one of a fifth of that size), imports each
-into a fresh campaign of its own database (commonset_bench_import on the PostgreSQL at
-127.0.0.1, or BENCH_DATABASE_URL) through the same code the Celery task runs
-(annotation.imports.import_run), and prints records/s and the peak resident memory above
-the process's baseline for both sizes: the two peaks should be about equal (memory flat in
-the number of records). Each size runs in its own child process.
+Writes a parquet file per `--records` size (an external id, two fields' worth of columns:
+a prompt and its source, and a score as a suggestion; the source also as metadata) and a
+JSONL file of `--jsonl` records, then imports each into a campaign of its own database
+(commonset_bench_import on the PostgreSQL at 127.0.0.1, or BENCH_DATABASE_URL): parquet
+through the code the Celery task runs (annotation.imports.import_run), JSONL as a POST to
+/api/v1/campaigns/<slug>/imports/ with a lead's token (Django's test client in-process,
+the task run eagerly on commit; timed from the request to the job's end). Each import runs
+in its own child process and prints records/s and the peak resident memory (absolute and
+above the process's baseline): the peaks at 100k and 1M should be about equal (memory flat
+in the number of records).
+
+`--compare REV` also runs the same imports with the code of a git revision (extracted with
+`git archive` into a temporary folder), alternating with this tree's, `--repeat` times
+each, so that both are measured in the same run on this shared machine. `--profile` runs
+each import under cProfile (its reader thread included) and prints the top lines instead
+of timing it cleanly (profiled figures are slower).
 """
 
 import argparse
@@ -20,16 +32,33 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 DB_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/commonset_bench_import"
 )
+SECRET = "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+MAPPING = {
+    "external_id": "id",
+    "fields": {"prompt": "text"},
+    "metadata": ["source"],
+    "suggestions": {"quality": "score"},
+}
 
 
 def rss_bytes() -> int:
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _columns(start: int, n: int) -> dict:
+    return {
+        "id": [f"rec-{i:08d}" for i in range(start, start + n)],
+        "text": [
+            f"Prompt {i}: explain why the sky looks blue to a ten-year-old."
+            for i in range(start, start + n)
+        ],
+        "source": ["synthetic" if i % 3 else "human" for i in range(start, start + n)],
+        "score": [1 + i % 5 for i in range(start, start + n)],
+    }
 
 
 def write_parquet(path: Path, rows: int) -> None:
@@ -43,61 +72,92 @@ def write_parquet(path: Path, rows: int) -> None:
     with pq.ParquetWriter(path, schema) as writer:
         for start in range(0, rows, chunk):
             n = min(chunk, rows - start)
-            writer.write_table(
-                pa.table(
-                    {
-                        "id": [f"rec-{i:08d}" for i in range(start, start + n)],
-                        "text": [
-                            f"Prompt {i}: explain why the sky looks blue to a ten-year-old."
-                            for i in range(start, start + n)
-                        ],
-                        "source": [
-                            "synthetic" if i % 3 else "human" for i in range(start, start + n)
-                        ],
-                        "score": [1 + i % 5 for i in range(start, start + n)],
-                    },
-                    schema=schema,
-                )
-            )
+            writer.write_table(pa.table(_columns(start, n), schema=schema))
 
 
-def child(path: str, label: str) -> None:
-    os.environ["DATABASE_URL"] = DB_URL
-    os.environ.setdefault(
-        "SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+def write_jsonl(path: Path, rows: int) -> None:
+    import json
+
+    with open(path, "w") as fh:
+        for start in range(0, rows, 50_000):
+            columns = _columns(start, min(50_000, rows - start))
+            for values in zip(*columns.values(), strict=True):
+                fh.write(json.dumps(dict(zip(columns, values, strict=True))) + "\n")
+
+
+# --- child: one import in its own process -----------------------------------------------
+def child(path: str, label: str, code: str, kind: str, profile: bool) -> None:
+    sys.path.insert(0, code)
+    sys.path.insert(1, str(ROOT / "bench"))
+    os.chdir(code)
+    os.environ.update(
+        DATABASE_URL=DB_URL,
+        LOG_LEVEL="WARNING",
+        DEBUG="false",
+        CELERY_EAGER="true",
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        DJANGO_SETTINGS_MODULE="commonset.settings",
     )
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "commonset.settings"
+    os.environ.setdefault("SECRET_KEY", SECRET)
     import django
 
     django.setup()
 
+    from django.db import connection
     from loop import make_campaign  # bench/loop.py: a campaign with one field and question
 
-    from annotation.imports import import_run
+    from accounts.models import User
     from annotation.models import ImportJob, Record
+    from campaigns.dashboards.models import CampaignStats
     from campaigns.models import Campaign
 
-    slug, _tokens = (
-        make_campaign(0, 0) if not Campaign.objects.filter(slug="bench").exists() else ("bench", [])
-    )
-    campaign = Campaign.objects.get(slug=slug)
+    if not Campaign.objects.filter(slug="bench").exists():
+        make_campaign(0, 0)
+    campaign = Campaign.objects.get(slug="bench")
     Campaign.objects.filter(pk=campaign.pk).update(state="ready")
-    Record.objects.filter(campaign=campaign).delete()
-    job = ImportJob(
-        campaign=campaign,
-        source="upload",
-        format="parquet",
-        file_name=Path(path).name,
-        mapping={
-            "external_id": "id",
-            "fields": {"prompt": "text"},
-            "metadata": ["source"],
-            "suggestions": {"quality": "score"},
-        },
-    )
-    job.file.name = os.path.relpath(path, os.path.join(os.environ["COMMONSET_VAR_DIR"], "media"))
-    job.save()
+    with connection.cursor() as cursor:  # a fresh campaign's tables, fast at 1M records
+        cursor.execute("TRUNCATE annotation_record CASCADE")
+    CampaignStats.objects.update(records=0)
+    ImportJob.objects.all().delete()
+    media = Path(os.environ["COMMONSET_VAR_DIR"]) / "media"
+    if kind == "parquet":
+        job = ImportJob(
+            campaign=campaign,
+            source="upload",
+            format="parquet",
+            file_name=Path(path).name,
+            mapping=MAPPING,
+        )
+        job.file.name = os.path.relpath(path, media)
+        job.save()
+
+        def run():
+            from annotation.imports import import_run
+
+            import_run(job_id=job.pk)
+    else:
+        import json
+
+        from django.test import Client
+
+        from accounts.services import api_token_create
+
+        raw = api_token_create(
+            user=User.objects.get(username="bench-lead"), name="bench", scope="lead"
+        ).raw
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+        def run():
+            with open(path, "rb") as fh:
+                response = client.post(
+                    f"/api/v1/campaigns/{campaign.slug}/imports/",
+                    {"file": fh, "mapping": json.dumps(MAPPING)},
+                )
+            assert response.status_code == 202, response.content
+            while ImportJob.objects.get(pk=response.json()["id"]).state in ("pending", "running"):
+                time.sleep(0.05)
+
     import gc
 
     gc.collect()
@@ -113,36 +173,88 @@ def child(path: str, label: str) -> None:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     started = time.perf_counter()
-    import_run(job_id=job.pk)
+    if profile:
+        _profiled(run)
+    else:
+        run()
     elapsed = time.perf_counter() - started
     stop.set()
     sampler.join()
-    job.refresh_from_db()
+    job = ImportJob.objects.latest("pk")
     n = Record.objects.filter(campaign=campaign).count()
     assert job.state == "succeeded", job.error
     print(
-        f"{label}: {n:,} records in {elapsed:.2f} s = {n / elapsed:,.0f} records/s; "
-        f"peak memory above baseline {(peak[0] - baseline) / 2**20:.1f} MiB "
-        f"(baseline {baseline / 2**20:.0f} MiB)"
+        f"{label}: {n:,} records in {elapsed:.2f} s = {n / elapsed:,.0f} records/s"
+        f"{' (under cProfile)' if profile else ''}; peak RSS {peak[0] / 2**20:.0f} MiB, "
+        f"{(peak[0] - baseline) / 2**20:.1f} MiB above the baseline of "
+        f"{baseline / 2**20:.0f} MiB",
+        flush=True,
     )
+
+
+def _profiled(run) -> None:
+    """`run` under cProfile, the threads it starts (the import's reader) each under their
+    own profiler; prints the merged top lines by own time and by cumulative time."""
+    import cProfile
+    import pstats
+
+    profiles = []
+    original = threading.Thread.run
+
+    def run_profiled(thread):
+        profiler = cProfile.Profile()
+        profiles.append(profiler)
+        profiler.runcall(original, thread)
+
+    threading.Thread.run = run_profiled
+    main = cProfile.Profile()
+    try:
+        main.runcall(run)
+    finally:
+        threading.Thread.run = original
+    stats = pstats.Stats(main)
+    for profiler in profiles:
+        stats.add(profiler)
+    stats.strip_dirs().sort_stats("tottime").print_stats(15)
+    stats.sort_stats("cumulative").print_stats(15)
+
+
+# --- parent ------------------------------------------------------------------------------
+def _extract(rev: str, into: Path) -> Path:
+    into.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", rev], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--child", nargs=2, metavar=("PATH", "LABEL"))
+    parser.add_argument("--records", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--jsonl", type=int, default=100_000, help="0: no JSONL upload")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--compare", metavar="REV", help="also run this revision's code")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--child", nargs=4, metavar=("PATH", "LABEL", "CODE", "KIND"))
     args = parser.parse_args()
     if args.child:
-        child(*args.child)
+        child(*args.child, profile=args.profile)
         return
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
     import loop
-    from loop import machine, recreate_database
+    from _campaigns import machine
 
     loop.DB_URL = DB_URL
-    print(f"machine: {machine()}")
-    recreate_database()
+    print(f"machine: {machine()}", flush=True)
+    started = time.perf_counter()
+    for _ in range(10_000_000):
+        pass
+    print(f"10M-iteration Python loop: {time.perf_counter() - started:.2f} s", flush=True)
+    loop.recreate_database()
     env = dict(os.environ, DATABASE_URL=DB_URL, LOG_LEVEL="WARNING")
-    env.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+    env.setdefault("SECRET_KEY", SECRET)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
@@ -151,23 +263,28 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         env["COMMONSET_VAR_DIR"] = tmp
-        (Path(tmp) / "media" / "imports").mkdir(parents=True)
-        for rows in (args.rows // 5, args.rows):
-            path = Path(tmp) / "media" / "imports" / f"records-{rows}.parquet"
+        folder = Path(tmp) / "media" / "imports"
+        folder.mkdir(parents=True)
+        systems = [("this tree", ROOT)]
+        if args.compare:
+            systems.append((args.compare, _extract(args.compare, Path(tmp) / "compare")))
+        files = []
+        for rows in args.records:
+            path = folder / f"records-{rows}.parquet"
             write_parquet(path, rows)
-            size = path.stat().st_size
-            subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    str(path),
-                    f"{rows:,} rows ({size / 2**20:.1f} MiB file)",
-                ],
-                cwd=ROOT,
-                env=env,
-                check=True,
-            )
+            files.append(("parquet", path, f"parquet {rows:,} rows", path.stat().st_size))
+        if args.jsonl:
+            path = folder / f"records-{args.jsonl}.jsonl"
+            write_jsonl(path, args.jsonl)
+            files.append(("jsonl", path, f"JSONL API upload {args.jsonl:,} rows", 0))
+        for run in range(1, args.repeat + 1):
+            for kind, path, what, size in files:
+                for name, code in systems:
+                    mib = f", {size / 2**20:.1f} MiB file" if size else ""
+                    label = f"[{name}, run {run}] {what}{mib}"
+                    command = [sys.executable, __file__, "--child", str(path), label]
+                    command += [str(code), kind] + (["--profile"] if args.profile else [])
+                    subprocess.run(command, cwd=code, env=env, check=True)
 
 
 if __name__ == "__main__":

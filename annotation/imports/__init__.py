@@ -12,7 +12,8 @@ reason; the rows before it stay imported.
 - `readers/`: one reader per source (csv, jsonl, parquet, hub), one signature, `Source`;
 - `mapping`: the mapping's validation and the conversion of a row into a record;
 - `jobs`: import_start, import_run (the reader thread and its queue), imports_sweep;
-- `writer`: import_run_batch, the upserts (portable and PostgreSQL), StaleBatch;
+- `writer`: import_run_batch, the portable upsert, StaleBatch; `writer_pg`: the PostgreSQL
+  path (COPY into a staging table, set-based upsert and slots);
 - `errors`: ImportRejected, BadRow, SourceError; `limits`: sizes and the batch size;
 - `preview`: an upload's columns and first rows (the page's mapping step), and the check
   that a mapping names columns the file has; `staging`: the upload kept between the

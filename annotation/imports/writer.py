@@ -1,11 +1,10 @@
 """The batch writer: one batch of converted rows upserted as records, their slots
 created, the record counter and the job's progress moved on, all in one transaction (all
-or nothing). On PostgreSQL the upsert is one statement over unnest(arrays); elsewhere it is
-Django's bulk_create with update_conflicts."""
+or nothing). One function per path, the same rules: on PostgreSQL `batch_write_pg`
+(writer_pg.py: COPY into a staging table, then set-based SQL); elsewhere
+`_batch_write_portable` (Django's bulk_create with update_conflicts)."""
 
 from __future__ import annotations
-
-import json
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -17,6 +16,7 @@ from campaigns.models import Campaign
 from ..models import ImportJob, Record, Response
 from ..slots import slots_create
 from .errors import BadRow
+from .writer_pg import batch_write_pg
 
 
 def _upsert_portable(campaign: Campaign, overlap: int, by_id: dict) -> list[int]:
@@ -49,34 +49,6 @@ def _upsert_portable(campaign: Campaign, overlap: int, by_id: dict) -> list[int]
             ).values_list("pk", flat=True)
         )
     return new_ids
-
-
-def _upsert_pg(campaign_id: int, overlap: int, by_id: dict) -> list[int]:
-    """One INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE for the whole batch;
-    returns the ids of the records that are new. The batch commits without waiting for
-    the WAL flush (synchronous_commit off for this transaction only): a crash can lose
-    the last batches, never half a batch, and the progress counter that commits with
-    them makes the retry redo exactly those."""
-    dumps = json.dumps
-    ids, fields, metadata, suggestions = [], [], [], []
-    for external_id, (f, m, s) in by_id.items():
-        ids.append(external_id)
-        fields.append(dumps(f))
-        metadata.append(dumps(m))
-        suggestions.append(dumps(s))
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(
-            "INSERT INTO annotation_record (campaign_id, external_id, fields, metadata,"
-            " suggestions, response_count, overlap, created_at)"
-            " SELECT %s, t.e, t.f::jsonb, t.m::jsonb, t.s::jsonb, 0, %s, now()"
-            " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) AS t(e, f, m, s)"
-            " ON CONFLICT (campaign_id, external_id) DO UPDATE SET fields = EXCLUDED.fields,"
-            " metadata = EXCLUDED.metadata, suggestions = EXCLUDED.suggestions"
-            " RETURNING id, (xmax = 0)",
-            [campaign_id, overlap, ids, fields, metadata, suggestions],
-        )
-        return [pk for pk, inserted in cursor.fetchall() if inserted]
 
 
 class StaleBatch(Exception):
@@ -112,6 +84,20 @@ def _first_answered_change(campaign: Campaign, rows: list) -> int | None:
     return None
 
 
+def _batch_write_portable(
+    campaign: Campaign, overlap: int, rows: list
+) -> tuple[int, int, int | None]:
+    """The portable path of one batch: (created, updated, index of the refused row or
+    None); a refused row and those after it are not written."""
+    refused = _first_answered_change(campaign, rows)
+    if refused is not None:
+        rows = rows[:refused]
+    by_id = {e: (f, m, s) for _n, e, f, m, s in rows}  # last one wins
+    new_ids = _upsert_portable(campaign, overlap, by_id)
+    slots_create(campaign=campaign, record_ids=new_ids, overlap=overlap)
+    return len(new_ids), len(by_id) - len(new_ids), refused
+
+
 def import_run_batch(
     *, job_id: int, expected_done: int, rows: list[tuple[int, str, dict, dict, dict]]
 ) -> tuple[int, int]:
@@ -124,19 +110,17 @@ def import_run_batch(
         if job.rows_done != expected_done or job.state != ImportJob.State.RUNNING:
             raise StaleBatch(f"import {job_id} is at {job.rows_done}, not {expected_done}")
         campaign = job.campaign
-        refused = _first_answered_change(campaign, rows)
+        overlap = campaign.responses_per_record
+        if connection.vendor == "postgresql":
+            created, updated, refused = batch_write_pg(
+                campaign=campaign, overlap=overlap, rows=rows
+            )
+        else:
+            created, updated, refused = _batch_write_portable(campaign, overlap, rows)
         if refused is not None:
             number, external_id = rows[refused][0], rows[refused][1]
             rows = rows[:refused]
-        by_id = {e: (f, m, s) for _n, e, f, m, s in rows}  # last one wins
-        overlap = campaign.responses_per_record
-        if connection.vendor == "postgresql":
-            new_ids = _upsert_pg(campaign.pk, overlap, by_id)
-        else:
-            new_ids = _upsert_portable(campaign, overlap, by_id)
-        slots_create(campaign=campaign, record_ids=new_ids, overlap=overlap)
-        CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=len(new_ids))
-        created, updated = len(new_ids), len(by_id) - len(new_ids)
+        CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=created)
         job.rows_done = expected_done + len(rows)
         job.records_created += created
         job.records_updated += updated

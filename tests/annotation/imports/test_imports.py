@@ -315,12 +315,12 @@ def test_mapping_must_cover_required_fields():
     )
     assert response.status_code == 400 and "Unknown field" in response.json()["detail"]
     assert not ImportJob.objects.exists() and not Record.objects.exists()
-    # an empty mapping falls back to same-named columns: this file has no `prompt` column
+    # an empty mapping falls back to same-named columns: this file has no `prompt` column,
+    # which the header shows before anything is stored
     response = upload(api, campaign, "a.csv", csv_bytes([(1, "A", "w", 1)]), mapping={"fields": {}})
-    assert response.status_code == 202, response.content
-    job = status(api, campaign, response.json()["id"])
-    assert job["state"] == "failed" and "no column 'prompt'" in job["error"], job
-    assert not Record.objects.exists()
+    assert response.status_code == 400, response.content
+    assert "no column “prompt”" in response.json()["detail"]
+    assert not ImportJob.objects.exists() and not Record.objects.exists()
 
 
 def test_only_leads_may_import():

@@ -1,6 +1,7 @@
 """Forms: shape only. Rules (question kinds, editability) live in validation and services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from hub.metadata import LICENSE_CHOICES
@@ -78,6 +79,18 @@ class CampaignSettingsForm(forms.Form):
     lease_seconds = forms.IntegerField(
         min_value=30, max_value=24 * 3600, help_text="How long a record stays reserved."
     )
+    draft_hold_seconds = forms.IntegerField(
+        label=_("Longest a draft keeps its record reserved (seconds)"),
+        min_value=0,
+        max_value=7 * 24 * 3600,
+        required=False,  # left out: it stays as it is
+        help_text=_(
+            "Each time an annotator saves a draft, their reservation is extended by the "
+            "reservation time above, up to this long after the draft's first save; after "
+            "that the record may go to someone else (the draft is kept). 0: saving a draft "
+            "does not extend the reservation."
+        ),
+    )
 
     @classmethod
     def for_campaign(cls, campaign: Campaign, data=None):
@@ -87,6 +100,7 @@ class CampaignSettingsForm(forms.Form):
                 "responses_per_record": campaign.responses_per_record,
                 "license": campaign.license,
                 "lease_seconds": campaign.lease_seconds,
+                "draft_hold_seconds": campaign.draft_hold_seconds,
             },
         )
 

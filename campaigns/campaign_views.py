@@ -109,6 +109,9 @@ def campaign_settings(request, slug: str):
                 )
             Campaign.objects.filter(pk=campaign.pk).update(
                 lease_seconds=form.cleaned_data["lease_seconds"],
+                draft_hold_seconds=campaign.draft_hold_seconds
+                if form.cleaned_data["draft_hold_seconds"] is None
+                else form.cleaned_data["draft_hold_seconds"],
                 license=form.cleaned_data["license"] or campaign.license,
             )
         except AnnotationError as exc:

@@ -39,6 +39,23 @@ def mapping_clean(campaign: Campaign, mapping: dict) -> dict:
     suggestions = mapping.get("suggestions") or {}
     if not isinstance(suggestions, dict) or set(suggestions) - questions:
         raise ImportRejected("mapping.suggestions must map question names to column names.")
+    # A question's suggestion: its value's column, or {"value": col, "agent": col, "score":
+    # col}; the agent (e.g. a model's name) and score otherwise come from the columns
+    # "<question>.agent" and "<question>.score" when the source has them.
+    agents, scores = {}, {}
+    for name, spec in list(suggestions.items()):
+        if isinstance(spec, dict):
+            parts = {key: spec.get(key) or "" for key in ("value", "agent", "score")}
+            if set(spec) - set(parts) or not all(isinstance(v, str) for v in parts.values()):
+                raise ImportRejected(
+                    f"mapping.suggestions.{name} must be a column name or "
+                    '{"value": column, "agent": column, "score": column}.'
+                )
+            suggestions[name] = parts["value"]
+            agents[name], scores[name] = parts["agent"], parts["score"]
+        elif spec and not isinstance(spec, str):
+            raise ImportRejected("mapping.suggestions must map question names to column names.")
+    suggestions = {k: v for k, v in suggestions.items() if v}
     metadata = mapping.get("metadata") or []
     if isinstance(metadata, str):
         metadata = [c.strip() for c in metadata.split(",") if c.strip()]
@@ -51,7 +68,9 @@ def mapping_clean(campaign: Campaign, mapping: dict) -> dict:
         "external_id": external_id,
         "fields": {k: v for k, v in field_map.items() if v},
         "metadata": metadata,
-        "suggestions": {k: v for k, v in suggestions.items() if v},
+        "suggestions": suggestions,
+        "suggestion_agents": {k: agents.get(k) or f"{k}.agent" for k in suggestions},
+        "suggestion_scores": {k: scores.get(k) or f"{k}.score" for k in suggestions},
     }
 
 
@@ -112,6 +131,8 @@ class RowConverter:
         self.questions = {q.name: q for q in Question.objects.filter(campaign=campaign)}
         self.field_items = list(mapping["fields"].items())
         self.suggestion_items = list(mapping["suggestions"].items())
+        self.agent_columns = mapping.get("suggestion_agents") or {}
+        self.score_columns = mapping.get("suggestion_scores") or {}
 
     def convert(self, number: int, row: dict) -> tuple[str, dict, dict, dict]:
         id_col = self.mapping["external_id"]
@@ -150,7 +171,13 @@ class RowConverter:
             error = answer_error(question, value)
             if error:
                 raise BadRow(number, f"suggestion for {qname!r} (column {col!r}): {error}")
-            suggestions[qname] = value
+            suggestions[qname] = {
+                "value": value,
+                "agent": self._agent(row.get(self.agent_columns.get(qname, f"{qname}.agent"))),
+                "score": self._score(
+                    number, qname, row.get(self.score_columns.get(qname, f"{qname}.score"))
+                ),
+            }
         self._sizes_check(number, fields, metadata)
         for what, value in (
             ("the external id", external_id),
@@ -192,6 +219,24 @@ class RowConverter:
         ):
             raise BadRow(number, f'field {name!r}: a chat is a list of {{"role", "content"}}')
         return [{"role": str(m.get("role", "")), "content": str(m["content"])} for m in value]
+
+    @staticmethod
+    def _agent(value) -> str | None:
+        if value is None or str(value).strip() == "":
+            return None
+        return str(value).strip()[:200]
+
+    @staticmethod
+    def _score(number: int, qname: str, value) -> float | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            score = float(value)
+        except (TypeError, ValueError):
+            raise BadRow(number, f"the suggestion score for {qname!r} is not a number") from None
+        if score != score or score in (float("inf"), float("-inf")):
+            raise BadRow(number, f"the suggestion score for {qname!r} is not a number")
+        return score
 
     @staticmethod
     def _suggestion_value(question: Question, value):

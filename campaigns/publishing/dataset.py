@@ -15,6 +15,10 @@ Columns (typed; `q` is a question's name, `f` a field's name):
   {option: float64}, `q_consensus` list<string>, `q_num_responses`.
 - text: `q_responses` list<{annotator, value:string}>, `q_answers` list<string>,
   `q_num_responses`.
+- a question some record has a suggestion for (imported, pre-filled for annotators) also
+  has `q_suggestion` (typed like an answer), `q_suggestion_agent` (string),
+  `q_suggestion_score` (float64) and `q_suggestion_kept_ratio` (float64: the share of the
+  record's submitted answers that kept it unchanged).
 
 Annotators are a stable pseudonym per campaign (HMAC of the campaign and user ids), or
 their Hugging Face handle when the campaign's lead turned that on; never an e-mail or an
@@ -56,6 +60,7 @@ class QuestionSpec:
     kind: str
     options: list
     description: str = ""
+    suggested: bool = False  # some record of the campaign has a suggestion for it
 
     @property
     def labels(self) -> list[str]:
@@ -72,6 +77,8 @@ class QuestionTotals:
     agreement_sum: float = 0.0
     agreement_n: int = 0
     agreement: AlphaAccumulator | None = None
+    suggestion_kept: int = 0  # responses that kept the record's suggestion unchanged
+    suggestion_responses: int = 0  # responses to records with a suggestion for it
 
     def __post_init__(self):
         level = {"rating": "ordinal", "label": "nominal"}.get(self.spec.kind)
@@ -92,6 +99,13 @@ class QuestionTotals:
             "mean_agreement_ratio": (
                 round(self.agreement_sum / self.agreement_n, 4) if self.agreement_n else None
             ),
+            "suggested": self.spec.suggested,
+            "suggestion_responses": self.suggestion_responses,
+            "suggestion_kept_ratio": (
+                round(self.suggestion_kept / self.suggestion_responses, 4)
+                if self.suggestion_responses
+                else None
+            ),
         }
 
 
@@ -109,7 +123,30 @@ class BuildSummary:
     responses_per_record: dict = field(default_factory=dict)  # "n" -> records
 
 
+def suggested_questions(campaign) -> set[str]:
+    """Names of the questions some record of the campaign has a suggestion for."""
+    from django.db import connection
+
+    from annotation.models import Record
+
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Record._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT jsonb_object_keys(suggestions) FROM {table}"  # noqa: S608
+                " WHERE campaign_id = %s AND suggestions <> '{}'::jsonb",
+                [campaign.pk],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    names: set[str] = set()
+    records = Record.objects.filter(campaign=campaign).exclude(suggestions={})
+    for suggestions in records.values_list("suggestions", flat=True).iterator():
+        names.update(suggestions or {})
+    return names
+
+
 def question_specs(campaign) -> list[QuestionSpec]:
+    suggested = suggested_questions(campaign)
     return [
         QuestionSpec(
             name=q.name,
@@ -117,6 +154,7 @@ def question_specs(campaign) -> list[QuestionSpec]:
             kind=q.kind,
             options=q.option_values,
             description=q.description,
+            suggested=q.name in suggested,
         )
         for q in campaign.questions.published()
     ]
@@ -136,8 +174,46 @@ def _struct_of(options: list[str], value_type: pa.DataType) -> pa.DataType:
     return pa.struct([(option, value_type) for option in options])
 
 
+SUGGESTION_VALUE_TYPES = {
+    "rating": pa.int64(),
+    "multi_label": pa.list_(pa.string()),
+    "ranking": pa.list_(pa.string()),
+}
+
+
+def suggestion_columns(spec: QuestionSpec) -> list[tuple[str, pa.DataType, str]]:
+    """The suggestion a record came with for a question, beside the answers."""
+    if not spec.suggested:
+        return []
+    n = spec.name
+    return [
+        (
+            f"{n}_suggestion",
+            SUGGESTION_VALUE_TYPES.get(spec.kind, pa.string()),
+            "the suggested answer the record was imported with (pre-filled for annotators); "
+            "null when it had none",
+        ),
+        (
+            f"{n}_suggestion_agent",
+            pa.string(),
+            "who or what made the suggestion (e.g. a model's name), when the import said",
+        ),
+        (f"{n}_suggestion_score", pa.float64(), "the suggestion's score, when the import gave one"),
+        (
+            f"{n}_suggestion_kept_ratio",
+            pa.float64(),
+            "share of the submitted answers that kept the suggestion unchanged; null when "
+            "there was no suggestion or no answer",
+        ),
+    ]
+
+
 def question_columns(spec: QuestionSpec) -> list[tuple[str, pa.DataType, str]]:
     """(column, type, meaning) for one question: the schema and the card share it."""
+    return _answer_columns(spec) + suggestion_columns(spec)
+
+
+def _answer_columns(spec: QuestionSpec) -> list[tuple[str, pa.DataType, str]]:
     n = spec.name
     count = (f"{n}_num_responses", pa.int64(), "number of submitted answers")
     if spec.kind == "rating":
@@ -268,6 +344,34 @@ def _aggregate(spec: QuestionSpec, answers: list[tuple[str, object]], out: dict,
         totals.agreement.add(values)
 
 
+def _suggestion_cells(spec: QuestionSpec, raw, kept: tuple[int, int], out: dict, totals) -> None:
+    from annotation.suggestions import suggestion_of
+
+    n = spec.name
+    suggestion = suggestion_of(raw) if raw is not None else None
+    value = suggestion["value"] if suggestion else None
+    if value is not None:
+        if spec.kind == "rating":
+            value = value if isinstance(value, int) and not isinstance(value, bool) else None
+        elif spec.kind in ("multi_label", "ranking"):
+            value = [str(v) for v in value] if isinstance(value, list) else None
+        else:
+            value = str(value)
+    score = suggestion["score"] if suggestion else None
+    out[f"{n}_suggestion"].append(value)
+    out[f"{n}_suggestion_agent"].append(suggestion["agent"] if suggestion else None)
+    out[f"{n}_suggestion_score"].append(
+        float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None
+    )
+    kept_count, had = kept
+    out[f"{n}_suggestion_kept_ratio"].append(
+        round(kept_count / had, 4) if suggestion and had else None
+    )
+    if suggestion:
+        totals.suggestion_kept += kept_count
+        totals.suggestion_responses += had
+
+
 class Annotators:
     """Published names of annotators: pseudonyms, or HF handles when the lead chose so."""
 
@@ -342,6 +446,11 @@ def write_parquet(
                 for spec, answers, total in zip(specs, row.answers, totals, strict=True):
                     given = [(a, v) for a, v in zip(who, answers, strict=True) if v not in empty]
                     _aggregate(spec, given, out, total)
+                kept = iter(row.kept or [])
+                for spec, total in zip(specs, totals, strict=True):
+                    if spec.suggested:
+                        raw = (row.suggestions or {}).get(spec.name)
+                        _suggestion_cells(spec, raw, next(kept, (0, 0)), out, total)
                 summary.rows += 1
                 summary.responses += n
                 if complete:

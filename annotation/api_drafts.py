@@ -1,8 +1,7 @@
 """The REST API of coming back to records: my draft of a record, and the records I
 skipped. Thin: parse, call one selector or service, answer."""
 
-from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +11,6 @@ from campaigns.access import campaign_get_for_user
 from . import drafts, selectors
 from .api import ERROR, VALIDATION_ERROR, _error
 from .errors import AnnotationError, AnswerErrors
-from .models import Slot
 from .serializers import DraftSerializer, ResponseInSerializer, SkippedRecordSerializer
 
 
@@ -30,20 +28,6 @@ def _draft_data(response, expires_at) -> dict:
 
 class RecordDraftView(APIView):
     @extend_schema(
-        summary="My draft of a record",
-        responses={200: DraftSerializer, 404: OpenApiResponse(description="No draft.")},
-        tags=["annotation"],
-    )
-    def get(self, request, record_id: int):
-        record = selectors.record_get_for_user(request.user, record_id)
-        draft = selectors.draft_of_user(request.user, record)
-        if draft is None:
-            raise Http404
-        held = Slot.objects.leased_to(request.user).filter(record=record)
-        expires_at = held.values_list("expires_at", flat=True).first()
-        return Response(DraftSerializer(_draft_data(draft, expires_at)).data)
-
-    @extend_schema(
         summary="Save my answers to a record as a draft",
         description="A draft is not submitted: it does not count toward the record's responses "
         "and is never published. Any answer may be left out; each one given is checked "
@@ -51,7 +35,8 @@ class RecordDraftView(APIView):
         "me (each save extends my reservation, up to the campaign's `draft_hold_seconds` "
         "after the first save). The first save needs the record reserved for me (409 "
         "`lease_required`); 409 `already_answered` when I already submitted or discarded it. "
-        "Submit it with `PUT .../response/`.",
+        "`GET .../response/` reads it back (status `draft`); submit it with "
+        "`PUT .../response/`.",
         request=ResponseInSerializer,
         responses={200: DraftSerializer, 400: VALIDATION_ERROR, 409: ERROR},
         examples=[

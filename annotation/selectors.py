@@ -134,10 +134,6 @@ def response_of_user(user, record: Record) -> Response | None:
     return Response.objects.filter(user=user, record=record).first()
 
 
-def draft_of_user(user, record: Record) -> Response | None:
-    return Response.objects.drafts().filter(user=user, record=record).first()
-
-
 def user_skipped(user, record: Record) -> bool:
     return Skip.objects.filter(user=user, record=record).exists()
 

@@ -263,7 +263,7 @@ def test_api_drafts_round_trip():
     leased = api.post(f"/api/v1/campaigns/{campaign.slug}/next/").json()
     assert leased["draft"] is None
     record_id = leased["record"]["id"]
-    assert api.get(f"/api/v1/records/{record_id}/draft/").status_code == 404
+    assert api.get(f"/api/v1/records/{record_id}/response/").status_code == 404
     saved = api.put(
         f"/api/v1/records/{record_id}/draft/", {"values": {"quality": 3}}, format="json"
     )
@@ -271,7 +271,8 @@ def test_api_drafts_round_trip():
     assert saved.json()["status"] == "draft" and saved.json()["lease_expires_at"]
     bad = api.put(f"/api/v1/records/{record_id}/draft/", {"values": {"quality": 9}}, format="json")
     assert bad.status_code == 400 and "quality" in bad.json()["errors"]
-    assert api.get(f"/api/v1/records/{record_id}/draft/").json()["values"] == {"quality": 3}
+    mine = api.get(f"/api/v1/records/{record_id}/response/").json()
+    assert mine["status"] == "draft" and mine["values"] == {"quality": 3}
     again = api.post(f"/api/v1/campaigns/{campaign.slug}/next/").json()
     assert again["record"]["id"] == record_id and again["draft"] == {"quality": 3}
     progress = api.get(f"/api/v1/campaigns/{campaign.slug}/progress/").json()

@@ -90,7 +90,9 @@ class SkippedRecordsView(APIView):
         description="Undoes every skip of mine in the campaign: `next` offers those records "
         "again once they come up (when they still need answers).",
         request=None,
-        responses=inline_serializer("SkipsRestored", {"restored": serializers.IntegerField()}),
+        responses={
+            200: inline_serializer("SkipsRestored", {"restored": serializers.IntegerField()})
+        },
         tags=["annotation"],
     )
     def delete(self, request, slug: str):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from campaigns.dashboards.models import CampaignDayStats
@@ -178,18 +178,15 @@ def _lease_next_record_once(*, user, campaign: Campaign) -> Lease | NothingLeft:
         return _lease_next_record_pg(user=user, campaign=campaign)
     now = timezone.now()
     with transaction.atomic():
+        my_draft = Response.objects.drafts().filter(record_id=OuterRef("record_id"), user=user)
         mine = (
             Slot.objects.filter(campaign=campaign, holder=user, filled=False)
+            .annotate(draft=Subquery(my_draft.values("values")[:1], output_field=JSONField()))
             .select_related("record")
             .first()
         )
         if mine is not None:
-            draft = (
-                Response.objects.drafts()
-                .filter(record_id=mine.record_id, user=user)
-                .values_list("values", flat=True)
-                .first()
-            )
+            draft = mine.draft
             if mine.expires_at is not None and mine.expires_at > now:
                 return Lease(mine.record, mine.pk, mine.expires_at, draft)
             # My lease ran out but nobody took the slot: it is mine again, renewed.

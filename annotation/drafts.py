@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from campaigns.models import Campaign
 
@@ -65,7 +66,7 @@ def draft_save(
             existing = Response.objects.select_for_update().filter(record=record, user=user).first()
             if existing is not None and existing.status != Response.Status.DRAFT:
                 raise AnnotationError(
-                    "You have already answered this record; change your answer instead.",
+                    gettext("You have already answered this record; change your answer instead."),
                     code="already_answered",
                 )
             mine = Slot.objects.filter(record=record, holder=user, filled=False)
@@ -98,7 +99,7 @@ def draft_resume(*, user, record: Record) -> Lease:
     _require_open(campaign)
     draft = Response.objects.drafts().filter(record=record, user=user).first()
     if draft is None:
-        raise AnnotationError("You have no draft of this record.", code="no_draft")
+        raise AnnotationError(gettext("You have no draft of this record."), code="no_draft")
     now = timezone.now()
     with transaction.atomic():
         full = Record.objects.get(pk=record.pk)
@@ -106,7 +107,7 @@ def draft_resume(*, user, record: Record) -> Lease:
         mine = Slot.objects.filter(record=record, holder=user, filled=False).first()
         if mine is None:
             if full.response_count >= full.overlap:
-                raise LeaseLost(DRAFT_LEASE_LOST_MESSAGE)
+                raise LeaseLost(gettext(DRAFT_LEASE_LOST_MESSAGE))
             Slot.objects.filter(campaign=campaign, holder=user, filled=False).update(
                 holder=None, expires_at=None
             )
@@ -117,7 +118,7 @@ def draft_resume(*, user, record: Record) -> Lease:
                 .first()
             )
             if mine is None:
-                raise LeaseLost(DRAFT_LEASE_LOST_MESSAGE)
+                raise LeaseLost(gettext(DRAFT_LEASE_LOST_MESSAGE))
         expires_at = max(
             now + timedelta(seconds=campaign.lease_seconds),
             _draft_hold_until(campaign, draft.created_at, now),

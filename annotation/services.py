@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from campaigns.dashboards.models import CampaignDayStats
 from campaigns.models import Campaign
@@ -264,7 +265,7 @@ LEASE_REQUIRED_MESSAGE = (
 )
 
 
-DRAFT_LEASE_LOST_MESSAGE = (
+DRAFT_LEASE_LOST_MESSAGE = gettext_noop(
     "Your reservation of this record ran out and other annotators took its places, so your "
     "draft can no longer be submitted. It stays in My drafts; ask for the next record."
 )
@@ -282,7 +283,7 @@ def _fill_slot(*, user, record: Record, may_take_free: bool, draft: bool = False
     )
     if not counted:
         if draft:
-            raise LeaseLost(DRAFT_LEASE_LOST_MESSAGE)
+            raise LeaseLost(gettext(DRAFT_LEASE_LOST_MESSAGE))
         raise RecordComplete("This record already has all the responses it needs.")
     taken = Slot.objects.filter(record=record, holder=user, filled=False).update(
         filled=True, expires_at=None
@@ -301,7 +302,7 @@ def _fill_slot(*, user, record: Record, may_take_free: bool, draft: bool = False
                 break
         else:
             if draft:
-                raise LeaseLost(DRAFT_LEASE_LOST_MESSAGE)
+                raise LeaseLost(gettext(DRAFT_LEASE_LOST_MESSAGE))
             raise RecordComplete("This record already has all the responses it needs.")
     Slot.objects.filter(record=record).update(record_responses=F("record_responses") + 1)
 

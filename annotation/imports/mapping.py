@@ -9,6 +9,8 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from campaigns.models import Campaign
 
 from ..models import Field, Question
@@ -48,8 +50,11 @@ def mapping_clean(campaign: Campaign, mapping: dict) -> dict:
             parts = {key: spec.get(key) or "" for key in ("value", "agent", "score")}
             if set(spec) - set(parts) or not all(isinstance(v, str) for v in parts.values()):
                 raise ImportRejected(
-                    f"mapping.suggestions.{name} must be a column name or "
-                    '{"value": column, "agent": column, "score": column}.'
+                    gettext(
+                        "mapping.suggestions.%(name)s must be a column name or "
+                        '{"value": column, "agent": column, "score": column}.'
+                    )
+                    % {"name": name}
                 )
             suggestions[name] = parts["value"]
             agents[name], scores[name] = parts["agent"], parts["score"]
@@ -121,6 +126,10 @@ def _has_nul(value) -> bool:
     if isinstance(value, list | tuple):
         return any(_has_nul(v) for v in value)
     return False
+
+
+def _score_error(qname: str) -> str:
+    return gettext("the suggestion score for %(question)r is not a number") % {"question": qname}
 
 
 # --- converting --------------------------------------------------------------------------
@@ -233,9 +242,9 @@ class RowConverter:
         try:
             score = float(value)
         except (TypeError, ValueError):
-            raise BadRow(number, f"the suggestion score for {qname!r} is not a number") from None
+            raise BadRow(number, _score_error(qname)) from None
         if score != score or score in (float("inf"), float("-inf")):
-            raise BadRow(number, f"the suggestion score for {qname!r} is not a number")
+            raise BadRow(number, _score_error(qname))
         return score
 
     @staticmethod

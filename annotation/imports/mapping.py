@@ -139,9 +139,13 @@ class RowConverter:
         self.fields = {f.name: f for f in Field.objects.filter(campaign=campaign)}
         self.questions = {q.name: q for q in Question.objects.filter(campaign=campaign)}
         self.field_items = list(mapping["fields"].items())
-        self.suggestion_items = list(mapping["suggestions"].items())
-        self.agent_columns = mapping.get("suggestion_agents") or {}
-        self.score_columns = mapping.get("suggestion_scores") or {}
+        agents = mapping.get("suggestion_agents") or {}
+        scores = mapping.get("suggestion_scores") or {}
+        # (question, value column, agent column, score column)
+        self.suggestion_items = [
+            (q, col, agents.get(q, f"{q}.agent"), scores.get(q, f"{q}.score"))
+            for q, col in mapping["suggestions"].items()
+        ]
 
     def convert(self, number: int, row: dict) -> tuple[str, dict, dict, dict]:
         id_col = self.mapping["external_id"]
@@ -171,7 +175,7 @@ class RowConverter:
             fields[name] = value
         metadata = {col: _jsonable(row.get(col)) for col in self.mapping["metadata"]}
         suggestions = {}
-        for qname, col in self.suggestion_items:
+        for qname, col, agent_col, score_col in self.suggestion_items:
             value = row.get(col)
             if value is None or value == "":
                 continue
@@ -180,12 +184,11 @@ class RowConverter:
             error = answer_error(question, value)
             if error:
                 raise BadRow(number, f"suggestion for {qname!r} (column {col!r}): {error}")
+            agent, score = row.get(agent_col), row.get(score_col)
             suggestions[qname] = {
                 "value": value,
-                "agent": self._agent(row.get(self.agent_columns.get(qname, f"{qname}.agent"))),
-                "score": self._score(
-                    number, qname, row.get(self.score_columns.get(qname, f"{qname}.score"))
-                ),
+                "agent": None if agent is None else self._agent(agent),
+                "score": None if score is None else self._score(number, qname, score),
             }
         self._sizes_check(number, fields, metadata)
         for what, value in (

@@ -81,6 +81,9 @@ def _nothing_context(campaign, user, result: services.NothingLeft) -> dict:
         "campaign": campaign,
         "nothing": result,
         "progress": campaign_progress_counted(campaign, user),
+        "drafts": Response.objects.drafts()
+        .filter(user=user, record__campaign_id=campaign.pk)
+        .count(),
     }
 
 

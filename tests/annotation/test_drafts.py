@@ -301,3 +301,32 @@ def test_api_skipped_records_come_back():
     assert api.delete(f"/api/v1/records/{record_id}/skip/").status_code == 204
     assert api.post(f"/api/v1/campaigns/{campaign.slug}/next/").json()["record"]["id"] == record_id
     assert api.delete(f"/api/v1/campaigns/{campaign.slug}/skipped/").json() == {"restored": 1}
+
+
+def test_the_lead_sets_how_long_a_draft_holds_its_record(client):
+    lead = UserFactory()
+    campaign = make_campaign(lead=lead, state="ready", records=1)
+    client.force_login(lead)
+    page = client.get(f"/campaigns/{campaign.slug}/settings/").content.decode()
+    assert 'name="draft_hold_seconds"' in page and 'value="7200"' in page
+    client.post(
+        f"/campaigns/{campaign.slug}/settings/",
+        {"responses_per_record": "2", "lease_seconds": "300", "draft_hold_seconds": "1800"},
+    )
+    campaign.refresh_from_db()
+    assert campaign.draft_hold_seconds == 1800 and campaign.lease_seconds == 300
+    response = client.post(
+        f"/campaigns/{campaign.slug}/settings/",
+        {"responses_per_record": "2", "lease_seconds": "300", "draft_hold_seconds": "-1"},
+    )
+    assert response.status_code == 200 and "greater than or equal to 0" in response.content.decode()
+
+
+def test_nothing_left_points_to_my_drafts(client, annotator):
+    campaign = make_campaign(records=1, overlap=1)
+    record = lease(annotator, campaign).record
+    drafts.draft_save(user=annotator, record=record, values={"quality": 5})
+    Slot.objects.filter(holder=annotator).update(holder=None, expires_at=None)
+    lease(UserFactory(), campaign)  # someone else holds the only place now
+    body = client.get(f"/annotate/{campaign.slug}/").content.decode()
+    assert "You have 1 draft" in body and f"/annotate/{campaign.slug}/mine/" in body

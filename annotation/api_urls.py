@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, lead_api
+from . import api, api_drafts, lead_api
 
 urlpatterns = [
     path("campaigns/", api.CampaignListView.as_view(), name="api-campaigns"),
@@ -18,6 +18,11 @@ urlpatterns = [
         "campaigns/<slug:slug>/my-responses/",
         api.MyResponsesView.as_view(),
         name="api-campaign-my-responses",
+    ),
+    path(
+        "campaigns/<slug:slug>/skipped/",
+        api_drafts.SkippedRecordsView.as_view(),
+        name="api-campaign-skipped",
     ),
     path("campaigns/<slug:slug>/imports/", api.ImportListView.as_view(), name="api-imports"),
     path(
@@ -52,6 +57,11 @@ urlpatterns = [
         name="api-record-response",
     ),
     path("records/<int:record_id>/skip/", api.RecordSkipView.as_view(), name="api-record-skip"),
+    path(
+        "records/<int:record_id>/draft/",
+        api_drafts.RecordDraftView.as_view(),
+        name="api-record-draft",
+    ),
     path(
         "records/<int:record_id>/discard/",
         api.RecordDiscardView.as_view(),

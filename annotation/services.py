@@ -11,15 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from campaigns.dashboards.models import CampaignDayStats
 from campaigns.models import Campaign
 
-from .errors import AnnotationError, CampaignNotOpen, LeaseRequired, RecordComplete
+from .errors import AnnotationError, CampaignNotOpen, LeaseLost, LeaseRequired, RecordComplete
 from .models import Question, Record, Response, Skip, Slot
+from .suggestions import suggestions_kept
 from .validation import answers_clean
 
 
@@ -29,15 +31,20 @@ class Lease:
     record: Record
     slot_id: int
     expires_at: datetime
+    # My draft's answers when the leased record has one (resuming it pre-fills them).
+    draft_values: dict | None = None
 
 
 @dataclass(frozen=True)
 class NothingLeft:
-    """No record for this user now. `reason` is "done" (nothing left they could answer)
-    or "busy" (open records remain but others hold them; try again soon)."""
+    """No record for this user now. `reason` is "done" (nothing left they could answer),
+    "skipped" (nothing left but the `skipped` open records they passed on, which
+    annotation.drafts.skips_restore offers again) or "busy" (open records remain but
+    others hold them; try again soon)."""
 
     reason: str
     retry_after: int | None = None
+    skipped: int = 0
 
 
 def _require_open(campaign: Campaign) -> None:
@@ -69,8 +76,10 @@ def lease_next_record(*, user, campaign: Campaign) -> Lease | NothingLeft:
 
 
 _PG_MINE = """
-SELECT s.id, s.expires_at, r.id, r.external_id, r.fields, r.metadata, r.suggestions
+SELECT s.id, s.expires_at, r.id, r.external_id, r.fields, r.metadata, r.suggestions, d.values
 FROM annotation_slot s JOIN annotation_record r ON r.id = s.record_id
+LEFT JOIN annotation_response d
+  ON d.record_id = r.id AND d.user_id = %(user)s AND d.status = 'draft'
 WHERE s.campaign_id = %(campaign)s AND s.holder_id = %(user)s AND NOT s.filled
 LIMIT 1
 """
@@ -101,12 +110,14 @@ FROM claimed c JOIN annotation_record r ON r.id = c.record_id
 """
 
 
-def _record_from_row(campaign: Campaign, row) -> Record:
+def _json_load(value):
     import json
 
-    def load(value):
-        return json.loads(value) if isinstance(value, str | bytes) else value
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
+
+def _record_from_row(campaign: Campaign, row) -> Record:
+    load = _json_load
     record = Record(
         id=row[0],
         campaign=campaign,
@@ -143,8 +154,9 @@ def _lease_next_record_pg(*, user, campaign: Campaign) -> Lease | NothingLeft:
         row = cursor.fetchone()
         if row is not None:
             slot_id, expires_at = row[0], row[1]
+            draft = _json_load(row[7])
             if expires_at is not None and expires_at > now:
-                return Lease(_record_from_row(campaign, row[2:]), slot_id, expires_at)
+                return Lease(_record_from_row(campaign, row[2:7]), slot_id, expires_at, draft)
             expires_at = now + timedelta(seconds=campaign.lease_seconds)
             cursor.execute(
                 "UPDATE annotation_slot SET expires_at = %s WHERE id = %s AND holder_id = %s"
@@ -152,7 +164,7 @@ def _lease_next_record_pg(*, user, campaign: Campaign) -> Lease | NothingLeft:
                 [expires_at, slot_id, user.pk],
             )
             if cursor.rowcount:
-                return Lease(_record_from_row(campaign, row[2:]), slot_id, expires_at)
+                return Lease(_record_from_row(campaign, row[2:7]), slot_id, expires_at, draft)
         params["expires"] = now + timedelta(seconds=campaign.lease_seconds)
         _pg_prepare(
             cursor, "commonset_claim", "bigint, bigint, timestamptz, timestamptz", _PG_CLAIM
@@ -171,20 +183,23 @@ def _lease_next_record_once(*, user, campaign: Campaign) -> Lease | NothingLeft:
         return _lease_next_record_pg(user=user, campaign=campaign)
     now = timezone.now()
     with transaction.atomic():
+        my_draft = Response.objects.drafts().filter(record_id=OuterRef("record_id"), user=user)
         mine = (
             Slot.objects.filter(campaign=campaign, holder=user, filled=False)
+            .annotate(draft=Subquery(my_draft.values("values")[:1], output_field=JSONField()))
             .select_related("record")
             .first()
         )
         if mine is not None:
+            draft = mine.draft
             if mine.expires_at is not None and mine.expires_at > now:
-                return Lease(record=mine.record, slot_id=mine.pk, expires_at=mine.expires_at)
+                return Lease(mine.record, mine.pk, mine.expires_at, draft)
             # My lease ran out but nobody took the slot: it is mine again, renewed.
             expires_at = now + timedelta(seconds=campaign.lease_seconds)
             if Slot.objects.filter(pk=mine.pk, holder=user, filled=False).update(
                 expires_at=expires_at
             ):
-                return Lease(record=mine.record, slot_id=mine.pk, expires_at=expires_at)
+                return Lease(mine.record, mine.pk, expires_at, draft)
         held_elsewhere = Slot.objects.filter(record=OuterRef("record_id"), holder=user).exclude(
             pk=OuterRef("pk")
         )
@@ -220,6 +235,14 @@ def _nothing_left(*, user, campaign: Campaign) -> NothingLeft:
         if soonest is not None:
             wait = max(5, min(wait, int((soonest - timezone.now()).total_seconds()) + 1))
         return NothingLeft(reason="busy", retry_after=wait)
+    skipped = (
+        Record.objects.open_in(campaign)
+        .filter(skips__user=user)
+        .exclude(responses__user=user)
+        .count()
+    )
+    if skipped:
+        return NothingLeft(reason="skipped", skipped=skipped)
     return NothingLeft(reason="done")
 
 
@@ -252,7 +275,13 @@ LEASE_REQUIRED_MESSAGE = (
 )
 
 
-def _fill_slot(*, user, record: Record, may_take_free: bool) -> None:
+DRAFT_LEASE_LOST_MESSAGE = gettext_noop(
+    "Your reservation of this record ran out and other annotators took its places, so your "
+    "draft can no longer be submitted. It stays in My drafts; ask for the next record."
+)
+
+
+def _fill_slot(*, user, record: Record, may_take_free: bool, draft: bool = False) -> None:
     """Count the response on the record first (its row lock orders concurrent submits to
     one record, and its check constraint caps the count at the overlap), then mark the
     user's slot filled; RecordComplete when none is left. Only someone who already has a
@@ -263,6 +292,8 @@ def _fill_slot(*, user, record: Record, may_take_free: bool) -> None:
         response_count=F("response_count") + 1
     )
     if not counted:
+        if draft:
+            raise LeaseLost(_(DRAFT_LEASE_LOST_MESSAGE))
         raise RecordComplete(_("This record already has all the responses it needs."))
     taken = Slot.objects.filter(record=record, holder=user, filled=False).update(
         filled=True, expires_at=None
@@ -280,6 +311,8 @@ def _fill_slot(*, user, record: Record, may_take_free: bool) -> None:
             ):
                 break
         else:
+            if draft:
+                raise LeaseLost(_(DRAFT_LEASE_LOST_MESSAGE))
             raise RecordComplete(_("This record already has all the responses it needs."))
     Slot.objects.filter(record=record).update(record_responses=F("record_responses") + 1)
 
@@ -302,8 +335,9 @@ def response_submit(
     if questions is None:
         questions = list(campaign.questions.asked())
     cleaned = answers_clean(questions, values)
+    kept = suggestions_kept(record.suggestions, cleaned)
     try:
-        return _response_submit(user=user, record=record, values=cleaned)
+        return _response_submit(user=user, record=record, values=cleaned, kept=kept)
     except IntegrityError:
         # A concurrent identical request won; the response it wrote is this one's result.
         existing = Response.objects.filter(record=record, user=user).first()
@@ -311,13 +345,15 @@ def response_submit(
             raise RecordComplete(_("This record already has all the responses it needs.")) from None
         if existing.values != cleaned:
             Response.objects.filter(pk=existing.pk).update(
-                values=cleaned, updated_at=timezone.now()
+                values=cleaned, kept_suggestion=kept, updated_at=timezone.now()
             )
-            existing.values = cleaned
+            existing.values, existing.kept_suggestion = cleaned, kept
         return SubmitResult(response=existing, created=False)
 
 
-def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult | None:
+def _response_submit_pg(
+    *, user, record: Record, values: dict, kept: dict | None
+) -> SubmitResult | None:
     """The common case (a first submission on my lease) as four hand-written statements
     in one transaction; None when it is not that case (the portable path handles it)."""
     import json
@@ -349,9 +385,17 @@ def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult |
             transaction.set_rollback(True)
             return None  # no slot of mine: the portable path says why
         cursor.execute(
-            "INSERT INTO annotation_response (record_id, user_id, status, values, created_at,"
-            " updated_at) VALUES (%s, %s, 'submitted', %s, %s, %s) RETURNING id",
-            [record.pk, user.pk, json.dumps(values), now, now],
+            "INSERT INTO annotation_response (record_id, user_id, status, values,"
+            " kept_suggestion, created_at, updated_at)"
+            " VALUES (%s, %s, 'submitted', %s, %s, %s, %s) RETURNING id",
+            [
+                record.pk,
+                user.pk,
+                json.dumps(values),
+                None if kept is None else json.dumps(kept),
+                now,
+                now,
+            ],
         )
         response_id = cursor.fetchone()[0]
         CampaignDayStats.objects.record_response(
@@ -366,6 +410,7 @@ def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult |
         user=user,
         status=Response.Status.SUBMITTED,
         values=values,
+        kept_suggestion=kept,
         created_at=now,
         updated_at=now,
     )
@@ -373,29 +418,38 @@ def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult |
     return SubmitResult(response=response, created=True)
 
 
-def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
+def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -> SubmitResult:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        result = _response_submit_pg(user=user, record=record, values=values)
+        result = _response_submit_pg(user=user, record=record, values=values, kept=kept)
         if result is not None:
             return result
     with transaction.atomic():
         existing = Response.objects.select_for_update().filter(record=record, user=user).first()
         if existing is not None and existing.status == Response.Status.SUBMITTED:
             if existing.values != values:
-                existing.values = values
-                existing.save(update_fields=["values", "updated_at"])
+                existing.values, existing.kept_suggestion = values, kept
+                existing.save(update_fields=["values", "kept_suggestion", "updated_at"])
             return SubmitResult(response=existing, created=False)
-        _fill_slot(user=user, record=record, may_take_free=existing is not None)
+        draft = existing is not None and existing.status == Response.Status.DRAFT
+        _fill_slot(user=user, record=record, may_take_free=existing is not None, draft=draft)
         CampaignDayStats.objects.record_response(
             campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk
         )
-        if existing is not None:  # discarded before, submitted now
+        if existing is not None:  # discarded or drafted before, submitted now
             existing.status = Response.Status.SUBMITTED
-            existing.values = values
-            existing.save(update_fields=["status", "values", "updated_at"])
-            return SubmitResult(response=existing, created=False)
+            existing.values, existing.kept_suggestion = values, kept
+            existing.save(update_fields=["status", "values", "kept_suggestion", "updated_at"])
+            # A draft's created_at is when it was first saved; a submission's is now.
+            if draft:
+                Response.objects.filter(pk=existing.pk).update(created_at=existing.updated_at)
+                existing.created_at = existing.updated_at
+            return SubmitResult(response=existing, created=draft)
         response = Response.objects.create(
-            record=record, user=user, status=Response.Status.SUBMITTED, values=values
+            record=record,
+            user=user,
+            status=Response.Status.SUBMITTED,
+            values=values,
+            kept_suggestion=kept,
         )
         return SubmitResult(response=response, created=True)
 
@@ -407,6 +461,12 @@ def response_discard(*, user, record: Record) -> Response:
     with transaction.atomic():
         existing = Response.objects.select_for_update().filter(record=record, user=user).first()
         if existing is not None and existing.status == Response.Status.DISCARDED:
+            return existing
+        if existing is not None and existing.status == Response.Status.DRAFT:
+            lease_release(user=user, record=record)
+            existing.status = Response.Status.DISCARDED
+            existing.values = {}
+            existing.save(update_fields=["status", "values", "updated_at"])
             return existing
         if existing is not None:
             _unfill_slot(user=user, record=record)
@@ -424,8 +484,10 @@ def response_discard(*, user, record: Record) -> Response:
 
 
 def record_skip(*, user, record: Record) -> None:
-    """Pass on a record: its slot goes back to the pool and it is not offered again."""
+    """Pass on a record: its slot goes back to the pool and it is not offered again (until
+    the user asks for their skipped records back). A draft of it is dropped with it."""
     _require_open(record.campaign)
     with transaction.atomic():
         lease_release(user=user, record=record)
+        Response.objects.drafts().filter(record=record, user=user).delete()
         Skip.objects.get_or_create(record=record, user=user)

@@ -237,6 +237,11 @@ class Campaign(models.Model):
         "(repositories are never moved).",
     )
     lease_seconds = models.PositiveIntegerField(default=15 * 60)
+    draft_hold_seconds = models.PositiveIntegerField(
+        default=2 * 3600,
+        help_text="How long, from its first save, a draft may keep its record reserved "
+        "(each save extends the reservation by lease_seconds, up to this; 0: not at all).",
+    )
     state = models.CharField(max_length=14, choices=State.choices, default=State.PROVISIONING)
     state_message = models.CharField(max_length=500, blank=True)
     closed_at = models.DateTimeField(

@@ -33,6 +33,10 @@ class BatchRow:
     overlap: int
     users: list
     answers: list  # one list per question, aligned with `users`
+    suggestions: dict | None = None  # the record's, {question: {value, agent, score}}
+    # Per question with suggestions (aligned with `suggested` below): (responses that kept
+    # the suggestion unchanged, responses that had one to keep).
+    kept: list | None = None
 
 
 def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size):
@@ -55,14 +59,20 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
         else:
             answer_sql.append("array_agg((s.values -> %s)::text ORDER BY s.id)")
         answer_params.append(spec.name)
+    suggested = [spec for spec in specs if spec.suggested]
+    for spec in suggested:
+        answer_sql.append("count(*) FILTER (WHERE (s.kept_suggestion ->> %s)::boolean)")
+        answer_sql.append("count(s.kept_suggestion -> %s)")
+        answer_params += [spec.name, spec.name]
     complete = "" if include_in_progress else " AND response_count >= overlap"
     # Only identifiers from our own models and placeholders are interpolated; every value
     # (field and question names included) is a query parameter.
-    selected = "".join(f", a.q{i}" for i in range(len(specs)))
+    selected = "".join(f", a.q{i}" for i in range(len(answer_sql)))
     aggregated = "".join(f", {expr} AS q{i}" for i, expr in enumerate(answer_sql))
     parts = [
         "SELECT r.id, r.external_id, r.metadata::text, r.response_count, r.overlap",
         field_sql,
+        ", r.suggestions::text" if suggested else ", NULL",
         ", a.users",
         selected,
         " FROM (SELECT * FROM ",
@@ -88,7 +98,14 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
         last_id = rows[-1][0]
         batch = []
         for row in rows:
+            record_suggestions = _json(row[5 + width])
+            row = row[: 5 + width] + row[6 + width :]
             users = row[5 + width] or []
+            kept_at = 6 + width + len(specs)
+            kept = [
+                (row[kept_at + 2 * i] or 0, row[kept_at + 2 * i + 1] or 0)
+                for i in range(len(suggested))
+            ]
             answers = [
                 [_plain_number(v) for v in (row[6 + width + i] or [])]
                 if spec.kind == "rating"
@@ -99,7 +116,16 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
             ]
             batch.append(
                 BatchRow(
-                    row[0], row[1], list(row[5 : 5 + width]), row[2], row[3], row[4], users, answers
+                    row[0],
+                    row[1],
+                    list(row[5 : 5 + width]),
+                    row[2],
+                    row[3],
+                    row[4],
+                    users,
+                    answers,
+                    record_suggestions,
+                    kept,
                 )
             )
         yield batch
@@ -127,26 +153,40 @@ def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
         rows = list(
             records.filter(id__gt=last_id)
             .order_by("id")
-            .values_list("id", "external_id", "fields", "metadata", "response_count", "overlap")[
-                :batch_size
-            ]
+            .values_list(
+                "id",
+                "external_id",
+                "fields",
+                "metadata",
+                "response_count",
+                "overlap",
+                "suggestions",
+            )[:batch_size]
         )
         if not rows:
             return
         last_id = rows[-1][0]
         given: dict[int, list] = {}
-        for record_id, user_id, values in (
+        for record_id, user_id, values, kept in (
             Response.objects.filter(
                 record_id__in=[r[0] for r in rows], status=Response.Status.SUBMITTED
             )
             .order_by("record_id", "id")
-            .values_list("record_id", "user_id", "values")
+            .values_list("record_id", "user_id", "values", "kept_suggestion")
         ):
-            given.setdefault(record_id, []).append((user_id, values or {}))
+            given.setdefault(record_id, []).append((user_id, values or {}, kept))
         batch = []
-        for record_id, external_id, record_fields, metadata, count, overlap in rows:
+        suggested = [spec for spec in specs if spec.suggested]
+        for record_id, external_id, record_fields, metadata, count, overlap, sugg in rows:
             record_fields = record_fields or {}
             answered = given.get(record_id, [])
+            kept = [
+                (
+                    sum(1 for *_, k in answered if k and k.get(spec.name) is True),
+                    sum(1 for *_, k in answered if k and spec.name in k),
+                )
+                for spec in suggested
+            ]
             batch.append(
                 BatchRow(
                     record_id,
@@ -155,8 +195,10 @@ def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
                     json.dumps(metadata or {}, ensure_ascii=False),
                     count,
                     overlap,
-                    [uid for uid, _ in answered],
-                    [[values.get(spec.name) for _, values in answered] for spec in specs],
+                    [uid for uid, *_ in answered],
+                    [[values.get(spec.name) for _, values, _ in answered] for spec in specs],
+                    sugg or None,
+                    kept,
                 )
             )
         yield batch

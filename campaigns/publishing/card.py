@@ -165,6 +165,28 @@ def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -
             f"| {QUESTION_KINDS.get(q['kind'], q['kind'])} "
             f"| {q['responses']:,} | {alpha} | {_fmt(q['mean_agreement_ratio'])} |"
         )
+    suggested = [q for q in summary.questions if q.get("suggested")]
+    if suggested:
+        lines += [
+            "",
+            "## Suggestions",
+            "",
+            "Some records came with a suggested answer (for example a machine translation or "
+            "a model's label), shown pre-filled to the annotators, who kept it or changed it. "
+            "For such a question `q`, `q_suggestion` is the suggested answer, "
+            "`q_suggestion_agent` who or what made it (e.g. the model's name), "
+            "`q_suggestion_score` its score when the import gave one, and "
+            "`q_suggestion_kept_ratio` the share of the record's submitted answers that kept "
+            "it unchanged (1: every annotator accepted it; 0: every one corrected it).",
+            "",
+            "| question | answers to suggested records | kept the suggestion unchanged |",
+            "|---|---|---|",
+        ]
+        for q in suggested:
+            lines.append(
+                f"| {_cell(q['title'])} (`{q['name']}`) | {q['suggestion_responses']:,} "
+                f"| {_fmt(q['suggestion_kept_ratio'])} |"
+            )
     lines += ["", "## Guidelines", "", "The annotators followed these guidelines:", ""]
     lines += _markdown_block(campaign.guidelines or "(none were written)", quote=True)
     lines += [

@@ -65,6 +65,19 @@ PAGES = {
         (PUT, f"{A}records/<int:record_id>/response/"),
         (POST, f"{A}records/<int:record_id>/skip/"),
         (POST, f"{A}records/<int:record_id>/discard/"),
+        (PUT, f"{A}records/<int:record_id>/draft/"),  # "Save draft"
+    ],
+    # Resuming a draft: read it back, save it again, submit it (a submit of my draft takes
+    # a free place of the record when my reservation ran out, as resuming does).
+    "annotate/<slug:slug>/drafts/<int:record_id>/": [
+        (GET, f"{A}records/<int:record_id>/response/"),
+        (PUT, f"{A}records/<int:record_id>/draft/"),
+        (PUT, f"{A}records/<int:record_id>/response/"),
+    ],
+    "annotate/<slug:slug>/skipped/restore/": [
+        (GET, f"{CAMPAIGN}skipped/"),
+        (DELETE, f"{CAMPAIGN}skipped/"),
+        (DELETE, f"{A}records/<int:record_id>/skip/"),
     ],
     "annotate/<slug:slug>/mine/": [(GET, f"{CAMPAIGN}my-responses/")],
     "annotate/<slug:slug>/mine/<int:record_id>/": [

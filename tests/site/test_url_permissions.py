@@ -135,6 +135,8 @@ ALLOWED = {
     "annotate/<slug:slug>/records/<int:record_id>/": by_campaign(SIGNED_IN, ORG_VIEWERS),
     "annotate/<slug:slug>/mine/": by_campaign(SIGNED_IN, ORG_VIEWERS),
     "annotate/<slug:slug>/mine/<int:record_id>/": by_campaign(SIGNED_IN, ORG_VIEWERS),
+    "annotate/<slug:slug>/drafts/<int:record_id>/": by_campaign(SIGNED_IN, ORG_VIEWERS),
+    "annotate/<slug:slug>/skipped/restore/": by_campaign(SIGNED_IN, ORG_VIEWERS),
     # API
     "api/v1/schema/": EVERYONE,
     "api/v1/docs/": EVERYONE,
@@ -186,6 +188,8 @@ ALLOWED = {
     "api/v1/applications/reject/": ORGANISERS,
     "api/v1/records/<int:record_id>/response/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/skip/": by_campaign(API_USERS, ORG_API_VIEWERS),
+    "api/v1/records/<int:record_id>/draft/": by_campaign(API_USERS, ORG_API_VIEWERS),
+    "api/v1/campaigns/<slug:slug>/skipped/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/discard/": by_campaign(API_USERS, ORG_API_VIEWERS),
     # Admin: organisers (the Organisers group's permissions: cohorts and communities; view and
     # change applications, provisioning, publications; view the annotation models). Everyone

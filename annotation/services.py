@@ -371,10 +371,7 @@ def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
     with transaction.atomic():
         existing = Response.objects.select_for_update().filter(record=record, user=user).first()
         if existing is not None and existing.status == Response.Status.SUBMITTED:
-            if existing.values != values:
-                existing.values = values
-                existing.save(update_fields=["values", "updated_at"])
-            return SubmitResult(response=existing, created=False)
+            return _response_revise(existing=existing, record=record, values=values)
         _fill_slot(user=user, record=record, may_take_free=existing is not None)
         CampaignDayStats.objects.record_response(
             campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk
@@ -382,12 +379,37 @@ def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
         if existing is not None:  # discarded before, submitted now
             existing.status = Response.Status.SUBMITTED
             existing.values = values
-            existing.save(update_fields=["status", "values", "updated_at"])
+            existing.counted = True
+            existing.review_status = Response.ReviewStatus.PENDING
+            existing.save(
+                update_fields=["status", "values", "counted", "review_status", "updated_at"]
+            )
             return SubmitResult(response=existing, created=False)
         response = Response.objects.create(
             record=record, user=user, status=Response.Status.SUBMITTED, values=values
         )
         return SubmitResult(response=response, created=True)
+
+
+def _response_revise(*, existing: Response, record: Record, values: dict) -> SubmitResult:
+    """A submitted response submitted again (inside the caller's transaction, the
+    response row locked). Same answers on a response that counts: nothing changes (a
+    retried request). Otherwise it goes back to "pending review"; a response that stopped
+    counting (rejected, or left out when its annotator was unblocked) needs a free slot of
+    the record again: RecordComplete when it has none."""
+    rejected = existing.review_status == Response.ReviewStatus.REJECTED
+    if existing.values == values and existing.counted and not rejected:
+        return SubmitResult(response=existing, created=False)
+    if not existing.counted:
+        _fill_slot(user=existing.user, record=record, may_take_free=True)
+        CampaignDayStats.objects.record_response(
+            campaign_id=record.campaign_id, user_id=existing.user_id, record_id=record.pk
+        )
+        existing.counted = True
+    existing.values = values
+    existing.review_status = Response.ReviewStatus.PENDING
+    existing.save(update_fields=["values", "counted", "review_status", "updated_at"])
+    return SubmitResult(response=existing, created=False)
 
 
 def response_discard(*, user, record: Record) -> Response:
@@ -399,17 +421,19 @@ def response_discard(*, user, record: Record) -> Response:
         if existing is not None and existing.status == Response.Status.DISCARDED:
             return existing
         if existing is not None:
-            _unfill_slot(user=user, record=record)
-            CampaignDayStats.objects.record_response(
-                campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk, delta=-1
-            )
+            if existing.counted:  # a rejected answer already gave its slot back
+                _unfill_slot(user=user, record=record)
+                CampaignDayStats.objects.record_response(
+                    campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk, delta=-1
+                )
             existing.status = Response.Status.DISCARDED
             existing.values = {}
-            existing.save(update_fields=["status", "values", "updated_at"])
+            existing.counted = False
+            existing.save(update_fields=["status", "values", "counted", "updated_at"])
             return existing
         lease_release(user=user, record=record)
         return Response.objects.create(
-            record=record, user=user, status=Response.Status.DISCARDED, values={}
+            record=record, user=user, status=Response.Status.DISCARDED, values={}, counted=False
         )
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from accounts.selectors import user_is_organiser
+from accounts.selectors import user_by_handle, user_is_organiser
 from campaigns.models import Application, Campaign, Visibility
 from campaigns.provisioning import provisioning_start
 from campaigns.seeding import campaign_seed_questions
@@ -251,10 +251,7 @@ def application_co_lead_add(*, actor: User, application: Application, username: 
             f"“{application.title}” was {application.state}; it takes no new co-leads."
         )
     username = (username or "").strip().lstrip("@")
-    user = (
-        User.objects.filter(is_active=True, username__iexact=username).first()
-        or User.objects.filter(is_active=True, hf_username__iexact=username).first()
-    )
+    user = user_by_handle(username)
     if user is None:
         raise ProgrammeError(
             f"No one called “{username}” has signed in to Commonset yet; ask them to sign "

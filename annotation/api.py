@@ -30,7 +30,6 @@ from .serializers import (
     CampaignSerializer,
     ImportJobSerializer,
     ImportStartSerializer,
-    LeadRecordSerializer,
     LeaseSerializer,
     ProgressSerializer,
     ResponseInSerializer,
@@ -280,18 +279,6 @@ class MyResponsesView(ListAPIView):
         return selectors.responses_of_user(self.request.user, campaign)
 
     @extend_schema(summary="My responses in a campaign", tags=["annotation"])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-class CampaignRecordsView(ListAPIView):
-    serializer_class = LeadRecordSerializer
-
-    def get_queryset(self):
-        campaign = campaign_get_for_lead(self.request.user, self.kwargs["slug"])
-        return selectors.records_of_campaign(campaign)
-
-    @extend_schema(summary="The campaign's records (leads only)", tags=["annotation"])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_by_handle
-from campaigns.access import campaign_user_is_lead, campaign_user_is_reviewer
+from campaigns.access import campaign_user_is_lead
 from campaigns.dashboards.models import CampaignDayStats
 from campaigns.models import Campaign, CampaignBlock, CampaignReviewer
 
@@ -233,11 +233,8 @@ def record_comment_add(*, user, record: Record, body: str) -> RecordComment:
         raise ReviewRefused(_("Write a comment first."), code="invalid")
     if len(body) > 5000:
         raise ReviewRefused(_("A comment holds at most 5,000 characters."), code="invalid")
-    campaign = record.campaign
-    may = (
-        campaign_user_is_reviewer(user, campaign)
-        or Response.objects.filter(record=record, user=user).exists()
-    )
-    if not may:
+    from .review_selectors import user_may_comment
+
+    if not user_may_comment(user, record):
         raise ReviewRefused(_("Only this record's annotators, reviewers and leads comment."))
     return RecordComment.objects.create(record=record, user=user, body=body)

@@ -30,8 +30,10 @@ class Review(models.Model):
 
     @property
     def status(self) -> str:
-        return ReviewStatus.ACCEPTED if self.decision == self.Decision.ACCEPT else (
-            ReviewStatus.REJECTED
+        return (
+            ReviewStatus.ACCEPTED
+            if self.decision == self.Decision.ACCEPT
+            else (ReviewStatus.REJECTED)
         )
 
 

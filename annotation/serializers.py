@@ -90,6 +90,7 @@ class ResponseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Response
         fields = ["id", "record", "status", "values", "created_at", "updated_at"]
+        fields += ["counted", "review_status", "review_comment"]  # review (issue 14)
 
 
 class ProgressSerializer(serializers.Serializer):

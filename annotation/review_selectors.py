@@ -132,7 +132,7 @@ def records_browse(campaign: Campaign, filters: RecordFilters) -> QuerySet[Recor
             )
         )
     if filters.meta_key:
-        records = records.alias(meta=KT(f"metadata__{filters.meta_key}")).filter(
+        records = records.alias(meta=Cast(KT(f"metadata__{filters.meta_key}"), TextField())).filter(
             meta=filters.meta_value
         )
     if filters.annotator:

@@ -9,7 +9,7 @@ from annotation import review, review_selectors, services
 from annotation.errors import AnnotationError, RecordComplete
 from annotation.models import Record, Response, Slot
 from annotation.review_models import Review
-from campaigns.access import campaign_get_for_user, campaign_get_for_reviewer
+from campaigns.access import campaign_get_for_reviewer, campaign_get_for_user
 from campaigns.models import Campaign
 from tests.annotation.factories import make_campaign, record_hand_to
 from tests.factories import UserFactory

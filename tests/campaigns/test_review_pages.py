@@ -37,7 +37,7 @@ def scene():
 
 
 def test_lead_browses_filters_and_opens_a_record(scene):
-    campaign, (r0, r1, r2), a, b = scene
+    campaign, (r0, r1, r2), _a, _b = scene
     lead = signed_in(campaign.application.applicant)
     base = f"/campaigns/{campaign.slug}/settings/records/"
     page = lead.get(base, {"min_disagreement": "2"}).content.decode()
@@ -50,7 +50,7 @@ def test_lead_browses_filters_and_opens_a_record(scene):
 
 
 def test_queue_puts_disagreement_first_and_reject_reaches_the_annotator(scene):
-    campaign, (r0, r1, r2), a, b = scene
+    campaign, (_r0, r1, _r2), a, _b = scene
     lead = signed_in(campaign.application.applicant)
     queue = f"/campaigns/{campaign.slug}/settings/review/"
     page = lead.get(queue).content.decode()
@@ -68,16 +68,20 @@ def test_queue_puts_disagreement_first_and_reject_reaches_the_annotator(scene):
     annotator = signed_in(a)
     mine = annotator.get(f"/annotate/{campaign.slug}/mine/").content.decode()
     assert "Read the guidelines" in mine and "rejected" in mine
-    annotator.post(f"/annotate/{campaign.slug}/records/{r1.pk}/", {"q-quality": "2", "next": "mine"})
+    annotator.post(
+        f"/annotate/{campaign.slug}/records/{r1.pk}/", {"q-quality": "2", "next": "mine"}
+    )
     first.refresh_from_db()
     assert (first.review_status, first.counted, first.values) == ("pending", True, {"quality": 2})
 
 
 def test_reviewer_reviews_but_does_not_manage(scene):
-    campaign, (r0, r1, r2), a, b = scene
+    campaign, (r0, _r1, _r2), _a, b = scene
     lead = signed_in(campaign.application.applicant)
     reviewer = UserFactory(username="rita")
-    assert signed_in(reviewer).get(f"/campaigns/{campaign.slug}/settings/review/").status_code == 404
+    assert (
+        signed_in(reviewer).get(f"/campaigns/{campaign.slug}/settings/review/").status_code == 404
+    )
     lead.post(f"/campaigns/{campaign.slug}/settings/reviewers/", {"username": "RITA"})
     assert "rita" in lead.get(f"/campaigns/{campaign.slug}/settings/reviewers/").content.decode()
     rita = signed_in(reviewer)
@@ -92,7 +96,7 @@ def test_reviewer_reviews_but_does_not_manage(scene):
 
 
 def test_comments_from_an_annotator_show_as_a_filter(scene):
-    campaign, (r0, r1, r2), a, b = scene
+    campaign, (r0, r1, _r2), a, _b = scene
     annotator = signed_in(a)
     annotator.post(
         f"/annotate/{campaign.slug}/records/{r0.pk}/comments/",
@@ -111,7 +115,7 @@ def test_comments_from_an_annotator_show_as_a_filter(scene):
 
 
 def test_blocking_from_the_page_hides_the_campaign_and_unblocking_restores(scene):
-    campaign, (r0, r1, r2), a, b = scene
+    campaign, (r0, _r1, _r2), a, _b = scene
     lead_user = campaign.application.applicant
     lead = signed_in(lead_user)
     blocked = f"/campaigns/{campaign.slug}/settings/blocked/"

@@ -4,7 +4,7 @@ Campaigns come through campaigns.access (campaign_get_for_reviewer / _for_lead),
 and responses through annotation/review_selectors.py: what one may not review is 404."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -31,6 +31,12 @@ from .review_serializers import (
     ReviewInSerializer,
 )
 from .selectors import record_get_for_user
+
+# A body that does not validate answers DRF's field errors; a refusal `detail` and `code`.
+BAD_REQUEST = OpenApiResponse(
+    description="The body does not validate (a list of messages per field), or the request "
+    "was refused (`detail`, with `code`)."
+)
 
 
 def _refused(exc: AnnotationError) -> Response:
@@ -119,7 +125,7 @@ class ResponseReviewView(APIView):
         "needs a free slot of its record (409 `record_complete` otherwise). 409 once the "
         "campaign is closed; 404 for a response one may not review.",
         request=ReviewInSerializer,
-        responses={200: ReviewedResponseSerializer, 400: ERROR, 409: ERROR},
+        responses={200: ReviewedResponseSerializer, 400: BAD_REQUEST, 409: ERROR},
         tags=["review"],
     )
     def post(self, request, response_id: int):
@@ -153,7 +159,7 @@ class ReviewerListView(APIView):
     @extend_schema(
         summary="Name a reviewer by username or Hugging Face handle (leads only)",
         request=HandleInSerializer,
-        responses={201: ReviewerSerializer, 400: ERROR, 409: ERROR},
+        responses={201: ReviewerSerializer, 400: BAD_REQUEST, 409: ERROR},
         tags=["review"],
     )
     def post(self, request, slug: str):
@@ -173,7 +179,7 @@ class ReviewerDetailView(APIView):
     @extend_schema(
         summary="Remove a reviewer (leads only; idempotent)",
         parameters=[OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)],
-        responses={204: None, 400: ERROR},
+        responses={204: None, 400: BAD_REQUEST},
         tags=["review"],
     )
     def delete(self, request, slug: str, username: str):
@@ -212,7 +218,7 @@ class BlockListView(APIView):
         "their responses stop counting (slots back to the pool) and leave the dataset. "
         "Blocking a lead of the campaign is refused (409 `cannot_block_lead`).",
         request=BlockInSerializer,
-        responses={201: BlockResultSerializer, 400: ERROR, 409: ERROR},
+        responses={201: BlockResultSerializer, 400: BAD_REQUEST, 409: ERROR},
         tags=["review"],
     )
     def post(self, request, slug: str):
@@ -238,7 +244,7 @@ class BlockDetailView(APIView):
         description="Their submitted, not rejected responses count again where their record "
         "still has a free slot; the others stay out (`responses_not_restored`).",
         parameters=[OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)],
-        responses={200: BlockResultSerializer, 400: ERROR},
+        responses={200: BlockResultSerializer, 400: BAD_REQUEST},
         tags=["review"],
     )
     def delete(self, request, slug: str, username: str):
@@ -263,7 +269,7 @@ class RecordCommentsView(APIView):
     @extend_schema(
         summary="Comment on a record",
         request=CommentInSerializer,
-        responses={201: CommentSerializer, 400: ERROR},
+        responses={201: CommentSerializer, 400: BAD_REQUEST},
         tags=["review"],
     )
     def post(self, request, record_id: int):

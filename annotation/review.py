@@ -33,7 +33,7 @@ from .models import Record, Response, ReviewStatus, Slot
 from .review_models import RecordComment, Review
 from .services import _fill_slot, _unfill_slot
 
-CHUNK = 200  # responses per transaction when blocking or unblocking
+CHUNK = 500  # response ids read at a time when blocking or unblocking
 
 
 class ReviewRefused(AnnotationError):
@@ -86,7 +86,13 @@ def response_review(*, reviewer, response: Response, decision: str, comment: str
     comment = (comment or "").strip()
     with transaction.atomic():
         # Lock order: the response, then its record (as discarding and revising do).
-        locked = Response.objects.select_for_update().select_related("user").get(pk=response.pk)
+        # of=self: locking the joined user row (FOR UPDATE) would block the foreign-key
+        # checks of that annotator's own submits and deadlock with them.
+        locked = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=response.pk)
+        )
         record = Record.objects.select_for_update().get(pk=response.record_id)
         record.campaign = campaign
         if locked.status != Response.Status.SUBMITTED:
@@ -150,9 +156,10 @@ class BlockResult:
 def annotator_block(*, campaign: Campaign, username: str, by, reason: str = "") -> BlockResult:
     """Block an annotator: from the moment the block row commits the campaign answers 404
     to them (campaigns/access.py); their open leases end; their counted responses stop
-    counting (slots back to the pool), CHUNK records per transaction so annotators are
-    never held up for long. Running it again finishes an interrupted run. Leads (and
-    organisers) cannot be blocked."""
+    counting (slots back to the pool), one short transaction per response (as a review),
+    so annotators are never held up. New leases are refused to them from the block's commit
+    (the claim checks it), so no new response of theirs can count meanwhile. Running it
+    again finishes an interrupted run. Leads (and organisers) cannot be blocked."""
     user = _user_named(username)
     if campaign_user_is_lead(user, campaign):
         raise ReviewRefused(
@@ -202,25 +209,26 @@ def _recount(*, campaign: Campaign, user, count_in: bool) -> tuple[int, int]:
         if not ids:
             return changed, refused
         last = ids[-1]
-        with transaction.atomic():
-            for response_id in ids:
-                locked = Response.objects.select_for_update().get(pk=response_id)
-                record = Record.objects.select_for_update().get(pk=locked.record_id)
-                response = Response.objects.select_related("user").get(pk=response_id)
-                if locked.counted == count_in or locked.status != Response.Status.SUBMITTED:
-                    continue
-                response.counted = locked.counted
-                if count_in:
-                    try:
-                        with transaction.atomic():
-                            response_count_in(response=response, record=record)
-                    except RecordComplete:
-                        refused += 1
+        for response_id in ids:
+            # One transaction per response, like a review: holding several records' locks
+            # (and the dashboard counter rows they update) at once would deadlock with the
+            # submits that lock one record, then those counters.
+            try:
+                with transaction.atomic():
+                    locked = Response.objects.select_for_update().get(pk=response_id)
+                    record = Record.objects.select_for_update().get(pk=locked.record_id)
+                    if locked.counted == count_in or locked.status != Response.Status.SUBMITTED:
                         continue
-                else:
-                    response_count_out(response=response, record=record)
-                Response.objects.filter(pk=response_id).update(counted=response.counted)
-                changed += 1
+                    response = Response.objects.select_related("user").get(pk=response_id)
+                    if count_in:
+                        response_count_in(response=response, record=record)
+                    else:
+                        response_count_out(response=response, record=record)
+                    Response.objects.filter(pk=response_id).update(counted=response.counted)
+            except RecordComplete:
+                refused += 1
+                continue
+            changed += 1
 
 
 # --- comments ----------------------------------------------------------------------------

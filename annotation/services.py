@@ -15,7 +15,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from campaigns.dashboards.models import CampaignDayStats
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignBlock
 
 from .errors import AnnotationError, CampaignNotOpen, LeaseRequired, RecordComplete
 from .models import Question, Record, Response, Skip, Slot
@@ -86,6 +86,8 @@ WITH claimed AS (
                       WHERE x.record_id = s.record_id AND x.user_id = $2)
       AND NOT EXISTS (SELECT 1 FROM annotation_skip k
                       WHERE k.record_id = s.record_id AND k.user_id = $2)
+      AND NOT EXISTS (SELECT 1 FROM campaigns_campaignblock b
+                      WHERE b.campaign_id = $1 AND b.user_id = $2)
     ORDER BY s.record_responses DESC, s.record_id, s.number
     LIMIT 1
     FOR UPDATE SKIP LOCKED
@@ -186,6 +188,8 @@ def _lease_next_record_once(*, user, campaign: Campaign) -> Lease | NothingLeft:
         )
         answered = Response.objects.filter(record=OuterRef("record_id"), user=user)
         skipped = Skip.objects.filter(record=OuterRef("record_id"), user=user)
+        if CampaignBlock.objects.filter(campaign=campaign, user=user).exists():
+            return NothingLeft(reason="done")  # blocked while asking (annotation/review.py)
         slot = (
             Slot.objects.filter(campaign=campaign, filled=False)
             .filter(Q(holder__isnull=True) | Q(expires_at__lte=now))

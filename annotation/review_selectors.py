@@ -89,12 +89,13 @@ def disagreement_question(campaign: Campaign, name: str = "") -> Question | None
     return questions.order_by("position", "id").first()
 
 
-def _disagreement(question: Question | None):
-    """A subquery per record: the disagreement of its counted answers to `question`."""
+def _disagreement(question: Question | None, record_ref: str = "pk"):
+    """A subquery per record (`record_ref`: the outer row's record id): the disagreement
+    of its counted answers to `question`."""
     if question is None:
         return Value(None, output_field=FloatField())
     answers = Response.objects.filter(
-        record=OuterRef("pk"), counted=True, status=Response.Status.SUBMITTED
+        record=OuterRef(record_ref), counted=True, status=Response.Status.SUBMITTED
     ).exclude(**{f"values__{question.name}__isnull": True})
     value = KT(f"values__{question.name}")
     if question.kind == Question.Kind.RATING:
@@ -226,14 +227,7 @@ def review_queue(campaign: Campaign, question_name: str = "") -> QuerySet[Respon
     that do not count (their annotator is blocked, or their record was completed while
     they were) are not in the queue."""
     question = disagreement_question(campaign, question_name)
-    disagreement = _disagreement(question)
-    if question is not None:
-        disagreement = Subquery(
-            Record.objects.filter(pk=OuterRef("record_id"))
-            .annotate(d=_disagreement(question))
-            .values("d")[:1],
-            output_field=FloatField(),
-        )
+    disagreement = _disagreement(question, record_ref="record_id")
     return (
         Response.objects.filter(
             record__campaign=campaign,

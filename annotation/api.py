@@ -32,10 +32,8 @@ from .serializers import (
     CampaignSerializer,
     ImportJobSerializer,
     ImportStartSerializer,
-    LeadRecordSerializer,
     LeaseSerializer,
     ProgressSerializer,
-    RecordFilterSerializer,
     ResponseInSerializer,
     ResponseSerializer,
 )
@@ -316,25 +314,6 @@ class MyResponsesView(ListAPIView):
         return selectors.responses_of_user(self.request.user, campaign)
 
     @extend_schema(summary="My responses in a campaign", tags=["annotation"])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-class CampaignRecordsView(ListAPIView):
-    serializer_class = LeadRecordSerializer
-
-    def get_queryset(self):
-        campaign = campaign_get_for_lead(self.request.user, self.kwargs["slug"])
-        filters = RecordFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.records_of_campaign(campaign, **filters.validated_data)
-
-    @extend_schema(
-        summary="The campaign's records (leads only)",
-        parameters=[RecordFilterSerializer],
-        responses={200: LeadRecordSerializer(many=True), 400: None},
-        tags=["annotation"],
-    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -74,8 +74,13 @@ def draft_save(
                 # A first save needs the record reserved for me (as a submission does).
                 if not mine.filter(expires_at__gt=now).exists():
                     raise LeaseRequired(LEASE_REQUIRED_MESSAGE)
+                # Not counted: a draft fills no slot (the column's default is true).
                 existing = Response.objects.create(
-                    record=record, user=user, status=Response.Status.DRAFT, values=cleaned
+                    record=record,
+                    user=user,
+                    status=Response.Status.DRAFT,
+                    values=cleaned,
+                    counted=False,
                 )
             else:
                 existing.values = cleaned

@@ -269,12 +269,20 @@ class ResponseQuerySet(models.QuerySet):
         return self.filter(status=Response.Status.DRAFT)
 
 
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "pending review"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 class Response(models.Model):
     """One user's answers to one record.
 
     A draft is saved but not submitted: it keeps its author's lease alive for a while
     (Campaign.draft_hold_seconds), does not count toward the record's responses and is
     never published; submitting turns the same row into a submitted response."""
+
+    ReviewStatus = ReviewStatus
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted"
@@ -292,6 +300,18 @@ class Response(models.Model):
     kept_suggestion = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Review (annotation/review.py). `counted`: the response fills one of its record's
+    # slots and counts in Record.response_count; a rejected response, a blocked
+    # annotator's and a discard do not. Database defaults, so the loop's hand-written
+    # INSERT needs no change.
+    counted = models.BooleanField(default=True, db_default=True)
+    review_status = models.CharField(
+        max_length=10,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PENDING,
+        db_default=ReviewStatus.PENDING,
+    )
+    review_comment = models.TextField(blank=True, default="", db_default="")
 
     objects = ResponseQuerySet.as_manager()
 
@@ -404,3 +424,6 @@ class ImportJob(Workflow):
             config = f" ({self.hub_config})" if self.hub_config else ""
             return f"{self.hub_repo}{config} [{split}]"
         return self.file_name
+
+
+from .review_models import RecordComment, Review  # noqa: E402, F401  (registers the models)

@@ -138,6 +138,7 @@ class ResponseSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        fields += ["counted", "review_status", "review_comment"]  # review (issue 14)
 
 
 class ProgressSerializer(serializers.Serializer):

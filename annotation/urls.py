@@ -11,4 +11,9 @@ urlpatterns = [
     path("<slug:slug>/mine/<int:record_id>/", views.my_response_edit, name="mine-edit"),
     path("<slug:slug>/drafts/<int:record_id>/", views.draft_resume, name="draft-resume"),
     path("<slug:slug>/skipped/restore/", views.skips_restore, name="skips-restore"),
+    path(
+        "<slug:slug>/records/<int:record_id>/comments/",
+        views.record_comment,
+        name="record-comment",
+    ),
 ]

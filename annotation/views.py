@@ -357,4 +357,35 @@ def my_response_edit(request, slug: str, record_id: int):
     context = _record_context(campaign, record, values=values, mode="edit")
     context["response"] = response
     context["action_url"] = reverse("annotation:record", args=[campaign.slug, record.pk])
+    from .review_selectors import record_comments
+
+    context["comments"] = record_comments(record)
     return render(request, "annotation/edit.html", context)
+
+
+@login_required
+@require_POST
+def record_comment(request, slug: str, record_id: int):
+    """A comment on a record by one of its annotators, a reviewer or a lead; back to the
+    page it was written on."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from . import review, review_selectors
+
+    campaign = campaign_get_for_user(request.user, slug)
+    record = selectors.record_get_for_user(request.user, record_id)
+    if record.campaign_id != campaign.pk or not review_selectors.user_may_comment(
+        request.user, record
+    ):
+        raise Http404
+    record.campaign = campaign
+    try:
+        review.record_comment_add(user=request.user, record=record, body=request.POST.get("body"))
+    except AnnotationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Comment added."))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("annotation:mine-edit", slug=campaign.slug, record_id=record.pk)

@@ -299,6 +299,56 @@ class Campaign(models.Model):
         return f"{self.hub_namespace}/{self.slug}"
 
 
+
+class CampaignReviewer(models.Model):
+    """A campaign role between annotator and lead, named by a lead: reviewers see the
+    records browser and the review queue, accept or reject responses and comment."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reviewers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewing"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="uniq_campaign_reviewer")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} reviews {self.campaign_id}"
+
+
+class CampaignBlock(models.Model):
+    """An annotator blocked from a campaign: the campaign answers 404 to them, their
+    responses leave the dataset and their slots return to the pool. Unblocking deletes
+    the row (annotation/review.py annotator_unblock)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="blocks")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_blocks"
+    )
+    reason = models.TextField(blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="uniq_campaign_block")
+        ]
+        indexes = [models.Index(fields=["user", "campaign"], name="campaign_block_user")]
+
+    def __str__(self):
+        return f"{self.user_id} blocked from {self.campaign_id}"
+
+
 from .dashboards.models import CampaignStats  # noqa: E402, F401  (registers the models)
 from .provisioning.models import Provisioning  # noqa: E402, F401  (registers the model)
 from .publishing.models import Publication  # noqa: E402, F401  (registers the models)

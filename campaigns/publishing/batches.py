@@ -39,7 +39,34 @@ class BatchRow:
     kept: list | None = None
 
 
-def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size):
+def _kept_sql(only_reviewed: bool) -> str:
+    """The responses a publication keeps (annotation/review.py): submitted and counted
+    (not rejected, not left out on an unblock), not of a blocked annotator, and accepted
+    when the lead publishes only reviewed responses."""
+    # The table name of campaigns.CampaignBlock (our own model): no value is interpolated.
+    sql = (
+        " s.status = 'submitted' AND s.counted AND NOT EXISTS (SELECT 1 FROM"
+        " campaigns_campaignblock b WHERE b.campaign_id = %s AND b.user_id = s.user_id)"
+    )
+    if only_reviewed:
+        sql += " AND s.review_status = 'accepted'"
+    return sql
+
+
+def kept_responses(campaign, only_reviewed: bool):
+    """The same rule as _kept_sql, as a queryset of the campaign's responses."""
+    from annotation.models import Response
+    from campaigns.models import CampaignBlock
+
+    kept = Response.objects.filter(
+        record__campaign=campaign, status=Response.Status.SUBMITTED, counted=True
+    ).exclude(user__in=CampaignBlock.objects.filter(campaign=campaign).values("user_id"))
+    if only_reviewed:
+        kept = kept.filter(review_status=Response.ReviewStatus.ACCEPTED)
+    return kept
+
+
+def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size, only_reviewed):
     """One statement per batch: the records, and their submitted answers aggregated per
     question by PostgreSQL (no per-row JSON decoding in Python for ratings, labels, text)."""
     from django.db import connection
@@ -84,14 +111,18 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
         aggregated,
         " FROM ",
         responses,
-        " s WHERE s.record_id = r.id AND s.status = 'submitted') a ON true ORDER BY r.id",
+        " s WHERE s.record_id = r.id AND",
+        _kept_sql(only_reviewed),
+        ") a ON true ORDER BY r.id",
     ]
     sql = "".join(parts)
     last_id = 0
     width = len(fields)
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*fields, campaign.pk, last_id, batch_size, *answer_params])
+            cursor.execute(
+                sql, [*fields, campaign.pk, last_id, batch_size, *answer_params, campaign.pk]
+            )
             rows = cursor.fetchall()
         if not rows:
             return
@@ -142,8 +173,8 @@ def _plain_number(value):
     return as_int if as_int == value else float(value)
 
 
-def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
-    from annotation.models import Record, Response
+def _batches_orm(campaign, fields, specs, include_in_progress, batch_size, only_reviewed):
+    from annotation.models import Record
 
     records = Record.objects.filter(campaign=campaign)
     if not include_in_progress:
@@ -168,9 +199,8 @@ def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
         last_id = rows[-1][0]
         given: dict[int, list] = {}
         for record_id, user_id, values, kept in (
-            Response.objects.filter(
-                record_id__in=[r[0] for r in rows], status=Response.Status.SUBMITTED
-            )
+            kept_responses(campaign, only_reviewed)
+            .filter(record_id__in=[r[0] for r in rows])
             .order_by("record_id", "id")
             .values_list("record_id", "user_id", "values", "kept_suggestion")
         ):
@@ -204,11 +234,13 @@ def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
         yield batch
 
 
-def record_batches(campaign, fields, specs, include_in_progress, batch_size=BATCH_SIZE):
+def record_batches(
+    campaign, fields, specs, include_in_progress, batch_size=BATCH_SIZE, only_reviewed=False
+):
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        return _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size)
-    return _batches_orm(campaign, fields, specs, include_in_progress, batch_size)
-
-
+        return _batches_postgresql(
+            campaign, fields, specs, include_in_progress, batch_size, only_reviewed
+        )
+    return _batches_orm(campaign, fields, specs, include_in_progress, batch_size, only_reviewed)

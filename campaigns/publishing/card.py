@@ -111,6 +111,33 @@ def card_metadata(campaign, summary: BuildSummary) -> DatasetCardData:
     )
 
 
+def _review_lines(review: dict) -> list[str]:
+    """What review kept: the policy and the counts (dataset.review_figures)."""
+    if not review:
+        return []
+    policy = (
+        "only responses a lead or reviewer accepted are published"
+        if review.get("policy") == "accepted_only"
+        else "every response is published unless a lead or reviewer rejected it"
+    )
+    return [
+        "",
+        "## Review",
+        "",
+        f"Review policy: {policy}; responses of annotators blocked from the campaign are "
+        "left out. The figures and the agreement above are computed on what was kept.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| submitted responses | {review.get('submitted', 0):,} |",
+        f"| reviewed | {review.get('reviewed', 0):,} |",
+        f"| accepted | {review.get('accepted', 0):,} |",
+        f"| rejected | {review.get('rejected', 0):,} |",
+        f"| of blocked annotators | {review.get('blocked', 0):,} |",
+        f"| left out of this dataset | {review.get('excluded', 0):,} |",
+    ]
+
+
 def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -> str:
     data = card_metadata(campaign, summary)
     site = getattr(settings, "SITE_URL", "").rstrip("/")
@@ -184,9 +211,10 @@ def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -
         ]
         for q in suggested:
             lines.append(
-                f"| {_cell(q['title'])} (`{q['name']}`) | {q['suggestion_responses']:,} "
+                f"| {_cell(_text(q['title']))} (`{q['name']}`) | {q['suggestion_responses']:,} "
                 f"| {_fmt(q['suggestion_kept_ratio'])} |"
             )
+    lines += _review_lines(summary.review)
     lines += ["", "## Guidelines", "", "The annotators followed these guidelines:", ""]
     lines += _markdown_block(campaign.guidelines or "(none were written)", quote=True)
     lines += [

@@ -122,6 +122,36 @@ class BuildSummary:
     columns: list = field(default_factory=list)
     questions: list = field(default_factory=list)
     responses_per_record: dict = field(default_factory=dict)  # "n" -> records
+    # What review left out (review_figures): policy, submitted, reviewed, accepted,
+    # rejected, blocked, excluded.
+    review: dict = field(default_factory=dict)
+
+
+def review_figures(campaign, only_reviewed: bool) -> dict:
+    """How many of the campaign's submitted responses were reviewed, accepted, rejected,
+    are of blocked annotators, and were left out of the dataset (one aggregate)."""
+    from django.db.models import Count, Q
+
+    from annotation.models import Response
+    from campaigns.models import CampaignBlock
+
+    from .batches import kept_responses
+
+    blocked = CampaignBlock.objects.filter(campaign=campaign).values("user_id")
+    Status = Response.ReviewStatus
+    figures = Response.objects.filter(
+        record__campaign=campaign, status=Response.Status.SUBMITTED
+    ).aggregate(
+        submitted=Count("id"),
+        reviewed=Count("id", filter=~Q(review_status=Status.PENDING)),
+        accepted=Count("id", filter=Q(review_status=Status.ACCEPTED)),
+        rejected=Count("id", filter=Q(review_status=Status.REJECTED)),
+        blocked=Count("id", filter=Q(user__in=blocked)),
+    )
+    kept = kept_responses(campaign, only_reviewed).count()
+    figures["excluded"] = figures["submitted"] - kept
+    figures["policy"] = "accepted_only" if only_reviewed else "all_but_rejected"
+    return figures
 
 
 def question_specs(campaign) -> list[QuestionSpec]:
@@ -325,6 +355,7 @@ def write_parquet(
     include_in_progress: bool = False,
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    only_reviewed: bool = False,
 ) -> BuildSummary:
     """Write the campaign's dataset to `path`, `batch_size` records at a time."""
     from annotation.models import Record
@@ -341,7 +372,10 @@ def write_parquet(
     per_record = summary.responses_per_record
     empty = (None, "", [])
     with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
-        for batch in record_batches(campaign, fields, specs, include_in_progress, batch_size):
+        batches = record_batches(
+            campaign, fields, specs, include_in_progress, batch_size, only_reviewed
+        )
+        for batch in batches:
             batch_users = {uid for row in batch for uid in row.users}
             contributors |= batch_users
             annotators.prepare(batch_users)
@@ -381,4 +415,5 @@ def write_parquet(
     summary.contributors = len(contributors)
     summary.questions = [total.summary() for total in totals]
     summary.size_bytes = Path(path).stat().st_size
+    summary.review = review_figures(campaign, only_reviewed)
     return summary

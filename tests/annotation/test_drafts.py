@@ -331,3 +331,25 @@ def test_nothing_left_points_to_my_drafts(client, annotator):
     lease(UserFactory(), campaign)  # someone else holds the only place now
     body = client.get(f"/annotate/{campaign.slug}/").content.decode()
     assert "You have 1 draft" in body and f"/annotate/{campaign.slug}/mine/" in body
+
+
+def test_a_draft_is_not_counted_for_review_or_publication_until_submitted():
+    """Review (issue 14) counts a response while it fills a slot: a draft fills none, so it
+    is created un-counted, is never published, and counts (pending review) once submitted."""
+    from campaigns.publishing.batches import kept_responses
+
+    campaign = make_campaign(records=1, overlap=1)
+    user = UserFactory()
+    record = lease(user, campaign).record
+    draft = drafts.draft_save(user=user, record=record, values={"quality": 3}).response
+    assert Response.objects.get(pk=draft.pk).counted is False
+    assert not kept_responses(campaign, False).exists()
+    services.response_submit(user=user, record=record, values={"quality": 3})
+    submitted = Response.objects.get(pk=draft.pk)
+    assert (submitted.status, submitted.counted, submitted.review_status) == (
+        "submitted",
+        True,
+        "pending",
+    )
+    assert list(kept_responses(campaign, False)) == [submitted]
+    assert not kept_responses(campaign, True).exists()  # only reviewed: not yet accepted

@@ -80,6 +80,35 @@ PAGES = {
         (DELETE, f"{A}records/<int:record_id>/skip/"),
     ],
     "annotate/<slug:slug>/mine/": [(GET, f"{CAMPAIGN}my-responses/")],
+    "annotate/<slug:slug>/records/<int:record_id>/comments/": [
+        (GET, f"{A}records/<int:record_id>/comments/"),
+        (POST, f"{A}records/<int:record_id>/comments/"),
+    ],
+    # Review (issue 14): the records browser, a record with its responses and comments, the
+    # queue, accepting or rejecting, reviewers and blocked annotators.
+    "campaigns/<slug:slug>/settings/records/": [(GET, f"{CAMPAIGN}records/")],
+    "campaigns/<slug:slug>/settings/records/<int:record_id>/": [
+        (GET, f"{CAMPAIGN}records/<int:record_id>/"),
+        (POST, f"{A}records/<int:record_id>/comments/"),
+    ],
+    "campaigns/<slug:slug>/settings/review/": [(GET, f"{CAMPAIGN}review-queue/")],
+    "campaigns/<slug:slug>/settings/review/<int:response_id>/": [
+        (POST, f"{A}responses/<int:response_id>/review/")
+    ],
+    "campaigns/<slug:slug>/settings/reviewers/": [
+        (GET, f"{CAMPAIGN}reviewers/"),
+        (POST, f"{CAMPAIGN}reviewers/"),
+    ],
+    "campaigns/<slug:slug>/settings/reviewers/<str:username>/remove/": [
+        (DELETE, f"{CAMPAIGN}reviewers/<str:username>/")
+    ],
+    "campaigns/<slug:slug>/settings/blocked/": [
+        (GET, f"{CAMPAIGN}blocks/"),
+        (POST, f"{CAMPAIGN}blocks/"),
+    ],
+    "campaigns/<slug:slug>/settings/blocked/<str:username>/remove/": [
+        (DELETE, f"{CAMPAIGN}blocks/<str:username>/")
+    ],
     "annotate/<slug:slug>/mine/<int:record_id>/": [
         (GET, f"{A}records/<int:record_id>/response/"),
         (PUT, f"{A}records/<int:record_id>/response/"),

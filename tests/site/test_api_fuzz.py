@@ -44,8 +44,9 @@ from schemathesis.core.parameters import ParameterLocation
 from accounts.models import ApiToken
 from accounts.services import api_token_create
 from annotation.models import ImportJob
+from annotation.services import response_submit
 from campaigns.publishing.models import Publication
-from tests.annotation.factories import make_campaign
+from tests.annotation.factories import make_campaign, record_hand_to
 from tests.campaigns.programme import make_application, make_cohort
 from tests.factories import UserFactory
 
@@ -139,10 +140,18 @@ def world(db, settings):
     cohort = make_cohort()
     other_cohort = make_cohort()
     draft = make_application(cohort=cohort, applicant=lead, state="draft", handle="lead-lab")
+    # Responses to review, by an annotator to name as reviewer or to block (issue 14).
+    annotator = UserFactory()
+    responses = []
+    for record in campaign.records.order_by("pk")[:3]:
+        record_hand_to(annotator, record)
+        responses.append(
+            response_submit(user=annotator, record=record, values={"quality": 2}).response.pk
+        )
     REAL_BODY.update(
         cohort=[other_cohort.slug],
         community=["lead-lab", lead.username],
-        username=[co_lead.username],
+        username=[co_lead.username, annotator.username],
     )
     REAL_PATH.update(
         slug=[campaign.slug, org_campaign.slug, other_public.slug],
@@ -156,6 +165,8 @@ def world(db, settings):
         token_id=[spare.token.pk],
         field_name=["prompt"],
         question_name=["quality"],
+        response_id=responses,
+        username=[annotator.username, co_lead.username],
     )
     # Requests run inside the test's transaction: the handler must not close the connection
     # at the end of a request (Django's test client disconnects the same receiver).

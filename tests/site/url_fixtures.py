@@ -23,6 +23,7 @@ from accounts.services import api_token_create
 from annotation.models import ImportJob
 from annotation.services import response_submit
 from campaigns.dashboards.models import CampaignStats
+from campaigns.models import CampaignReviewer
 from campaigns.provisioning.models import Provisioning
 from campaigns.publishing.models import Publication
 from campaigns.publishing.services import publication_policy_set
@@ -40,8 +41,9 @@ USER = "user"  # signed in, no organisation, leads nothing
 MEMBER = "member"  # member of the org campaign's organisation
 TOKEN = "token"  # the member's API token as `Authorization: Bearer`, no session
 ORGANISER = "organiser"  # staff in the Organisers group
+REVIEWER = "reviewer"  # named reviewer of both campaigns by the lead (issue 14)
 LEAD = "lead"  # applicant of both campaigns
-ROLES = (ANONYMOUS, USER, MEMBER, TOKEN, ORGANISER, LEAD)
+ROLES = (ANONYMOUS, USER, MEMBER, TOKEN, REVIEWER, ORGANISER, LEAD)
 
 # The campaigns a route naming a campaign (or its application, records, …) is walked with.
 PUBLIC = "public"
@@ -58,6 +60,7 @@ class World:
     co_leads: dict[str, Any]
     records: dict[str, Any]
     import_jobs: dict[str, Any]
+    responses: dict[str, Any]  # the member's response to `records` (the review routes)
 
     def client(self, role: str) -> Client:
         if role == ANONYMOUS:
@@ -75,6 +78,7 @@ def build_world() -> World:
         USER: UserFactory(username="someone"),
         MEMBER: UserFactory(username="member", orgs=[ORG]),
         ORGANISER: make_organiser(username="organiser"),
+        REVIEWER: UserFactory(username="reviewer"),
         LEAD: lead,
     }
     campaigns = {
@@ -83,7 +87,7 @@ def build_world() -> World:
             lead=lead, records=3, overlap=5, visibility="organisation", org=ORG
         ),
     }
-    co_leads, records, import_jobs = {}, {}, {}
+    co_leads, records, import_jobs, responses = {}, {}, {}, {}
     for subject, campaign in campaigns.items():
         co_lead = UserFactory(username=f"colead-{subject}")
         campaign.application.co_leads.add(co_lead)
@@ -97,10 +101,13 @@ def build_world() -> World:
         publication_policy_set(campaign=campaign, every_hours=24, include_in_progress=False)
         Provisioning.objects.create(campaign=campaign)
         CampaignStats.objects.get_or_create(campaign=campaign)
-        responders = [MEMBER, ORGANISER, LEAD] + ([USER] if subject == PUBLIC else [])
+        CampaignReviewer.objects.create(campaign=campaign, user=users[REVIEWER], added_by=lead)
+        responders = [MEMBER, ORGANISER, REVIEWER, LEAD] + ([USER] if subject == PUBLIC else [])
         for role in responders:
             record_hand_to(users[role], record)
-            response_submit(user=users[role], record=record, values={"quality": 3})
+            response = response_submit(user=users[role], record=record, values={"quality": 3})
+            if role == MEMBER:
+                responses[subject] = response.response
 
     token = api_token_create(user=users[MEMBER], name="walk", scope="admin")
     spare = api_token_create(user=lead, name="spare")
@@ -115,6 +122,7 @@ def build_world() -> World:
         co_leads=co_leads,
         records=records,
         import_jobs=import_jobs,
+        responses=responses,
     )
 
 
@@ -149,6 +157,8 @@ def url_args(world: World, route: str, subject: str | None, names) -> dict[str, 
         "pk": lambda: campaign.application.pk,  # the campaign's application
         "record_id": lambda: world.records[subject or PUBLIC].pk,
         "job_id": lambda: world.import_jobs[subject or PUBLIC].pk,
+        "response_id": lambda: world.responses[subject or PUBLIC].pk,  # the member's
+        "username": lambda: world.users[USER].username,  # reviewers/blocks: not one of them
         "user_id": lambda: world.co_leads[subject or PUBLIC].pk,  # a co-lead of it
         "token_id": lambda: world.spare_token_id,  # a token of the lead's
         "field_name": lambda: "prompt",  # the campaign's field (make_campaign's default)

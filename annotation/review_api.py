@@ -81,6 +81,7 @@ class RecordBrowseView(ListAPIView):
     @extend_schema(
         summary="The campaign's records, filtered and sorted (leads and reviewers)",
         parameters=[*BROWSE_PARAMETERS, RecordFilterSerializer],
+        responses={200: BrowseRecordSerializer(many=True), 400: BAD_REQUEST},
         tags=["review"],
     )
     def get(self, request, *args, **kwargs):

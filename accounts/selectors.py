@@ -35,3 +35,17 @@ def user_language(user) -> str:
         return ""
     language = getattr(user, "language", "")
     return language if language in dict(settings.LANGUAGES) else ""
+
+
+def user_by_handle(handle: str):
+    """An active user by site username or Hugging Face handle (case-insensitive, a leading
+    @ ignored); None when nobody of that name has signed in."""
+    from .models import User
+
+    handle = (handle or "").strip().lstrip("@")
+    if not handle:
+        return None
+    return (
+        User.objects.filter(is_active=True, username__iexact=handle).first()
+        or User.objects.filter(is_active=True, hf_username__iexact=handle).first()
+    )

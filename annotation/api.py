@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 from campaigns.access import campaign_get_for_lead, campaign_get_for_user, campaigns_visible_to
 
-from . import selectors, services
+from . import drafts, selectors, services
 from .errors import AnnotationError, AnswerErrors
 from .imports import ImportRejected, import_start
 from .selectors import campaign_progress_counted
@@ -32,10 +32,8 @@ from .serializers import (
     CampaignSerializer,
     ImportJobSerializer,
     ImportStartSerializer,
-    LeadRecordSerializer,
     LeaseSerializer,
     ProgressSerializer,
-    RecordFilterSerializer,
     ResponseInSerializer,
     ResponseSerializer,
 )
@@ -64,7 +62,7 @@ EXAMPLE_RECORD = {
     "external_id": "prompt-00412",
     "fields": {"prompt": "Write a haiku about autumn rain."},
     "metadata": {"source": "synthetic"},
-    "suggestions": {"quality": 4},
+    "suggestions": {"quality": {"value": 4, "agent": "llama-3-70b", "score": 0.82}},
 }
 
 
@@ -106,6 +104,7 @@ def _lease_data(lease: services.Lease, campaign) -> dict:
         },
         "lease_expires_at": lease.expires_at.isoformat().replace("+00:00", "Z"),
         "campaign": campaign.slug,
+        "draft": lease.draft_values,
     }
 
 
@@ -116,8 +115,11 @@ class NextRecordView(APIView):
         summary="Lease the next record for me",
         description="Returns my live lease in this campaign if I have one, else claims a free "
         "slot of the record with the most responses so far (then the oldest). 204 when nothing "
-        "is left for me: the `X-Nothing-Left` header says `done` (nothing left I could answer) "
-        "or `busy` (others hold the remaining records; retry after `Retry-After` seconds).",
+        "is left for me: the `X-Nothing-Left` header says `done` (nothing left I could answer), "
+        "`skipped` (nothing left but records I skipped: `X-Skipped` says how many; "
+        "`DELETE .../skipped/` offers them again) or `busy` (others hold the remaining "
+        "records; retry after `Retry-After` seconds). A record I saved a draft of comes "
+        "back with my draft's answers in `draft`.",
         request=None,
         responses={
             200: LeaseSerializer,
@@ -131,6 +133,7 @@ class NextRecordView(APIView):
                     "record": EXAMPLE_RECORD,
                     "lease_expires_at": "2026-11-26T06:15:00Z",
                     "campaign": "prompt-ranking-fr",
+                    "draft": None,
                 },
                 response_only=True,
                 status_codes=["200"],
@@ -147,6 +150,8 @@ class NextRecordView(APIView):
         if isinstance(result, services.NothingLeft):
             response = Response(status=status.HTTP_204_NO_CONTENT)
             response["X-Nothing-Left"] = result.reason
+            if result.skipped:
+                response["X-Skipped"] = str(result.skipped)
             if result.retry_after:
                 response["Retry-After"] = str(result.retry_after)
             return response
@@ -242,6 +247,7 @@ class RecordResponseView(APIView):
             "record": record.pk,
             "status": r.status,
             "values": r.values,
+            "kept_suggestion": r.kept_suggestion,
             "created_at": r.created_at,
             "updated_at": r.updated_at,
         }
@@ -249,11 +255,12 @@ class RecordResponseView(APIView):
 
 
 class RecordSkipView(APIView):
-    token_scopes = {"POST": Scope.ANNOTATE}
+    token_scopes = {"POST": Scope.ANNOTATE, "DELETE": Scope.ANNOTATE}
 
     @extend_schema(
         summary="Skip a record",
-        description="Its slot returns to the pool and it is not offered to me again.",
+        description="Its slot returns to the pool and it is not offered to me again (until I "
+        "undo the skip); a draft of it is dropped.",
         request=None,
         responses={204: None, 409: ERROR},
         tags=["annotation"],
@@ -264,6 +271,19 @@ class RecordSkipView(APIView):
             services.record_skip(user=request.user, record=record)
         except AnnotationError as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Undo my skip of a record",
+        description="The record is offered to me again (when it still needs answers). 204 "
+        "whether or not I had skipped it.",
+        request=None,
+        responses={204: None},
+        tags=["annotation"],
+    )
+    def delete(self, request, record_id: int):
+        record = selectors.record_get_for_user(request.user, record_id)
+        drafts.skips_restore(user=request.user, campaign=record.campaign, record=record)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -294,25 +314,6 @@ class MyResponsesView(ListAPIView):
         return selectors.responses_of_user(self.request.user, campaign)
 
     @extend_schema(summary="My responses in a campaign", tags=["annotation"])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-class CampaignRecordsView(ListAPIView):
-    serializer_class = LeadRecordSerializer
-
-    def get_queryset(self):
-        campaign = campaign_get_for_lead(self.request.user, self.kwargs["slug"])
-        filters = RecordFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.records_of_campaign(campaign, **filters.validated_data)
-
-    @extend_schema(
-        summary="The campaign's records (leads only)",
-        parameters=[RecordFilterSerializer],
-        responses={200: LeadRecordSerializer(many=True), 400: None},
-        tags=["annotation"],
-    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, lead_api
+from . import api, api_drafts, lead_api, review_api
 
 urlpatterns = [
     path("campaigns/", api.CampaignListView.as_view(), name="api-campaigns"),
@@ -11,13 +11,54 @@ urlpatterns = [
     ),
     path(
         "campaigns/<slug:slug>/records/",
-        api.CampaignRecordsView.as_view(),
+        review_api.RecordBrowseView.as_view(),
         name="api-campaign-records",
+    ),
+    path(
+        "campaigns/<slug:slug>/records/<int:record_id>/",
+        review_api.RecordDetailView.as_view(),
+        name="api-campaign-record",
+    ),
+    path(
+        "campaigns/<slug:slug>/review-queue/",
+        review_api.ReviewQueueView.as_view(),
+        name="api-review-queue",
+    ),
+    path(
+        "campaigns/<slug:slug>/reviewers/",
+        review_api.ReviewerListView.as_view(),
+        name="api-reviewers",
+    ),
+    path(
+        "campaigns/<slug:slug>/reviewers/<str:username>/",
+        review_api.ReviewerDetailView.as_view(),
+        name="api-reviewer",
+    ),
+    path("campaigns/<slug:slug>/blocks/", review_api.BlockListView.as_view(), name="api-blocks"),
+    path(
+        "campaigns/<slug:slug>/blocks/<str:username>/",
+        review_api.BlockDetailView.as_view(),
+        name="api-block",
+    ),
+    path(
+        "responses/<int:response_id>/review/",
+        review_api.ResponseReviewView.as_view(),
+        name="api-response-review",
+    ),
+    path(
+        "records/<int:record_id>/comments/",
+        review_api.RecordCommentsView.as_view(),
+        name="api-record-comments",
     ),
     path(
         "campaigns/<slug:slug>/my-responses/",
         api.MyResponsesView.as_view(),
         name="api-campaign-my-responses",
+    ),
+    path(
+        "campaigns/<slug:slug>/skipped/",
+        api_drafts.SkippedRecordsView.as_view(),
+        name="api-campaign-skipped",
     ),
     path("campaigns/<slug:slug>/imports/", api.ImportListView.as_view(), name="api-imports"),
     path(
@@ -52,6 +93,11 @@ urlpatterns = [
         name="api-record-response",
     ),
     path("records/<int:record_id>/skip/", api.RecordSkipView.as_view(), name="api-record-skip"),
+    path(
+        "records/<int:record_id>/draft/",
+        api_drafts.RecordDraftView.as_view(),
+        name="api-record-draft",
+    ),
     path(
         "records/<int:record_id>/discard/",
         api.RecordDiscardView.as_view(),

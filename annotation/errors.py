@@ -7,6 +7,7 @@ __all__ = [
     "AnswerErrors",
     "CampaignLocked",
     "CampaignNotOpen",
+    "LeaseLost",
     "LeaseRequired",
     "RecordComplete",
 ]
@@ -41,3 +42,9 @@ class LeaseRequired(AnnotationError):
     which records to answer (ones they skipped, ones never offered to them)."""
 
     code = "lease_required"
+
+
+class LeaseLost(AnnotationError):
+    """A draft's reservation ran out and others took the record's places."""
+
+    code = "lease_lost"

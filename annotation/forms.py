@@ -109,6 +109,18 @@ class CampaignSettingsForm(forms.Form):
             "direction (right to left for Arabic, Hebrew, Persian, Urdu…)."
         ),
     )
+    draft_hold_seconds = forms.IntegerField(
+        label=_("Longest a draft keeps its record reserved (seconds)"),
+        min_value=0,
+        max_value=7 * 24 * 3600,
+        required=False,  # left out: it stays as it is
+        help_text=_(
+            "Each time an annotator saves a draft, their reservation is extended by the "
+            "reservation time above, up to this long after the draft's first save; after "
+            "that the record may go to someone else (the draft is kept). 0: saving a draft "
+            "does not extend the reservation."
+        ),
+    )
 
     def clean_languages(self):
         text = self.cleaned_data.get("languages") or ""
@@ -123,6 +135,7 @@ class CampaignSettingsForm(forms.Form):
                 "license": campaign.license,
                 "lease_seconds": campaign.lease_seconds,
                 "languages": ", ".join(campaign.languages or []),
+                "draft_hold_seconds": campaign.draft_hold_seconds,
             },
         )
 

@@ -145,6 +145,7 @@ class Record(models.Model):
     external_id = models.CharField(max_length=200)
     fields = models.JSONField(default=dict)
     metadata = models.JSONField(default=dict, blank=True)
+    # {question name: {"value": …, "agent": "model name" | None, "score": float | None}}
     suggestions = models.JSONField(default=dict, blank=True)
     # Submitted responses so far, kept with the response in one transaction so that
     # assignment and dashboards never count rows.
@@ -264,13 +265,29 @@ class ResponseQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(status=Response.Status.SUBMITTED)
 
+    def drafts(self):
+        return self.filter(status=Response.Status.DRAFT)
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "pending review"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
 
 class Response(models.Model):
-    """One user's answers to one record."""
+    """One user's answers to one record.
+
+    A draft is saved but not submitted: it keeps its author's lease alive for a while
+    (Campaign.draft_hold_seconds), does not count toward the record's responses and is
+    never published; submitting turns the same row into a submitted response."""
+
+    ReviewStatus = ReviewStatus
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted"
         DISCARDED = "discarded"
+        DRAFT = "draft"
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="responses")
     user = models.ForeignKey(
@@ -278,8 +295,23 @@ class Response(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     values = models.JSONField(default=dict, blank=True)
+    # {question name: bool} per question the record had a suggestion for: whether the
+    # submitted answer kept it unchanged. Null when the record had no suggestion.
+    kept_suggestion = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Review (annotation/review.py). `counted`: the response fills one of its record's
+    # slots and counts in Record.response_count; a rejected response, a blocked
+    # annotator's and a discard do not. Database defaults, so the loop's hand-written
+    # INSERT needs no change.
+    counted = models.BooleanField(default=True, db_default=True)
+    review_status = models.CharField(
+        max_length=10,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PENDING,
+        db_default=ReviewStatus.PENDING,
+    )
+    review_comment = models.TextField(blank=True, default="", db_default="")
 
     objects = ResponseQuerySet.as_manager()
 
@@ -295,7 +327,8 @@ class Response(models.Model):
 
 
 class Skip(models.Model):
-    """A record the user passed on; it is not offered to them again."""
+    """A record the user passed on; it is not offered to them again until they ask for
+    their skipped records back (annotation.drafts.skips_restore)."""
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="skips")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -391,3 +424,6 @@ class ImportJob(Workflow):
             config = f" ({self.hub_config})" if self.hub_config else ""
             return f"{self.hub_repo}{config} [{split}]"
         return self.file_name
+
+
+from .review_models import RecordComment, Review  # noqa: E402, F401  (registers the models)

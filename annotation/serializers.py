@@ -50,6 +50,12 @@ class CampaignDetailSerializer(CampaignSerializer):
 
 
 class RecordSerializer(serializers.ModelSerializer):
+    suggestions = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text='Per question: {"value": the suggested answer, "agent": who or what made it '
+        '(e.g. a model\'s name) or null, "score": a number or null}.',
+    )
+
     class Meta:
         model = Record
         fields = ["id", "external_id", "fields", "metadata", "suggestions"]
@@ -59,6 +65,30 @@ class LeaseSerializer(serializers.Serializer):
     record = RecordSerializer()
     lease_expires_at = serializers.DateTimeField()
     campaign = serializers.CharField(help_text="The campaign's slug.")
+    draft = serializers.DictField(
+        allow_null=True,
+        help_text="My draft's answers to this record (keyed by question name), or null.",
+    )
+
+
+class DraftSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    record = serializers.IntegerField()
+    status = serializers.CharField(help_text='"draft"')
+    values = serializers.DictField()
+    created_at = serializers.DateTimeField(help_text="When the draft was first saved.")
+    updated_at = serializers.DateTimeField()
+    lease_expires_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Until when the record stays reserved for me; null when my reservation "
+        "has ended (the draft is kept, but submitting needs a free place of the record).",
+    )
+
+
+class SkippedRecordSerializer(serializers.Serializer):
+    record = serializers.IntegerField(source="record_id")
+    external_id = serializers.CharField(source="record.external_id")
+    skipped_at = serializers.DateTimeField(source="created_at")
 
 
 class LeadRecordSerializer(serializers.ModelSerializer):
@@ -99,7 +129,16 @@ class ResponseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Response
-        fields = ["id", "record", "status", "values", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "record",
+            "status",
+            "values",
+            "kept_suggestion",
+            "created_at",
+            "updated_at",
+        ]
+        fields += ["counted", "review_status", "review_comment"]  # review (issue 14)
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -117,7 +156,13 @@ class MappingSerializer(serializers.Serializer):
     external_id = serializers.CharField(required=False, allow_blank=True, default="")
     fields = serializers.DictField(child=serializers.CharField(), required=False)
     metadata = serializers.ListField(child=serializers.CharField(), required=False)
-    suggestions = serializers.DictField(child=serializers.CharField(), required=False)
+    suggestions = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text='Per question: the column of its suggested value, or {"value": column, '
+        '"agent": column, "score": column}; without agent and score columns, the columns '
+        '"<question>.agent" and "<question>.score" are read when the source has them.',
+    )
 
 
 class ImportStartSerializer(serializers.Serializer):
@@ -132,7 +177,9 @@ class ImportStartSerializer(serializers.Serializer):
     mapping = serializers.JSONField(
         required=False,
         help_text='{"external_id": "id", "fields": {"prompt": "text"}, "metadata": ["source"],'
-        ' "suggestions": {"quality": "score"}}; a JSON string in a multipart upload.',
+        ' "suggestions": {"quality": "score"}}; a suggestion may also be {"value": column,'
+        ' "agent": column, "score": column} (else the columns "<question>.agent" and'
+        ' "<question>.score" are read when present); a JSON string in a multipart upload.',
     )
 
 

@@ -2,7 +2,9 @@
 
 Every function is keyword-only and owns its transaction. What a lead sets up (fields,
 questions, responses per record) is in definitions.py; each record's slots in slots.py;
-the errors both raise in errors.py.
+the errors both raise in errors.py. On PostgreSQL the common cases of leasing and
+submitting run as hand-written SQL in services_pg.py; drafts and skipped records coming
+back are in drafts.py, reviewing in review.py.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from campaigns.dashboards.models import CampaignDayStats
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignBlock
 
-from .errors import AnnotationError, CampaignNotOpen, LeaseRequired, RecordComplete
+from .errors import AnnotationError, CampaignNotOpen, LeaseLost, LeaseRequired, RecordComplete
 from .models import Question, Record, Response, Skip, Slot
+from .suggestions import suggestions_kept
 from .validation import answers_clean
 
 
@@ -29,15 +33,20 @@ class Lease:
     record: Record
     slot_id: int
     expires_at: datetime
+    # My draft's answers when the leased record has one (resuming it pre-fills them).
+    draft_values: dict | None = None
 
 
 @dataclass(frozen=True)
 class NothingLeft:
-    """No record for this user now. `reason` is "done" (nothing left they could answer)
-    or "busy" (open records remain but others hold them; try again soon)."""
+    """No record for this user now. `reason` is "done" (nothing left they could answer),
+    "skipped" (nothing left but the `skipped` open records they passed on, which
+    annotation.drafts.skips_restore offers again) or "busy" (open records remain but
+    others hold them; try again soon)."""
 
     reason: str
     retry_after: int | None = None
+    skipped: int = 0
 
 
 def _require_open(campaign: Campaign) -> None:
@@ -68,128 +77,37 @@ def lease_next_record(*, user, campaign: Campaign) -> Lease | NothingLeft:
     raise AnnotationError(_("Could not lease a record; try again."), code="conflict")
 
 
-_PG_MINE = """
-SELECT s.id, s.expires_at, r.id, r.external_id, r.fields, r.metadata, r.suggestions
-FROM annotation_slot s JOIN annotation_record r ON r.id = s.record_id
-WHERE s.campaign_id = %(campaign)s AND s.holder_id = %(user)s AND NOT s.filled
-LIMIT 1
-"""
-
-# Prepared once per connection (planning it costs more than running it).
-_PG_CLAIM = """
-WITH claimed AS (
-  UPDATE annotation_slot SET holder_id = $2, expires_at = $4
-  WHERE id = (
-    SELECT s.id FROM annotation_slot s
-    WHERE s.campaign_id = $1 AND NOT s.filled
-      AND (s.holder_id IS NULL OR s.expires_at <= $3)
-      AND NOT EXISTS (SELECT 1 FROM annotation_slot o
-                      WHERE o.record_id = s.record_id AND o.holder_id = $2
-                        AND o.id <> s.id)
-      AND NOT EXISTS (SELECT 1 FROM annotation_response x
-                      WHERE x.record_id = s.record_id AND x.user_id = $2)
-      AND NOT EXISTS (SELECT 1 FROM annotation_skip k
-                      WHERE k.record_id = s.record_id AND k.user_id = $2)
-    ORDER BY s.record_responses DESC, s.record_id, s.number
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED
-  )
-  RETURNING id, record_id
-)
-SELECT c.id, r.id, r.external_id, r.fields, r.metadata, r.suggestions
-FROM claimed c JOIN annotation_record r ON r.id = c.record_id
-"""
-
-
-def _record_from_row(campaign: Campaign, row) -> Record:
-    import json
-
-    def load(value):
-        return json.loads(value) if isinstance(value, str | bytes) else value
-
-    record = Record(
-        id=row[0],
-        campaign=campaign,
-        external_id=row[1],
-        fields=load(row[2]),
-        metadata=load(row[3]),
-        suggestions=load(row[4]),
-    )
-    record._state.adding = False
-    return record
-
-
-def _pg_prepare(cursor, name: str, types: str, sql: str) -> None:
-    """PREPARE `sql` as `name` once per database connection."""
-    raw = connection.connection
-    prepared = getattr(raw, "_commonset_prepared", None)
-    if prepared is None:
-        prepared = set()
-        raw._commonset_prepared = prepared
-    if name not in prepared:
-        cursor.execute(f"PREPARE {name} ({types}) AS {sql}")
-        prepared.add(name)
-
-
-def _lease_next_record_pg(*, user, campaign: Campaign) -> Lease | NothingLeft:
-    """The same claim as the portable path, as two hand-written statements in autocommit
-    (the hot path of the annotation loop). The claim is one UPDATE whose target is chosen
-    by a sub-select with FOR UPDATE SKIP LOCKED: PostgreSQL re-checks the row's "free"
-    condition on its latest version after locking it."""
-    now = timezone.now()
-    params = {"campaign": campaign.pk, "user": user.pk, "now": now}
-    with connection.cursor() as cursor:
-        cursor.execute(_PG_MINE, params)
-        row = cursor.fetchone()
-        if row is not None:
-            slot_id, expires_at = row[0], row[1]
-            if expires_at is not None and expires_at > now:
-                return Lease(_record_from_row(campaign, row[2:]), slot_id, expires_at)
-            expires_at = now + timedelta(seconds=campaign.lease_seconds)
-            cursor.execute(
-                "UPDATE annotation_slot SET expires_at = %s WHERE id = %s AND holder_id = %s"
-                " AND NOT filled",
-                [expires_at, slot_id, user.pk],
-            )
-            if cursor.rowcount:
-                return Lease(_record_from_row(campaign, row[2:]), slot_id, expires_at)
-        params["expires"] = now + timedelta(seconds=campaign.lease_seconds)
-        _pg_prepare(
-            cursor, "commonset_claim", "bigint, bigint, timestamptz, timestamptz", _PG_CLAIM
-        )
-        cursor.execute(
-            "EXECUTE commonset_claim(%(campaign)s, %(user)s, %(now)s, %(expires)s)", params
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return _nothing_left(user=user, campaign=campaign)
-    return Lease(_record_from_row(campaign, row[1:]), row[0], params["expires"])
-
-
 def _lease_next_record_once(*, user, campaign: Campaign) -> Lease | NothingLeft:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        return _lease_next_record_pg(user=user, campaign=campaign)
+        from .services_pg import lease_next_record_pg
+
+        return lease_next_record_pg(user=user, campaign=campaign)
     now = timezone.now()
     with transaction.atomic():
+        my_draft = Response.objects.drafts().filter(record_id=OuterRef("record_id"), user=user)
         mine = (
             Slot.objects.filter(campaign=campaign, holder=user, filled=False)
+            .annotate(draft=Subquery(my_draft.values("values")[:1], output_field=JSONField()))
             .select_related("record")
             .first()
         )
         if mine is not None:
+            draft = mine.draft
             if mine.expires_at is not None and mine.expires_at > now:
-                return Lease(record=mine.record, slot_id=mine.pk, expires_at=mine.expires_at)
+                return Lease(mine.record, mine.pk, mine.expires_at, draft)
             # My lease ran out but nobody took the slot: it is mine again, renewed.
             expires_at = now + timedelta(seconds=campaign.lease_seconds)
             if Slot.objects.filter(pk=mine.pk, holder=user, filled=False).update(
                 expires_at=expires_at
             ):
-                return Lease(record=mine.record, slot_id=mine.pk, expires_at=expires_at)
+                return Lease(mine.record, mine.pk, expires_at, draft)
         held_elsewhere = Slot.objects.filter(record=OuterRef("record_id"), holder=user).exclude(
             pk=OuterRef("pk")
         )
         answered = Response.objects.filter(record=OuterRef("record_id"), user=user)
         skipped = Skip.objects.filter(record=OuterRef("record_id"), user=user)
+        if CampaignBlock.objects.filter(campaign=campaign, user=user).exists():
+            return NothingLeft(reason="done")  # blocked while asking (annotation/review.py)
         slot = (
             Slot.objects.filter(campaign=campaign, filled=False)
             .filter(Q(holder__isnull=True) | Q(expires_at__lte=now))
@@ -220,6 +138,14 @@ def _nothing_left(*, user, campaign: Campaign) -> NothingLeft:
         if soonest is not None:
             wait = max(5, min(wait, int((soonest - timezone.now()).total_seconds()) + 1))
         return NothingLeft(reason="busy", retry_after=wait)
+    skipped = (
+        Record.objects.open_in(campaign)
+        .filter(skips__user=user)
+        .exclude(responses__user=user)
+        .count()
+    )
+    if skipped:
+        return NothingLeft(reason="skipped", skipped=skipped)
     return NothingLeft(reason="done")
 
 
@@ -253,7 +179,13 @@ LEASE_REQUIRED_MESSAGE = (
 )
 
 
-def _fill_slot(*, user, record: Record, may_take_free: bool) -> None:
+DRAFT_LEASE_LOST_MESSAGE = gettext_noop(
+    "Your reservation of this record ran out and other annotators took its places, so your "
+    "draft can no longer be submitted. It stays in My drafts; ask for the next record."
+)
+
+
+def _fill_slot(*, user, record: Record, may_take_free: bool, draft: bool = False) -> None:
     """Count the response on the record first (its row lock orders concurrent submits to
     one record, and its check constraint caps the count at the overlap), then mark the
     user's slot filled; RecordComplete when none is left. Only someone who already has a
@@ -264,6 +196,8 @@ def _fill_slot(*, user, record: Record, may_take_free: bool) -> None:
         response_count=F("response_count") + 1
     )
     if not counted:
+        if draft:
+            raise LeaseLost(_(DRAFT_LEASE_LOST_MESSAGE))
         raise RecordComplete(_("This record already has all the responses it needs."))
     taken = Slot.objects.filter(record=record, holder=user, filled=False).update(
         filled=True, expires_at=None
@@ -281,6 +215,8 @@ def _fill_slot(*, user, record: Record, may_take_free: bool) -> None:
             ):
                 break
         else:
+            if draft:
+                raise LeaseLost(_(DRAFT_LEASE_LOST_MESSAGE))
             raise RecordComplete(_("This record already has all the responses it needs."))
     Slot.objects.filter(record=record).update(record_responses=F("record_responses") + 1)
 
@@ -303,8 +239,9 @@ def response_submit(
     if questions is None:
         questions = list(campaign.questions.asked())
     cleaned = answers_clean(questions, values)
+    kept = suggestions_kept(record.suggestions, cleaned)
     try:
-        result = _response_submit(user=user, record=record, values=cleaned)
+        result = _response_submit(user=user, record=record, values=cleaned, kept=kept)
     except IntegrityError:
         # A concurrent identical request won; the response it wrote is this one's result.
         existing = Response.objects.filter(record=record, user=user).first()
@@ -312,9 +249,9 @@ def response_submit(
             raise RecordComplete(_("This record already has all the responses it needs.")) from None
         if existing.values != cleaned:
             Response.objects.filter(pk=existing.pk).update(
-                values=cleaned, updated_at=timezone.now()
+                values=cleaned, kept_suggestion=kept, updated_at=timezone.now()
             )
-            existing.values = cleaned
+            existing.values, existing.kept_suggestion = cleaned, kept
         return SubmitResult(response=existing, created=False)
     if result.created:
         _submitted_events(campaign=campaign, record=record, result=result)
@@ -351,87 +288,75 @@ def _submitted_events(*, campaign: Campaign, record: Record, result: SubmitResul
         campaign_completion_check_on_commit(campaign_id=campaign.pk)
 
 
-def _response_submit_pg(*, user, record: Record, values: dict) -> SubmitResult | None:
-    """The common case (a first submission on my lease) as four hand-written statements
-    in one transaction; None when it is not that case (the portable path handles it)."""
-    import json
-
-    now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM annotation_response WHERE record_id = %s AND user_id = %s",
-            [record.pk, user.pk],
-        )
-        if cursor.fetchone() is not None:
-            return None
-        cursor.execute(
-            "UPDATE annotation_record SET response_count = response_count + 1"
-            " WHERE id = %s AND response_count < overlap RETURNING response_count = overlap",
-            [record.pk],
-        )
-        counted = cursor.fetchone()
-        if counted is None:
-            raise RecordComplete(_("This record already has all the responses it needs."))
-        cursor.execute(
-            "UPDATE annotation_slot SET filled = (filled OR holder_id IS NOT DISTINCT FROM %s),"
-            " expires_at = CASE WHEN holder_id = %s THEN NULL ELSE expires_at END,"
-            " record_responses = record_responses + 1"
-            " WHERE record_id = %s RETURNING (filled AND holder_id IS NOT DISTINCT FROM %s)",
-            [user.pk, user.pk, record.pk, user.pk],
-        )
-        if not any(filled for (filled,) in cursor.fetchall()):
-            transaction.set_rollback(True)
-            return None  # no slot of mine: the portable path says why
-        cursor.execute(
-            "INSERT INTO annotation_response (record_id, user_id, status, values, created_at,"
-            " updated_at) VALUES (%s, %s, 'submitted', %s, %s, %s) RETURNING id",
-            [record.pk, user.pk, json.dumps(values), now, now],
-        )
-        response_id = cursor.fetchone()[0]
-        CampaignDayStats.objects.record_response(
-            campaign_id=record.campaign_id,
-            user_id=user.pk,
-            completed_delta=1 if counted[0] else 0,
-            at=now,
-        )
-    response = Response(
-        id=response_id,
-        record=record,
-        user=user,
-        status=Response.Status.SUBMITTED,
-        values=values,
-        created_at=now,
-        updated_at=now,
-    )
-    response._state.adding = False
-    return SubmitResult(response=response, created=True, completed=bool(counted[0]))
-
-
-def _response_submit(*, user, record: Record, values: dict) -> SubmitResult:
+def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -> SubmitResult:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        result = _response_submit_pg(user=user, record=record, values=values)
+        from .services_pg import response_submit_pg
+
+        result = response_submit_pg(user=user, record=record, values=values, kept=kept)
         if result is not None:
             return result
     with transaction.atomic():
         existing = Response.objects.select_for_update().filter(record=record, user=user).first()
         if existing is not None and existing.status == Response.Status.SUBMITTED:
-            if existing.values != values:
-                existing.values = values
-                existing.save(update_fields=["values", "updated_at"])
-            return SubmitResult(response=existing, created=False)
-        _fill_slot(user=user, record=record, may_take_free=existing is not None)
+            return _response_revise(existing=existing, record=record, values=values, kept=kept)
+        draft = existing is not None and existing.status == Response.Status.DRAFT
+        _fill_slot(user=user, record=record, may_take_free=existing is not None, draft=draft)
         completed = CampaignDayStats.objects.record_response(
             campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk
         )
-        if existing is not None:  # discarded before, submitted now
+        if existing is not None:  # discarded or drafted before, submitted now
             existing.status = Response.Status.SUBMITTED
-            existing.values = values
-            existing.save(update_fields=["status", "values", "updated_at"])
-            return SubmitResult(response=existing, created=False)
+            existing.values, existing.kept_suggestion = values, kept
+            existing.counted = True
+            existing.review_status = Response.ReviewStatus.PENDING
+            existing.save(
+                update_fields=[
+                    "status",
+                    "values",
+                    "kept_suggestion",
+                    "counted",
+                    "review_status",
+                    "updated_at",
+                ]
+            )
+            # A draft's created_at is when it was first saved; a submission's is now.
+            if draft:
+                Response.objects.filter(pk=existing.pk).update(created_at=existing.updated_at)
+                existing.created_at = existing.updated_at
+            return SubmitResult(response=existing, created=draft, completed=completed == 1)
         response = Response.objects.create(
-            record=record, user=user, status=Response.Status.SUBMITTED, values=values
+            record=record,
+            user=user,
+            status=Response.Status.SUBMITTED,
+            values=values,
+            kept_suggestion=kept,
         )
         return SubmitResult(response=response, created=True, completed=completed == 1)
+
+
+def _response_revise(
+    *, existing: Response, record: Record, values: dict, kept: dict | None
+) -> SubmitResult:
+    """A submitted response submitted again (inside the caller's transaction, the
+    response row locked). Same answers on a response that counts: nothing changes (a
+    retried request). Otherwise it goes back to "pending review"; a response that stopped
+    counting (rejected, or left out when its annotator was unblocked) needs a free slot of
+    the record again: RecordComplete when it has none."""
+    rejected = existing.review_status == Response.ReviewStatus.REJECTED
+    if existing.values == values and existing.counted and not rejected:
+        return SubmitResult(response=existing, created=False)
+    if not existing.counted:
+        _fill_slot(user=existing.user, record=record, may_take_free=True)
+        CampaignDayStats.objects.record_response(
+            campaign_id=record.campaign_id, user_id=existing.user_id, record_id=record.pk
+        )
+        existing.counted = True
+    existing.values, existing.kept_suggestion = values, kept
+    existing.review_status = Response.ReviewStatus.PENDING
+    existing.save(
+        update_fields=["values", "kept_suggestion", "counted", "review_status", "updated_at"]
+    )
+    return SubmitResult(response=existing, created=False)
 
 
 def response_discard(*, user, record: Record) -> Response:
@@ -442,24 +367,34 @@ def response_discard(*, user, record: Record) -> Response:
         existing = Response.objects.select_for_update().filter(record=record, user=user).first()
         if existing is not None and existing.status == Response.Status.DISCARDED:
             return existing
-        if existing is not None:
-            _unfill_slot(user=user, record=record)
-            CampaignDayStats.objects.record_response(
-                campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk, delta=-1
-            )
+        if existing is not None and existing.status == Response.Status.DRAFT:
+            lease_release(user=user, record=record)
             existing.status = Response.Status.DISCARDED
             existing.values = {}
             existing.save(update_fields=["status", "values", "updated_at"])
             return existing
+        if existing is not None:
+            if existing.counted:  # a rejected answer already gave its slot back
+                _unfill_slot(user=user, record=record)
+                CampaignDayStats.objects.record_response(
+                    campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk, delta=-1
+                )
+            existing.status = Response.Status.DISCARDED
+            existing.values = {}
+            existing.counted = False
+            existing.save(update_fields=["status", "values", "counted", "updated_at"])
+            return existing
         lease_release(user=user, record=record)
         return Response.objects.create(
-            record=record, user=user, status=Response.Status.DISCARDED, values={}
+            record=record, user=user, status=Response.Status.DISCARDED, values={}, counted=False
         )
 
 
 def record_skip(*, user, record: Record) -> None:
-    """Pass on a record: its slot goes back to the pool and it is not offered again."""
+    """Pass on a record: its slot goes back to the pool and it is not offered again (until
+    the user asks for their skipped records back). A draft of it is dropped with it."""
     _require_open(record.campaign)
     with transaction.atomic():
         lease_release(user=user, record=record)
+        Response.objects.drafts().filter(record=record, user=user).delete()
         Skip.objects.get_or_create(record=record, user=user)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.selectors import user_is_organiser
 
-from .models import Campaign, Visibility
+from .models import Campaign, CampaignBlock, CampaignReviewer, Visibility
 
 
 def user_org_handles(user) -> list[str]:
@@ -27,6 +27,11 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
     campaigns = Campaign.objects.select_related("community", "cohort")
     if user_is_organiser(user):
         return campaigns
+    if user.is_authenticated:
+        # A blocked annotator meets the not-found page, as for a campaign they may not see.
+        campaigns = campaigns.exclude(
+            pk__in=CampaignBlock.objects.filter(user=user).values("campaign_id")
+        )
     visible = Q(visibility=Visibility.PUBLIC)
     if user.is_authenticated:
         # Hub handles are case-insensitive: a campaign saved with another case than the
@@ -35,6 +40,7 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
         handles = [handle.lower() for handle in user_org_handles(user)]
         visible |= Q(visibility_org_lower__in=handles)
         visible |= Q(application__applicant=user) | Q(application__co_leads=user)
+        visible |= Q(pk__in=CampaignReviewer.objects.filter(user=user).values("campaign_id"))
     return campaigns.filter(visible).distinct()
 
 
@@ -42,8 +48,15 @@ def campaign_visible_to_user(user, campaign: Campaign) -> bool:
     """campaigns_visible_to's rule for one campaign already loaded: public ones need no
     query, which keeps the annotation loop's hot path short."""
     if campaign.visibility == Visibility.PUBLIC:
-        return True
+        return not user_is_blocked(user, campaign)
     return campaigns_visible_to(user).filter(pk=campaign.pk).exists()
+
+
+def user_is_blocked(user, campaign: Campaign) -> bool:
+    """Whether a lead blocked the user from the campaign (one indexed lookup)."""
+    if not user.is_authenticated:
+        return False
+    return CampaignBlock.objects.filter(user=user, campaign=campaign).exists()
 
 
 def campaign_get_for_user(user, slug: str) -> Campaign:
@@ -64,6 +77,23 @@ def campaign_get_for_lead(user, slug: str) -> Campaign:
     """A campaign the user leads; 404 otherwise (also when they may only see it)."""
     campaign = campaign_get_for_user(user, slug)
     if not campaign_user_is_lead(user, campaign):
+        from django.http import Http404
+
+        raise Http404
+    return campaign
+
+
+def campaign_user_is_reviewer(user, campaign: Campaign) -> bool:
+    """Reviewers the leads named, and the leads themselves (organisers included)."""
+    if campaign_user_is_lead(user, campaign):
+        return True
+    return CampaignReviewer.objects.filter(campaign=campaign, user=user).exists()
+
+
+def campaign_get_for_reviewer(user, slug: str) -> Campaign:
+    """A campaign the user leads or reviews; 404 otherwise."""
+    campaign = campaign_get_for_user(user, slug)
+    if not campaign_user_is_reviewer(user, campaign):
         from django.http import Http404
 
         raise Http404

@@ -48,6 +48,12 @@ class CampaignSettingsSerializer(serializers.Serializer):
     lease_seconds = serializers.IntegerField(
         min_value=30, max_value=24 * 3600, help_text="How long a record stays reserved."
     )
+    draft_hold_seconds = serializers.IntegerField(
+        min_value=0,
+        max_value=7 * 24 * 3600,
+        help_text="Longest a draft keeps its record reserved after its first save "
+        "(each save extends the reservation by lease_seconds; 0: not at all).",
+    )
     license = serializers.ChoiceField(choices=LICENSE_CHOICES)
     publish_usernames = serializers.BooleanField(
         help_text="Publish annotators' Hugging Face handles instead of pseudonyms."

@@ -48,6 +48,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "repo_id",
         "responses_per_record",
         "lease_seconds",
+        "draft_hold_seconds",
         "created_at",
         "updated_at",
     ]

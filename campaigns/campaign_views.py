@@ -118,6 +118,7 @@ def campaign_settings(request, slug: str):
                 campaign=campaign,
                 responses_per_record=form.cleaned_data["responses_per_record"],
                 lease_seconds=form.cleaned_data["lease_seconds"],
+                draft_hold_seconds=form.cleaned_data["draft_hold_seconds"],
                 license=form.cleaned_data["license"] or None,
                 languages=form.cleaned_data["languages"] or None,
             )

@@ -237,6 +237,11 @@ class Campaign(models.Model):
         "(repositories are never moved).",
     )
     lease_seconds = models.PositiveIntegerField(default=15 * 60)
+    draft_hold_seconds = models.PositiveIntegerField(
+        default=2 * 3600,
+        help_text="How long, from its first save, a draft may keep its record reserved "
+        "(each save extends the reservation by lease_seconds, up to this; 0: not at all).",
+    )
     state = models.CharField(max_length=14, choices=State.choices, default=State.PROVISIONING)
     state_message = models.CharField(max_length=500, blank=True)
     closed_at = models.DateTimeField(
@@ -297,6 +302,56 @@ class Campaign(models.Model):
     @property
     def repo_id(self) -> str:
         return f"{self.hub_namespace}/{self.slug}"
+
+
+
+class CampaignReviewer(models.Model):
+    """A campaign role between annotator and lead, named by a lead: reviewers see the
+    records browser and the review queue, accept or reject responses and comment."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reviewers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewing"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="uniq_campaign_reviewer")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} reviews {self.campaign_id}"
+
+
+class CampaignBlock(models.Model):
+    """An annotator blocked from a campaign: the campaign answers 404 to them, their
+    responses leave the dataset and their slots return to the pool. Unblocking deletes
+    the row (annotation/review.py annotator_unblock)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="blocks")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_blocks"
+    )
+    reason = models.TextField(blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="uniq_campaign_block")
+        ]
+        indexes = [models.Index(fields=["user", "campaign"], name="campaign_block_user")]
+
+    def __str__(self):
+        return f"{self.user_id} blocked from {self.campaign_id}"
 
 
 from .dashboards.models import CampaignStats  # noqa: E402, F401  (registers the models)

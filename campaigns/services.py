@@ -16,6 +16,7 @@ from .models import Campaign
 # page and the API name them.
 SETTINGS = (
     "lease_seconds",
+    "draft_hold_seconds",
     "license",
     "languages",
     "publish_usernames",

@@ -9,6 +9,8 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from campaigns.models import Campaign
 
 from ..models import Field, Question
@@ -42,6 +44,26 @@ def mapping_clean(campaign: Campaign, mapping: dict) -> dict:
         suggestions = {q.name: q.suggestion_column for q in question_rows if q.suggestion_column}
     if not isinstance(suggestions, dict) or set(suggestions) - questions:
         raise ImportRejected("mapping.suggestions must map question names to column names.")
+    # A question's suggestion: its value's column, or {"value": col, "agent": col, "score":
+    # col}; the agent (e.g. a model's name) and score otherwise come from the columns
+    # "<question>.agent" and "<question>.score" when the source has them.
+    agents, scores = {}, {}
+    for name, spec in list(suggestions.items()):
+        if isinstance(spec, dict):
+            parts = {key: spec.get(key) or "" for key in ("value", "agent", "score")}
+            if set(spec) - set(parts) or not all(isinstance(v, str) for v in parts.values()):
+                raise ImportRejected(
+                    gettext(
+                        "mapping.suggestions.%(name)s must be a column name or "
+                        '{"value": column, "agent": column, "score": column}.'
+                    )
+                    % {"name": name}
+                )
+            suggestions[name] = parts["value"]
+            agents[name], scores[name] = parts["agent"], parts["score"]
+        elif spec and not isinstance(spec, str):
+            raise ImportRejected("mapping.suggestions must map question names to column names.")
+    suggestions = {k: v for k, v in suggestions.items() if v}
     metadata = mapping.get("metadata") or []
     if isinstance(metadata, str):
         metadata = [c.strip() for c in metadata.split(",") if c.strip()]
@@ -54,7 +76,9 @@ def mapping_clean(campaign: Campaign, mapping: dict) -> dict:
         "external_id": external_id,
         "fields": {k: v for k, v in field_map.items() if v},
         "metadata": metadata,
-        "suggestions": {k: v for k, v in suggestions.items() if v},
+        "suggestions": suggestions,
+        "suggestion_agents": {k: agents.get(k) or f"{k}.agent" for k in suggestions},
+        "suggestion_scores": {k: scores.get(k) or f"{k}.score" for k in suggestions},
     }
 
 
@@ -107,6 +131,10 @@ def _has_nul(value) -> bool:
     return False
 
 
+def _score_error(qname: str) -> str:
+    return gettext("the suggestion score for %(question)r is not a number") % {"question": qname}
+
+
 # --- converting --------------------------------------------------------------------------
 class RowConverter:
     def __init__(self, campaign: Campaign, mapping: dict):
@@ -114,7 +142,13 @@ class RowConverter:
         self.fields = {f.name: f for f in Field.objects.filter(campaign=campaign)}
         self.questions = {q.name: q for q in Question.objects.filter(campaign=campaign)}
         self.field_items = list(mapping["fields"].items())
-        self.suggestion_items = list(mapping["suggestions"].items())
+        agents = mapping.get("suggestion_agents") or {}
+        scores = mapping.get("suggestion_scores") or {}
+        # (question, value column, agent column, score column)
+        self.suggestion_items = [
+            (q, col, agents.get(q, f"{q}.agent"), scores.get(q, f"{q}.score"))
+            for q, col in mapping["suggestions"].items()
+        ]
 
     def convert(self, number: int, row: dict) -> tuple[str, dict, dict, dict]:
         id_col = self.mapping["external_id"]
@@ -144,7 +178,7 @@ class RowConverter:
             fields[name] = value
         metadata = {col: _jsonable(row.get(col)) for col in self.mapping["metadata"]}
         suggestions = {}
-        for qname, col in self.suggestion_items:
+        for qname, col, agent_col, score_col in self.suggestion_items:
             value = row.get(col)
             if value is None or value == "":
                 continue
@@ -153,7 +187,12 @@ class RowConverter:
             error = answer_error(question, value)
             if error:
                 raise BadRow(number, f"suggestion for {qname!r} (column {col!r}): {error}")
-            suggestions[qname] = value
+            agent, score = row.get(agent_col), row.get(score_col)
+            suggestions[qname] = {
+                "value": value,
+                "agent": None if agent is None else self._agent(agent),
+                "score": None if score is None else self._score(number, qname, score),
+            }
         self._sizes_check(number, fields, metadata)
         for what, value in (
             ("the external id", external_id),
@@ -195,6 +234,24 @@ class RowConverter:
         ):
             raise BadRow(number, f'field {name!r}: a chat is a list of {{"role", "content"}}')
         return [{"role": str(m.get("role", "")), "content": str(m["content"])} for m in value]
+
+    @staticmethod
+    def _agent(value) -> str | None:
+        if value is None or str(value).strip() == "":
+            return None
+        return str(value).strip()[:200]
+
+    @staticmethod
+    def _score(number: int, qname: str, value) -> float | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            score = float(value)
+        except (TypeError, ValueError):
+            raise BadRow(number, _score_error(qname)) from None
+        if score != score or score in (float("inf"), float("-inf")):
+            raise BadRow(number, _score_error(qname))
+        return score
 
     @staticmethod
     def _suggestion_value(question: Question, value):

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import user_is_organiser
+from accounts.selectors import user_by_handle, user_is_organiser
 from campaigns.models import Application, Campaign, Visibility
 from campaigns.provisioning import provisioning_start
 from campaigns.seeding import campaign_seed_questions
@@ -289,10 +289,7 @@ def application_co_lead_add(*, actor: User, application: Application, username: 
             % {"title": application.title, "state": application.get_state_display().lower()}
         )
     username = (username or "").strip().lstrip("@")
-    user = (
-        User.objects.filter(is_active=True, username__iexact=username).first()
-        or User.objects.filter(is_active=True, hf_username__iexact=username).first()
-    )
+    user = user_by_handle(username)
     if user is None:
         raise ProgrammeError(
             _(

@@ -92,6 +92,6 @@ class PublicationAdmin(OrganiserAccess, admin.ModelAdmin):
 
 @admin.register(PublicationPolicy)
 class PublicationPolicyAdmin(OrganiserAccess, admin.ModelAdmin):
-    list_display = ["campaign", "every_hours", "include_in_progress", "updated_at"]
-    fields = ["campaign", "every_hours", "include_in_progress"]
+    list_display = ["campaign", "every_hours", "include_in_progress", "only_reviewed", "updated_at"]
+    fields = ["campaign", "every_hours", "include_in_progress", "only_reviewed"]
     readonly_fields = ["campaign"]

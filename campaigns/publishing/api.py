@@ -105,6 +105,11 @@ class PublicationPolicySerializer(serializers.Serializer):
     include_in_progress = serializers.BooleanField(
         help_text="Also publish records that do not have all their responses yet."
     )
+    only_reviewed = serializers.BooleanField(
+        required=False,
+        help_text="Publish only responses a lead or reviewer accepted (left out: unchanged). "
+        "Rejected responses and those of blocked annotators are never published.",
+    )
 
 
 class PublicationPolicyView(APIView):

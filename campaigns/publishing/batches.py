@@ -33,9 +33,40 @@ class BatchRow:
     overlap: int
     users: list
     answers: list  # one list per question, aligned with `users`
+    suggestions: dict | None = None  # the record's, {question: {value, agent, score}}
+    # Per question with suggestions (aligned with `suggested` below): (responses that kept
+    # the suggestion unchanged, responses that had one to keep).
+    kept: list | None = None
 
 
-def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size):
+def _kept_sql(only_reviewed: bool) -> str:
+    """The responses a publication keeps (annotation/review.py): submitted and counted
+    (not rejected, not left out on an unblock), not of a blocked annotator, and accepted
+    when the lead publishes only reviewed responses."""
+    # The table name of campaigns.CampaignBlock (our own model): no value is interpolated.
+    sql = (
+        " s.status = 'submitted' AND s.counted AND NOT EXISTS (SELECT 1 FROM"
+        " campaigns_campaignblock b WHERE b.campaign_id = %s AND b.user_id = s.user_id)"
+    )
+    if only_reviewed:
+        sql += " AND s.review_status = 'accepted'"
+    return sql
+
+
+def kept_responses(campaign, only_reviewed: bool):
+    """The same rule as _kept_sql, as a queryset of the campaign's responses."""
+    from annotation.models import Response
+    from campaigns.models import CampaignBlock
+
+    kept = Response.objects.filter(
+        record__campaign=campaign, status=Response.Status.SUBMITTED, counted=True
+    ).exclude(user__in=CampaignBlock.objects.filter(campaign=campaign).values("user_id"))
+    if only_reviewed:
+        kept = kept.filter(review_status=Response.ReviewStatus.ACCEPTED)
+    return kept
+
+
+def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size, only_reviewed):
     """One statement per batch: the records, and their submitted answers aggregated per
     question by PostgreSQL (no per-row JSON decoding in Python for ratings, labels, text)."""
     from django.db import connection
@@ -55,14 +86,20 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
         else:
             answer_sql.append("array_agg((s.values -> %s)::text ORDER BY s.id)")
         answer_params.append(spec.name)
+    suggested = [spec for spec in specs if spec.suggested]
+    for spec in suggested:
+        answer_sql.append("count(*) FILTER (WHERE (s.kept_suggestion ->> %s)::boolean)")
+        answer_sql.append("count(s.kept_suggestion -> %s)")
+        answer_params += [spec.name, spec.name]
     complete = "" if include_in_progress else " AND response_count >= overlap"
     # Only identifiers from our own models and placeholders are interpolated; every value
     # (field and question names included) is a query parameter.
-    selected = "".join(f", a.q{i}" for i in range(len(specs)))
+    selected = "".join(f", a.q{i}" for i in range(len(answer_sql)))
     aggregated = "".join(f", {expr} AS q{i}" for i, expr in enumerate(answer_sql))
     parts = [
         "SELECT r.id, r.external_id, r.metadata::text, r.response_count, r.overlap",
         field_sql,
+        ", r.suggestions::text" if suggested else ", NULL",
         ", a.users",
         selected,
         " FROM (SELECT * FROM ",
@@ -74,21 +111,32 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
         aggregated,
         " FROM ",
         responses,
-        " s WHERE s.record_id = r.id AND s.status = 'submitted') a ON true ORDER BY r.id",
+        " s WHERE s.record_id = r.id AND",
+        _kept_sql(only_reviewed),
+        ") a ON true ORDER BY r.id",
     ]
     sql = "".join(parts)
     last_id = 0
     width = len(fields)
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*fields, campaign.pk, last_id, batch_size, *answer_params])
+            cursor.execute(
+                sql, [*fields, campaign.pk, last_id, batch_size, *answer_params, campaign.pk]
+            )
             rows = cursor.fetchall()
         if not rows:
             return
         last_id = rows[-1][0]
         batch = []
         for row in rows:
+            record_suggestions = _json(row[5 + width])
+            row = row[: 5 + width] + row[6 + width :]
             users = row[5 + width] or []
+            kept_at = 6 + width + len(specs)
+            kept = [
+                (row[kept_at + 2 * i] or 0, row[kept_at + 2 * i + 1] or 0)
+                for i in range(len(suggested))
+            ]
             answers = [
                 [_plain_number(v) for v in (row[6 + width + i] or [])]
                 if spec.kind == "rating"
@@ -99,7 +147,16 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
             ]
             batch.append(
                 BatchRow(
-                    row[0], row[1], list(row[5 : 5 + width]), row[2], row[3], row[4], users, answers
+                    row[0],
+                    row[1],
+                    list(row[5 : 5 + width]),
+                    row[2],
+                    row[3],
+                    row[4],
+                    users,
+                    answers,
+                    record_suggestions,
+                    kept,
                 )
             )
         yield batch
@@ -116,8 +173,8 @@ def _plain_number(value):
     return as_int if as_int == value else float(value)
 
 
-def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
-    from annotation.models import Record, Response
+def _batches_orm(campaign, fields, specs, include_in_progress, batch_size, only_reviewed):
+    from annotation.models import Record
 
     records = Record.objects.filter(campaign=campaign)
     if not include_in_progress:
@@ -127,26 +184,39 @@ def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
         rows = list(
             records.filter(id__gt=last_id)
             .order_by("id")
-            .values_list("id", "external_id", "fields", "metadata", "response_count", "overlap")[
-                :batch_size
-            ]
+            .values_list(
+                "id",
+                "external_id",
+                "fields",
+                "metadata",
+                "response_count",
+                "overlap",
+                "suggestions",
+            )[:batch_size]
         )
         if not rows:
             return
         last_id = rows[-1][0]
         given: dict[int, list] = {}
-        for record_id, user_id, values in (
-            Response.objects.filter(
-                record_id__in=[r[0] for r in rows], status=Response.Status.SUBMITTED
-            )
+        for record_id, user_id, values, kept in (
+            kept_responses(campaign, only_reviewed)
+            .filter(record_id__in=[r[0] for r in rows])
             .order_by("record_id", "id")
-            .values_list("record_id", "user_id", "values")
+            .values_list("record_id", "user_id", "values", "kept_suggestion")
         ):
-            given.setdefault(record_id, []).append((user_id, values or {}))
+            given.setdefault(record_id, []).append((user_id, values or {}, kept))
         batch = []
-        for record_id, external_id, record_fields, metadata, count, overlap in rows:
+        suggested = [spec for spec in specs if spec.suggested]
+        for record_id, external_id, record_fields, metadata, count, overlap, sugg in rows:
             record_fields = record_fields or {}
             answered = given.get(record_id, [])
+            kept = [
+                (
+                    sum(1 for *_, k in answered if k and k.get(spec.name) is True),
+                    sum(1 for *_, k in answered if k and spec.name in k),
+                )
+                for spec in suggested
+            ]
             batch.append(
                 BatchRow(
                     record_id,
@@ -155,18 +225,22 @@ def _batches_orm(campaign, fields, specs, include_in_progress, batch_size):
                     json.dumps(metadata or {}, ensure_ascii=False),
                     count,
                     overlap,
-                    [uid for uid, _ in answered],
-                    [[values.get(spec.name) for _, values in answered] for spec in specs],
+                    [uid for uid, *_ in answered],
+                    [[values.get(spec.name) for _, values, _ in answered] for spec in specs],
+                    sugg or None,
+                    kept,
                 )
             )
         yield batch
 
 
-def record_batches(campaign, fields, specs, include_in_progress, batch_size=BATCH_SIZE):
+def record_batches(
+    campaign, fields, specs, include_in_progress, batch_size=BATCH_SIZE, only_reviewed=False
+):
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        return _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size)
-    return _batches_orm(campaign, fields, specs, include_in_progress, batch_size)
-
-
+        return _batches_postgresql(
+            campaign, fields, specs, include_in_progress, batch_size, only_reviewed
+        )
+    return _batches_orm(campaign, fields, specs, include_in_progress, batch_size, only_reviewed)

@@ -111,6 +111,33 @@ def card_metadata(campaign, summary: BuildSummary) -> DatasetCardData:
     )
 
 
+def _review_lines(review: dict) -> list[str]:
+    """What review kept: the policy and the counts (dataset.review_figures)."""
+    if not review:
+        return []
+    policy = (
+        "only responses a lead or reviewer accepted are published"
+        if review.get("policy") == "accepted_only"
+        else "every response is published unless a lead or reviewer rejected it"
+    )
+    return [
+        "",
+        "## Review",
+        "",
+        f"Review policy: {policy}; responses of annotators blocked from the campaign are "
+        "left out. The figures and the agreement above are computed on what was kept.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| submitted responses | {review.get('submitted', 0):,} |",
+        f"| reviewed | {review.get('reviewed', 0):,} |",
+        f"| accepted | {review.get('accepted', 0):,} |",
+        f"| rejected | {review.get('rejected', 0):,} |",
+        f"| of blocked annotators | {review.get('blocked', 0):,} |",
+        f"| left out of this dataset | {review.get('excluded', 0):,} |",
+    ]
+
+
 def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -> str:
     data = card_metadata(campaign, summary)
     site = getattr(settings, "SITE_URL", "").rstrip("/")
@@ -165,6 +192,29 @@ def card_render(campaign, summary: BuildSummary, *, include_in_progress: bool) -
             f"| {QUESTION_KINDS.get(q['kind'], q['kind'])} "
             f"| {q['responses']:,} | {alpha} | {_fmt(q['mean_agreement_ratio'])} |"
         )
+    suggested = [q for q in summary.questions if q.get("suggested")]
+    if suggested:
+        lines += [
+            "",
+            "## Suggestions",
+            "",
+            "Some records came with a suggested answer (for example a machine translation or "
+            "a model's label), shown pre-filled to the annotators, who kept it or changed it. "
+            "For such a question `q`, `q_suggestion` is the suggested answer, "
+            "`q_suggestion_agent` who or what made it (e.g. the model's name), "
+            "`q_suggestion_score` its score when the import gave one, and "
+            "`q_suggestion_kept_ratio` the share of the record's submitted answers that kept "
+            "it unchanged (1: every annotator accepted it; 0: every one corrected it).",
+            "",
+            "| question | answers to suggested records | kept the suggestion unchanged |",
+            "|---|---|---|",
+        ]
+        for q in suggested:
+            lines.append(
+                f"| {_cell(_text(q['title']))} (`{q['name']}`) | {q['suggestion_responses']:,} "
+                f"| {_fmt(q['suggestion_kept_ratio'])} |"
+            )
+    lines += _review_lines(summary.review)
     lines += ["", "## Guidelines", "", "The annotators followed these guidelines:", ""]
     lines += _markdown_block(campaign.guidelines or "(none were written)", quote=True)
     lines += [

@@ -15,6 +15,10 @@ Columns (typed; `q` is a question's name, `f` a field's name):
   {option: float64}, `q_consensus` list<string>, `q_num_responses`.
 - text: `q_responses` list<{annotator, value:string}>, `q_answers` list<string>,
   `q_num_responses`.
+- a question some record has a suggestion for (imported, pre-filled for annotators) also
+  has `q_suggestion` (typed like an answer), `q_suggestion_agent` (string),
+  `q_suggestion_score` (float64) and `q_suggestion_kept_ratio` (float64: the share of the
+  record's submitted answers that kept it unchanged).
 
 Annotators are a stable pseudonym per campaign (HMAC of the campaign and user ids), or
 their Hugging Face handle when the campaign's lead turned that on; never an e-mail or an
@@ -37,6 +41,7 @@ from annotation import aggregation
 from annotation.aggregation import AlphaAccumulator
 
 from .batches import BATCH_SIZE, record_batches
+from .suggestion_columns import suggested_questions, suggestion_cells, suggestion_columns
 
 ANNOTATOR = pa.string()
 
@@ -56,6 +61,7 @@ class QuestionSpec:
     kind: str
     options: list
     description: str = ""
+    suggested: bool = False  # some record of the campaign has a suggestion for it
 
     @property
     def labels(self) -> list[str]:
@@ -72,6 +78,8 @@ class QuestionTotals:
     agreement_sum: float = 0.0
     agreement_n: int = 0
     agreement: AlphaAccumulator | None = None
+    suggestion_kept: int = 0  # responses that kept the record's suggestion unchanged
+    suggestion_responses: int = 0  # responses to records with a suggestion for it
 
     def __post_init__(self):
         level = {"rating": "ordinal", "label": "nominal"}.get(self.spec.kind)
@@ -92,6 +100,13 @@ class QuestionTotals:
             "mean_agreement_ratio": (
                 round(self.agreement_sum / self.agreement_n, 4) if self.agreement_n else None
             ),
+            "suggested": self.spec.suggested,
+            "suggestion_responses": self.suggestion_responses,
+            "suggestion_kept_ratio": (
+                round(self.suggestion_kept / self.suggestion_responses, 4)
+                if self.suggestion_responses
+                else None
+            ),
         }
 
 
@@ -107,9 +122,40 @@ class BuildSummary:
     columns: list = field(default_factory=list)
     questions: list = field(default_factory=list)
     responses_per_record: dict = field(default_factory=dict)  # "n" -> records
+    # What review left out (review_figures): policy, submitted, reviewed, accepted,
+    # rejected, blocked, excluded.
+    review: dict = field(default_factory=dict)
+
+
+def review_figures(campaign, only_reviewed: bool) -> dict:
+    """How many of the campaign's submitted responses were reviewed, accepted, rejected,
+    are of blocked annotators, and were left out of the dataset (one aggregate)."""
+    from django.db.models import Count, Q
+
+    from annotation.models import Response
+    from campaigns.models import CampaignBlock
+
+    from .batches import kept_responses
+
+    blocked = CampaignBlock.objects.filter(campaign=campaign).values("user_id")
+    Status = Response.ReviewStatus
+    figures = Response.objects.filter(
+        record__campaign=campaign, status=Response.Status.SUBMITTED
+    ).aggregate(
+        submitted=Count("id"),
+        reviewed=Count("id", filter=~Q(review_status=Status.PENDING)),
+        accepted=Count("id", filter=Q(review_status=Status.ACCEPTED)),
+        rejected=Count("id", filter=Q(review_status=Status.REJECTED)),
+        blocked=Count("id", filter=Q(user__in=blocked)),
+    )
+    kept = kept_responses(campaign, only_reviewed).count()
+    figures["excluded"] = figures["submitted"] - kept
+    figures["policy"] = "accepted_only" if only_reviewed else "all_but_rejected"
+    return figures
 
 
 def question_specs(campaign) -> list[QuestionSpec]:
+    suggested = suggested_questions(campaign)
     return [
         QuestionSpec(
             name=q.name,
@@ -117,6 +163,7 @@ def question_specs(campaign) -> list[QuestionSpec]:
             kind=q.kind,
             options=q.option_values,
             description=q.description,
+            suggested=q.name in suggested,
         )
         for q in campaign.questions.published()
     ]
@@ -138,6 +185,10 @@ def _struct_of(options: list[str], value_type: pa.DataType) -> pa.DataType:
 
 def question_columns(spec: QuestionSpec) -> list[tuple[str, pa.DataType, str]]:
     """(column, type, meaning) for one question: the schema and the card share it."""
+    return _answer_columns(spec) + suggestion_columns(spec)
+
+
+def _answer_columns(spec: QuestionSpec) -> list[tuple[str, pa.DataType, str]]:
     n = spec.name
     count = (f"{n}_num_responses", pa.int64(), "number of submitted answers")
     if spec.kind == "rating":
@@ -304,6 +355,7 @@ def write_parquet(
     include_in_progress: bool = False,
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    only_reviewed: bool = False,
 ) -> BuildSummary:
     """Write the campaign's dataset to `path`, `batch_size` records at a time."""
     from annotation.models import Record
@@ -320,7 +372,10 @@ def write_parquet(
     per_record = summary.responses_per_record
     empty = (None, "", [])
     with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
-        for batch in record_batches(campaign, fields, specs, include_in_progress, batch_size):
+        batches = record_batches(
+            campaign, fields, specs, include_in_progress, batch_size, only_reviewed
+        )
+        for batch in batches:
             batch_users = {uid for row in batch for uid in row.users}
             contributors |= batch_users
             annotators.prepare(batch_users)
@@ -342,6 +397,11 @@ def write_parquet(
                 for spec, answers, total in zip(specs, row.answers, totals, strict=True):
                     given = [(a, v) for a, v in zip(who, answers, strict=True) if v not in empty]
                     _aggregate(spec, given, out, total)
+                kept = iter(row.kept or [])
+                for spec, total in zip(specs, totals, strict=True):
+                    if spec.suggested:
+                        raw = (row.suggestions or {}).get(spec.name)
+                        suggestion_cells(spec, raw, next(kept, (0, 0)), out, total)
                 summary.rows += 1
                 summary.responses += n
                 if complete:
@@ -355,4 +415,5 @@ def write_parquet(
     summary.contributors = len(contributors)
     summary.questions = [total.summary() for total in totals]
     summary.size_bytes = Path(path).stat().st_size
+    summary.review = review_figures(campaign, only_reviewed)
     return summary

@@ -112,6 +112,11 @@ class PublicationPolicy(models.Model):
         help_text="Also publish records that do not have all their responses yet "
         "(marked status = in_progress).",
     )
+    only_reviewed = models.BooleanField(
+        default=False,
+        help_text="Publish only responses a lead or reviewer accepted (rejected responses "
+        "and blocked annotators' responses are always left out).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -85,14 +85,14 @@ def policy_of(campaign) -> PublicationPolicy:
 
 
 def publication_policy_set(
-    *, campaign, every_hours: int, include_in_progress: bool
+    *, campaign, every_hours: int, include_in_progress: bool, only_reviewed: bool | None = None
 ) -> PublicationPolicy:
     if every_hours < 0 or every_hours > 24 * 30:
         raise ValueError("every_hours must be between 0 (only on demand) and 720.")
-    policy, _ = PublicationPolicy.objects.update_or_create(
-        campaign=campaign,
-        defaults={"every_hours": every_hours, "include_in_progress": include_in_progress},
-    )
+    defaults = {"every_hours": every_hours, "include_in_progress": include_in_progress}
+    if only_reviewed is not None:
+        defaults["only_reviewed"] = only_reviewed
+    policy, _ = PublicationPolicy.objects.update_or_create(campaign=campaign, defaults=defaults)
     return policy
 
 
@@ -164,6 +164,7 @@ def publication_run(*, publication_id: int, seq: int | None = None) -> Publicati
                 path=path,
                 include_in_progress=publication.include_in_progress,
                 on_batch=heartbeat,
+                only_reviewed=policy_of(campaign).only_reviewed,
             )
             card = card_render(
                 campaign, summary, include_in_progress=publication.include_in_progress
@@ -209,6 +210,7 @@ def _record_success(publication_id: int, summary, published, duration: float) ->
             "responses_per_record": summary.responses_per_record,
             "records_total": summary.records_total,
             "commit_url": published.commit_url,
+            "review": summary.review,
         }
         row.save()
         _publication_announce(row)

@@ -61,6 +61,7 @@ def policy(request, slug: str):
             campaign=campaign,
             every_hours=every_hours,
             include_in_progress=request.POST.get("include_in_progress") in ("1", "on", "true"),
+            only_reviewed=request.POST.get("only_reviewed") in ("1", "on", "true"),
         )
     except ValueError:
         messages.error(request, _("Choose how often to publish: 0 (only on demand) to 720 hours."))

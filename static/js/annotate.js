@@ -36,6 +36,20 @@
     sheet.hidden = force === undefined ? !sheet.hidden : !force;
   }
 
+  // My count and the campaign's completion (annotate.html's progress block).
+  function showProgress(progress) {
+    document.querySelectorAll("[data-progress]").forEach(function (el) {
+      var value = progress[el.getAttribute("data-progress")];
+      if (value !== undefined) { el.textContent = Number(value).toLocaleString(); }
+    });
+    var bar = document.querySelector("[data-progress-bar]");
+    if (bar) { bar.value = progress.completed_percent; bar.textContent = progress.completed_percent + "%"; }
+  }
+
+  // The guidelines start open where they sit beside the record (wide screens).
+  var guide = document.querySelector("details[data-open-when-wide]");
+  if (guide && window.matchMedia && window.matchMedia("(min-width: 64rem)").matches) { guide.open = true; }
+
   function send(f, action) {
     var data = new FormData(f);
     data.set("action", action);
@@ -57,6 +71,13 @@
       return response.json();
     }).then(function (payload) {
       if (!payload) { return; }
+      if (payload.progress) { showProgress(payload.progress); }
+      if (payload.state === "draft") {
+        buttons.forEach(function (b) { b.disabled = false; });
+        var status = f.querySelector("[data-draft-status]");
+        if (status) { status.textContent = payload.detail; }
+        return;
+      }
       if (payload.html) {
         root.innerHTML = payload.html;
         if (window.commonsetLocalTime) { window.commonsetLocalTime(root); }
@@ -90,6 +111,11 @@
     });
     document.addEventListener("keydown", function (event) {
       var f = form();
+      if (f && !event.altKey && (event.key === "s" || event.key === "S") && (event.ctrlKey || event.metaKey)) {
+        var draft = f.querySelector("button[value=draft]");
+        if (draft) { event.preventDefault(); f.requestSubmit ? f.requestSubmit(draft) : send(f, "draft"); }
+        return;
+      }
       if (!f || event.altKey || event.metaKey) { return; }
       var tag = (event.target.tagName || "").toLowerCase();
       var typing = tag === "textarea" || (tag === "input" && event.target.type === "text") || tag === "select";

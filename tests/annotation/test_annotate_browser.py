@@ -1,6 +1,9 @@
 """The annotate and change-my-answer pages in a real browser: where the focus is, the
-keyboard sheet, the lease time in the visitor's own zone."""
+keyboard sheet, the lease time in the visitor's own zone; guidelines beside the record on
+wide screens and above it on phones, Ctrl+S saves a draft without leaving the record, and
+the progress updates after a submit without a reload."""
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -151,3 +154,48 @@ def test_without_javascript_the_shortcuts_button_is_not_shown(live_server, perso
     assert page.locator("[data-shortcuts-toggle]").is_hidden()
     assert page.locator("#shortcuts").is_hidden()
     assert page.get_by_role("button", name="Submit").is_visible()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output"
+
+
+def test_annotate_page_layout_draft_and_progress(live_server, person):
+    campaign = make_campaign(records=2, overlap=1)
+    user = UserFactory()
+    page = person(user)
+    page.goto(f"{live_server.url}/annotate/{campaign.slug}/")
+    page.wait_for_load_state("networkidle")
+
+    # Wide: the guidelines sit to the right of the record, open.
+    guide = page.locator(".annotate-guidelines").bounding_box()
+    record = page.locator("#annotate-root").bounding_box()
+    assert guide["x"] >= record["x"] + record["width"] - 1
+    assert page.locator("details[data-open-when-wide]").evaluate("d => d.open")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "annotate-wide.png"), full_page=True)
+
+    # Ctrl+S saves a draft and stays on the record.
+    page.keyboard.press("2")
+    page.keyboard.press("Control+s")
+    page.locator("[data-draft-status]").filter(has_text="Draft saved").wait_for()
+    draft = Response.objects.get(user=user)
+    assert draft.status == "draft" and draft.values == {"quality": 2}
+    assert page.locator("text=Prompt number 0").count() == 1
+
+    # Submit: the next record comes and the counts move, without a reload.
+    page.evaluate("window.__stayed = true")
+    page.keyboard.press("Enter")
+    page.locator("text=Prompt number 1").wait_for()
+    assert page.evaluate("window.__stayed") is True
+    assert page.locator('[data-progress="mine"]').inner_text() == "1"
+    assert page.locator('[data-progress="completed_percent"]').inner_text() == "50"
+    assert Response.objects.get(user=user).status == "submitted"
+
+    # Phone: the guidelines come above the record.
+    page.set_viewport_size({"width": 390, "height": 800})
+    guide = page.locator(".annotate-guidelines").bounding_box()
+    record = page.locator("#annotate-root").bounding_box()
+    assert guide["y"] + guide["height"] <= record["y"] + 1
+    page.screenshot(path=str(SCREENSHOTS / "annotate-phone.png"), full_page=True)
+    assert page.js_errors == [] and page.blocked_urls == []

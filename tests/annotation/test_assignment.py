@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from annotation import services
+from annotation import drafts, services
 from annotation.errors import CampaignNotOpen, LeaseRequired, RecordComplete
 from annotation.models import Record, Response, Slot
 from tests.annotation.factories import make_campaign, record_hand_to
@@ -132,7 +132,7 @@ def test_expired_lease_returns_its_slot_to_the_pool():
     assert list(Response.objects.values_list("user", flat=True)) == [b.pk]
 
 
-def test_skipped_records_do_not_come_back():
+def test_skipped_records_come_back_only_when_asked_for_once_nothing_else_is_left():
     campaign = make_campaign(records=2, overlap=1)
     user = UserFactory()
     first = lease(user, campaign).record
@@ -141,9 +141,29 @@ def test_skipped_records_do_not_come_back():
     assert second.pk != first.pk
     services.record_skip(user=user, record=second)
     result = lease(user, campaign)
-    assert isinstance(result, services.NothingLeft) and result.reason == "done"
+    assert isinstance(result, services.NothingLeft)
+    assert result.reason == "skipped" and result.skipped == 2
     # the skipped records are still open for others
-    assert lease(UserFactory(), campaign).record.pk == first.pk
+    other = UserFactory()
+    assert lease(other, campaign).record.pk == first.pk
+    submit(other, first)
+    assert lease(user, campaign).skipped == 1  # the answered one no longer counts
+    assert drafts.skips_restore(user=user, campaign=campaign) == 2
+    assert lease(user, campaign).record.pk == second.pk
+
+
+def test_one_skip_undone_comes_back_and_nothing_left_is_done_without_skips():
+    campaign = make_campaign(records=2, overlap=1)
+    user = UserFactory()
+    first = lease(user, campaign).record
+    services.record_skip(user=user, record=first)
+    second = lease(user, campaign).record
+    assert drafts.skips_restore(user=user, campaign=campaign, record=first) == 1
+    submit(user, second)
+    assert lease(user, campaign).record.pk == first.pk
+    submit(user, first)
+    result = lease(user, campaign)
+    assert result.reason == "done" and result.skipped == 0
 
 
 def test_discard_counts_as_answered_for_me_but_not_toward_overlap():

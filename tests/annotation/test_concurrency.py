@@ -21,7 +21,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 32
 
 
-def _run_annotators(campaign, users, *, on_lease=None):
+def _run_annotators(campaign, users, *, on_lease=None, keep_going=None, stopped=None):
+    """Each user loops next → submit until nothing is left. `keep_going()` true: "done"
+    is not final yet (reviews may still free slots); `stopped(user)` true: the user stops
+    (blocked: the campaign answers 404 to them from then on)."""
     outcomes: dict[int, str] = {}
     errors: list[BaseException] = []
     barrier = threading.Barrier(len(users))
@@ -30,10 +33,13 @@ def _run_annotators(campaign, users, *, on_lease=None):
         try:
             barrier.wait()
             loops = 0
-            while True:
+            while not errors:  # one annotator failing stops the others (and the test)
+                if stopped is not None and stopped(user):
+                    outcomes[user.pk] = "stopped"
+                    return
                 result = services.lease_next_record(user=user, campaign=campaign)
                 if isinstance(result, services.NothingLeft):
-                    if result.reason == "busy":
+                    if result.reason == "busy" or (keep_going is not None and keep_going()):
                         # others hold the last slots; their leases end or fill soon
                         threading.Event().wait(0.01)
                         continue
@@ -172,3 +178,106 @@ def test_simultaneous_identical_submits_make_one_response():
     assert Response.objects.filter(record=record).count() == 1
     record.refresh_from_db()
     assert record.response_count == 1
+
+
+def test_reviews_and_a_block_during_the_run_keep_every_invariant():
+    """A reviewer rejects 150 counted responses while 32 annotators work (a third of the
+    rejected annotators revise at once, taking a free slot or being refused), one
+    annotator is blocked mid-run and unblocked: in the end every record has exactly
+    `overlap` counted responses, in exactly as many filled slots held by their authors."""
+    from annotation import review
+    from campaigns.access import user_is_blocked
+
+    campaign = make_campaign(records=300, overlap=2)
+    lead = campaign.application.applicant
+    users = [UserFactory() for _ in range(THREADS)]
+    victim = users[0]
+    reviewing = threading.Event()
+    reviewing.set()
+    errors: list[BaseException] = []
+    tally = {"rejected": 0, "revised": 0, "refused": 0}
+
+    def reviewer():
+        try:
+            import random
+
+            rng = random.Random(7)
+            while tally["rejected"] < 150:
+                pick = list(
+                    Response.objects.filter(
+                        record__campaign=campaign, counted=True, status="submitted"
+                    )
+                    .exclude(user=victim)
+                    .select_related("record__campaign", "user")
+                    .order_by("-id")[:20]
+                )
+                if not pick:
+                    threading.Event().wait(0.01)
+                    continue
+                response = rng.choice(pick)
+                review.response_review(
+                    reviewer=lead, response=response, decision="reject", comment="redo"
+                )
+                tally["rejected"] += 1
+                if tally["rejected"] == 40:
+                    review.annotator_block(campaign=campaign, username=victim.username, by=lead)
+                if tally["rejected"] % 3 == 0:
+                    try:
+                        services.response_submit(
+                            user=response.user, record=response.record, values={"quality": 5}
+                        )
+                        tally["revised"] += 1
+                    except (RecordComplete, LeaseRequired):
+                        tally["refused"] += 1
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            reviewing.clear()
+            connections.close_all()
+
+    thread = threading.Thread(target=reviewer)
+    thread.start()
+    outcomes = _run_annotators(
+        campaign,
+        users,
+        keep_going=reviewing.is_set,
+        stopped=lambda user: user.pk == victim.pk and user_is_blocked(user, campaign),
+    )
+    thread.join(timeout=240)
+    assert not errors, errors
+    assert tally["rejected"] == 150 and tally["revised"] + tally["refused"] == 50
+    assert outcomes[victim.pk] == "stopped"
+    assert not Response.objects.filter(user=victim, counted=True).exists()
+    _assert_counted_invariants(campaign, 2)
+    assert Response.objects.filter(record__campaign=campaign, review_status="rejected").exists()
+
+    # Unblocking: nothing is left free, so none of the victim's responses counts again.
+    result = review.annotator_unblock(campaign=campaign, username=victim.username)
+    assert result.responses_changed == 0
+    _assert_counted_invariants(campaign, 2)
+
+
+def _assert_counted_invariants(campaign, overlap):
+    counted = {}
+    for record_id, user_id in Response.objects.filter(
+        record__campaign=campaign, status="submitted", counted=True
+    ).values_list("record_id", "user_id"):
+        counted.setdefault(record_id, set()).add(user_id)
+    filled = {}
+    for record_id, holder_id in Slot.objects.filter(campaign=campaign, filled=True).values_list(
+        "record_id", "holder_id"
+    ):
+        filled.setdefault(record_id, []).append(holder_id)
+    for record in Record.objects.filter(campaign=campaign):
+        assert record.response_count == overlap, record
+        assert len(counted.get(record.pk, ())) == overlap, record
+        assert sorted(filled.get(record.pk, [])) == sorted(counted[record.pk]), record
+    assert not Slot.objects.filter(campaign=campaign).exclude(record_responses=overlap).exists()
+    assert (
+        Response.objects.filter(record__campaign=campaign)
+        .values("record", "user")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+        == 0
+    )

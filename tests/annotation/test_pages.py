@@ -93,12 +93,20 @@ def test_all_question_kinds_post_as_a_form(client, annotator):
     }
 
 
-def test_skip_then_nothing_left_says_all_done(client, annotator):
+def test_skip_then_nothing_left_offers_it_again_and_all_done_once_answered(client, annotator):
     campaign = make_campaign(records=1)
     record = Record.objects.get(campaign=campaign)
+    client.get(f"/annotate/{campaign.slug}/")
     client.post(f"/annotate/{campaign.slug}/records/{record.pk}/", {"action": "skip"})
     body = client.get(f"/annotate/{campaign.slug}/").content.decode()
-    assert "All done" in body
+    assert "You skipped 1 record — look at it again?" in body and "All done" not in body
+    client.post(f"/annotate/{campaign.slug}/skipped/restore/")
+    client.get(f"/annotate/{campaign.slug}/")
+    client.post(
+        f"/annotate/{campaign.slug}/records/{record.pk}/", {"action": "submit", "q-quality": "3"}
+    )
+    body = client.get(f"/annotate/{campaign.slug}/").content.decode()
+    assert "All done" in body and "You have answered 1 record." in body
 
 
 def test_nothing_left_says_all_taken_for_now(client, annotator):

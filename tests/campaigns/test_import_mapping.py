@@ -92,11 +92,14 @@ def test_mapping_the_columns_imports_them_and_removes_the_kept_file(
         "fields": {"prompt": "text"},
         "metadata": ["source"],
         "suggestions": {"quality": "score"},
+        # The loop's agent and score columns, read when the file has them.
+        "suggestion_agents": {"quality": "quality.agent"},
+        "suggestion_scores": {"quality": "quality.score"},
     }
     records = {r.external_id: r for r in Record.objects.filter(campaign=campaign)}
     assert records["1"].fields == {"prompt": "Hello"}
     assert records["2"].metadata == {"source": "book"} and records["2"].suggestions == {
-        "quality": 5
+        "quality": {"value": 5, "agent": None, "score": None}
     }
     assert records["3"].suggestions == {}
     assert staged_files() == []

@@ -133,11 +133,21 @@ def test_publishing_policy(lead):
     campaign = make_campaign(lead=lead)
     api = client_for(lead)
     url = f"/api/v1/campaigns/{campaign.slug}/publishing-policy/"
-    assert api.get(url).json() == {"every_hours": 24, "include_in_progress": False}
+    assert api.get(url).json() == {
+        "every_hours": 24,
+        "include_in_progress": False,
+        "only_reviewed": False,
+    }
     put = api.put(url, {"every_hours": 0, "include_in_progress": True}, format="json")
     assert put.status_code == 200
     policy = PublicationPolicy.objects.get(campaign=campaign)
     assert (policy.every_hours, policy.include_in_progress) == (0, True)
+    # Publishing only reviewed responses (issue 14); left out, it stays as it is.
+    body = {"every_hours": 0, "include_in_progress": True, "only_reviewed": True}
+    assert api.put(url, body, format="json").json()["only_reviewed"] is True
+    api.put(url, {"every_hours": 6, "include_in_progress": True}, format="json")
+    policy.refresh_from_db()
+    assert (policy.every_hours, policy.only_reviewed) == (6, True)
     assert api.put(url, {"every_hours": 9999, "include_in_progress": True}).status_code == 400
 
 

@@ -74,8 +74,50 @@ PAGES = {
         (PUT, f"{A}records/<int:record_id>/response/"),
         (POST, f"{A}records/<int:record_id>/skip/"),
         (POST, f"{A}records/<int:record_id>/discard/"),
+        (PUT, f"{A}records/<int:record_id>/draft/"),  # "Save draft"
+    ],
+    # Resuming a draft: read it back, save it again, submit it (a submit of my draft takes
+    # a free place of the record when my reservation ran out, as resuming does).
+    "annotate/<slug:slug>/drafts/<int:record_id>/": [
+        (GET, f"{A}records/<int:record_id>/response/"),
+        (PUT, f"{A}records/<int:record_id>/draft/"),
+        (PUT, f"{A}records/<int:record_id>/response/"),
+    ],
+    "annotate/<slug:slug>/skipped/restore/": [
+        (GET, f"{CAMPAIGN}skipped/"),
+        (DELETE, f"{CAMPAIGN}skipped/"),
+        (DELETE, f"{A}records/<int:record_id>/skip/"),
     ],
     "annotate/<slug:slug>/mine/": [(GET, f"{CAMPAIGN}my-responses/")],
+    "annotate/<slug:slug>/records/<int:record_id>/comments/": [
+        (GET, f"{A}records/<int:record_id>/comments/"),
+        (POST, f"{A}records/<int:record_id>/comments/"),
+    ],
+    # Review (issue 14): the records browser, a record with its responses and comments, the
+    # queue, accepting or rejecting, reviewers and blocked annotators.
+    "campaigns/<slug:slug>/settings/records/": [(GET, f"{CAMPAIGN}records/")],
+    "campaigns/<slug:slug>/settings/records/<int:record_id>/": [
+        (GET, f"{CAMPAIGN}records/<int:record_id>/"),
+        (POST, f"{A}records/<int:record_id>/comments/"),
+    ],
+    "campaigns/<slug:slug>/settings/review/": [(GET, f"{CAMPAIGN}review-queue/")],
+    "campaigns/<slug:slug>/settings/review/<int:response_id>/": [
+        (POST, f"{A}responses/<int:response_id>/review/")
+    ],
+    "campaigns/<slug:slug>/settings/reviewers/": [
+        (GET, f"{CAMPAIGN}reviewers/"),
+        (POST, f"{CAMPAIGN}reviewers/"),
+    ],
+    "campaigns/<slug:slug>/settings/reviewers/<str:username>/remove/": [
+        (DELETE, f"{CAMPAIGN}reviewers/<str:username>/")
+    ],
+    "campaigns/<slug:slug>/settings/blocked/": [
+        (GET, f"{CAMPAIGN}blocks/"),
+        (POST, f"{CAMPAIGN}blocks/"),
+    ],
+    "campaigns/<slug:slug>/settings/blocked/<str:username>/remove/": [
+        (DELETE, f"{CAMPAIGN}blocks/<str:username>/")
+    ],
     "annotate/<slug:slug>/mine/<int:record_id>/": [
         (GET, f"{A}records/<int:record_id>/response/"),
         (PUT, f"{A}records/<int:record_id>/response/"),

@@ -44,8 +44,9 @@ from schemathesis.core.parameters import ParameterLocation
 from accounts.models import ApiToken
 from accounts.services import api_token_create
 from annotation.models import ImportJob
+from annotation.services import response_submit
 from campaigns.publishing.models import Publication
-from tests.annotation.factories import make_campaign
+from tests.annotation.factories import make_campaign, record_hand_to
 from tests.campaigns.programme import make_application, make_cohort
 from tests.factories import UserFactory
 from webhooks.models import WebhookDelivery
@@ -149,10 +150,18 @@ def world(db, settings):
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, event="campaign.paused", message_id="msg_fuzz"
     )
+    # Responses to review, by an annotator to name as reviewer or to block (issue 14).
+    annotator = UserFactory()
+    responses = []
+    for record in campaign.records.order_by("pk")[:3]:
+        record_hand_to(annotator, record)
+        responses.append(
+            response_submit(user=annotator, record=record, values={"quality": 2}).response.pk
+        )
     REAL_BODY.update(
         cohort=[other_cohort.slug],
         community=["lead-lab", lead.username],
-        username=[co_lead.username],
+        username=[co_lead.username, annotator.username],
         url=["http://127.0.0.1:9/other-hook"],
     )
     REAL_PATH.update(
@@ -169,6 +178,8 @@ def world(db, settings):
         delivery_id=[delivery.pk],
         field_name=["prompt"],
         question_name=["quality"],
+        response_id=responses,
+        username=[annotator.username, co_lead.username],
     )
     # Requests run inside the test's transaction: the handler must not close the connection
     # at the end of a request (Django's test client disconnects the same receiver).

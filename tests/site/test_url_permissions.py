@@ -47,6 +47,7 @@ from tests.site.url_fixtures import (
     ORG_CAMPAIGN,
     ORGANISER,
     PUBLIC,
+    REVIEWER,
     ROLES,
     SUBJECTS,
     TOKEN,
@@ -57,10 +58,12 @@ from tests.site.url_fixtures import (
 
 # --- Who gets through --------------------------------------------------------------------
 EVERYONE = frozenset(ROLES)
-SIGNED_IN = frozenset({USER, MEMBER, ORGANISER, LEAD})  # a session (the token has none)
+SIGNED_IN = frozenset({USER, MEMBER, REVIEWER, ORGANISER, LEAD})  # a session (no token)
 API_USERS = SIGNED_IN | {TOKEN}  # a session or an API token
 LEADS = frozenset({LEAD, ORGANISER})  # organisers act as leads
-ORG_VIEWERS = frozenset({MEMBER, LEAD, ORGANISER})  # who sees the organisation campaign
+REVIEWERS = LEADS | {REVIEWER}  # reviewers the lead named, and the leads
+# Who sees the organisation campaign (its reviewer too, not a member).
+ORG_VIEWERS = frozenset({MEMBER, REVIEWER, LEAD, ORGANISER})
 ORG_API_VIEWERS = ORG_VIEWERS | {TOKEN}  # the token is the member's
 ORGANISERS = frozenset({ORGANISER})
 APPLICANT = frozenset({LEAD})
@@ -131,12 +134,27 @@ ALLOWED = {
     "campaigns/<slug:slug>/settings/webhooks/": LEADS,
     "campaigns/<slug:slug>/settings/webhooks/<int:endpoint_id>/delete/": LEADS,
     "campaigns/<slug:slug>/publish/": LEADS,
+    # Review (issue 14): leads and the reviewers they named; managing reviewers and blocks:
+    # leads only
+    "campaigns/<slug:slug>/settings/records/": REVIEWERS,
+    "campaigns/<slug:slug>/settings/records/<int:record_id>/": REVIEWERS,
+    "campaigns/<slug:slug>/settings/review/": REVIEWERS,
+    "campaigns/<slug:slug>/settings/review/<int:response_id>/": REVIEWERS,
+    "campaigns/<slug:slug>/settings/reviewers/": LEADS,
+    "campaigns/<slug:slug>/settings/reviewers/<str:username>/remove/": LEADS,
+    "campaigns/<slug:slug>/settings/blocked/": LEADS,
+    "campaigns/<slug:slug>/settings/blocked/<str:username>/remove/": LEADS,
+    # Comments: the record's annotators (everyone in the world answered it), its reviewer
+    # and leads
+    "annotate/<slug:slug>/records/<int:record_id>/comments/": by_campaign(SIGNED_IN, ORG_VIEWERS),
     "campaigns/<slug:slug>/publishing-policy/": LEADS,
     # Annotating: whoever may see the campaign, signed in
     "annotate/<slug:slug>/": by_campaign(SIGNED_IN, ORG_VIEWERS),
     "annotate/<slug:slug>/records/<int:record_id>/": by_campaign(SIGNED_IN, ORG_VIEWERS),
     "annotate/<slug:slug>/mine/": by_campaign(SIGNED_IN, ORG_VIEWERS),
     "annotate/<slug:slug>/mine/<int:record_id>/": by_campaign(SIGNED_IN, ORG_VIEWERS),
+    "annotate/<slug:slug>/drafts/<int:record_id>/": by_campaign(SIGNED_IN, ORG_VIEWERS),
+    "annotate/<slug:slug>/skipped/restore/": by_campaign(SIGNED_IN, ORG_VIEWERS),
     # API
     "api/v1/schema/": EVERYONE,
     "api/v1/docs/": EVERYONE,
@@ -163,7 +181,15 @@ ALLOWED = {
     "api/v1/campaigns/<slug:slug>/my-responses/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/campaigns/<slug:slug>/dashboard/": by_campaign(EVERYONE, ORG_API_VIEWERS),
     "api/v1/campaigns/<slug:slug>/publications/": by_campaign(EVERYONE, ORG_API_VIEWERS),
-    "api/v1/campaigns/<slug:slug>/records/": LEADS,
+    "api/v1/campaigns/<slug:slug>/records/": REVIEWERS,
+    "api/v1/campaigns/<slug:slug>/records/<int:record_id>/": REVIEWERS,
+    "api/v1/campaigns/<slug:slug>/review-queue/": REVIEWERS,
+    "api/v1/responses/<int:response_id>/review/": REVIEWERS,
+    "api/v1/campaigns/<slug:slug>/reviewers/": LEADS,
+    "api/v1/campaigns/<slug:slug>/reviewers/<str:username>/": LEADS,
+    "api/v1/campaigns/<slug:slug>/blocks/": LEADS,
+    "api/v1/campaigns/<slug:slug>/blocks/<str:username>/": LEADS,
+    "api/v1/records/<int:record_id>/comments/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/campaigns/<slug:slug>/imports/": LEADS,
     "api/v1/campaigns/<slug:slug>/imports/<int:job_id>/": LEADS,
     # Webhooks: a campaign's for its leads, site-wide ones for organisers (webhooks/)
@@ -200,6 +226,8 @@ ALLOWED = {
     "api/v1/applications/reject/": ORGANISERS,
     "api/v1/records/<int:record_id>/response/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/skip/": by_campaign(API_USERS, ORG_API_VIEWERS),
+    "api/v1/records/<int:record_id>/draft/": by_campaign(API_USERS, ORG_API_VIEWERS),
+    "api/v1/campaigns/<slug:slug>/skipped/": by_campaign(API_USERS, ORG_API_VIEWERS),
     "api/v1/records/<int:record_id>/discard/": by_campaign(API_USERS, ORG_API_VIEWERS),
     # Admin: organisers (the Organisers group's permissions: cohorts and communities; view and
     # change applications, provisioning, publications; view the annotation models). Everyone
@@ -298,7 +326,7 @@ class Route:
         """Whether the route names a campaign or something of one (walked per campaign)."""
         names = set(self.names)
         on_cohort = self.route.startswith(("cohorts/", "api/v1/cohorts/"))
-        return bool(names & {"pk", "record_id", "job_id", "user_id"}) or (
+        return bool(names & {"pk", "record_id", "job_id", "user_id", "response_id"}) or (
             "slug" in names and not on_cohort
         )
 

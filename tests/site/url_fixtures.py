@@ -23,6 +23,7 @@ from accounts.services import api_token_create
 from annotation.models import ImportJob
 from annotation.services import response_submit
 from campaigns.dashboards.models import CampaignStats
+from campaigns.models import CampaignReviewer
 from campaigns.provisioning.models import Provisioning
 from campaigns.publishing.models import Publication
 from campaigns.publishing.services import publication_policy_set
@@ -42,8 +43,9 @@ USER = "user"  # signed in, no organisation, leads nothing
 MEMBER = "member"  # member of the org campaign's organisation
 TOKEN = "token"  # the member's API token as `Authorization: Bearer`, no session
 ORGANISER = "organiser"  # staff in the Organisers group
+REVIEWER = "reviewer"  # named reviewer of both campaigns by the lead (issue 14)
 LEAD = "lead"  # applicant of both campaigns
-ROLES = (ANONYMOUS, USER, MEMBER, TOKEN, ORGANISER, LEAD)
+ROLES = (ANONYMOUS, USER, MEMBER, TOKEN, REVIEWER, ORGANISER, LEAD)
 
 # The campaigns a route naming a campaign (or its application, records, …) is walked with.
 PUBLIC = "public"
@@ -61,6 +63,7 @@ class World:
     records: dict[str, Any]
     import_jobs: dict[str, Any]
     webhooks: dict[Any, Any]  # subject (None: site-wide) -> (endpoint, delivery)
+    responses: dict[str, Any]  # the member's response to `records` (the review routes)
 
     def client(self, role: str) -> Client:
         if role == ANONYMOUS:
@@ -78,6 +81,7 @@ def build_world() -> World:
         USER: UserFactory(username="someone"),
         MEMBER: UserFactory(username="member", orgs=[ORG]),
         ORGANISER: make_organiser(username="organiser"),
+        REVIEWER: UserFactory(username="reviewer"),
         LEAD: lead,
     }
     campaigns = {
@@ -86,7 +90,7 @@ def build_world() -> World:
             lead=lead, records=3, overlap=5, visibility="organisation", org=ORG
         ),
     }
-    co_leads, records, import_jobs = {}, {}, {}
+    co_leads, records, import_jobs, responses = {}, {}, {}, {}
     for subject, campaign in campaigns.items():
         co_lead = UserFactory(username=f"colead-{subject}")
         campaign.application.co_leads.add(co_lead)
@@ -100,10 +104,13 @@ def build_world() -> World:
         publication_policy_set(campaign=campaign, every_hours=24, include_in_progress=False)
         Provisioning.objects.create(campaign=campaign)
         CampaignStats.objects.get_or_create(campaign=campaign)
-        responders = [MEMBER, ORGANISER, LEAD] + ([USER] if subject == PUBLIC else [])
+        CampaignReviewer.objects.create(campaign=campaign, user=users[REVIEWER], added_by=lead)
+        responders = [MEMBER, ORGANISER, REVIEWER, LEAD] + ([USER] if subject == PUBLIC else [])
         for role in responders:
             record_hand_to(users[role], record)
-            response_submit(user=users[role], record=record, values={"quality": 3})
+            response = response_submit(user=users[role], record=record, values={"quality": 3})
+            if role == MEMBER:
+                responses[subject] = response.response
 
     # Webhook endpoints (each campaign's and a site-wide one) with a delivery each; the
     # receiver's port is closed, so a redelivery fails at once and is retried later.
@@ -131,6 +138,7 @@ def build_world() -> World:
         records=records,
         import_jobs=import_jobs,
         webhooks=webhooks,
+        responses=responses,
     )
 
 
@@ -166,6 +174,8 @@ def url_args(world: World, route: str, subject: str | None, names) -> dict[str, 
         "pk": lambda: campaign.application.pk,  # the campaign's application
         "record_id": lambda: world.records[subject or PUBLIC].pk,
         "job_id": lambda: world.import_jobs[subject or PUBLIC].pk,
+        "response_id": lambda: world.responses[subject or PUBLIC].pk,  # the member's
+        "username": lambda: world.users[USER].username,  # reviewers/blocks: not one of them
         "user_id": lambda: world.co_leads[subject or PUBLIC].pk,  # a co-lead of it
         "token_id": lambda: world.spare_token_id,  # a token of the lead's
         # a webhook endpoint of the campaign, or the site-wide one (api/v1/webhooks/)

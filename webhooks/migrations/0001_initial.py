@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('campaigns', '0011_campaign_webhook_events'),
+        ('campaigns', '0013_campaign_webhook_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -29,6 +29,8 @@ class Reader(Protocol):
 def wanted_columns(mapping: dict) -> list[str]:
     cols = list(mapping["fields"].values()) + list(mapping["metadata"])
     cols += list(mapping["suggestions"].values())
+    cols += list((mapping.get("suggestion_agents") or {}).values())
+    cols += list((mapping.get("suggestion_scores") or {}).values())
     if mapping["external_id"]:
         cols.append(mapping["external_id"])
     return list(dict.fromkeys(cols))

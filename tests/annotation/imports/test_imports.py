@@ -101,7 +101,7 @@ def test_csv_import_creates_records_with_metadata_suggestions_and_slots():
     record = Record.objects.get(campaign=campaign, external_id="1")
     assert record.fields == {"prompt": "Hi"}
     assert record.metadata == {"source": "web"}
-    assert record.suggestions == {"quality": 3}
+    assert record.suggestions == {"quality": {"value": 3, "agent": None, "score": None}}
     assert Record.objects.get(external_id="2").suggestions == {}
     assert Slot.objects.filter(record=record).count() == 2
 

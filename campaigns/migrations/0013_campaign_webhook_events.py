@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0010_campaign_languages_validated'),
+        ('campaigns', '0012_reviewers_blocks'),
     ]
 
     operations = [

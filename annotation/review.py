@@ -111,6 +111,7 @@ def response_review(*, reviewer, response: Response, decision: str, comment: str
         review = Review.objects.create(
             response=locked, reviewer=reviewer, decision=decision, comment=comment
         )
+        _reviewed_event(campaign=campaign, record=record, response=locked, review=review)
     response.counted = locked.counted
     response.review_status = locked.review_status
     response.review_comment = locked.review_comment
@@ -118,6 +119,27 @@ def response_review(*, reviewer, response: Response, decision: str, comment: str
 
 
 # --- reviewers ---------------------------------------------------------------------------
+def _reviewed_event(*, campaign: Campaign, record: Record, response: Response, review) -> None:
+    """The webhook event `response.reviewed`, sent after the decision commits (nothing when
+    no endpoint subscribed)."""
+    from webhooks.services import webhook_event_emit
+
+    webhook_event_emit(
+        event="response.reviewed",
+        campaign=campaign,
+        payload=lambda: {
+            "response": {
+                "id": response.pk,
+                "annotator": response.user.username,
+                "review_status": response.review_status,
+                "counted": response.counted,
+            },
+            "record": {"id": record.pk, "external_id": record.external_id},
+            "review": {"decision": review.decision, "comment": review.comment},
+        },
+    )
+
+
 def _user_named(handle: str):
     user = user_by_handle(handle)
     if user is None:

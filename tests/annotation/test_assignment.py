@@ -2,7 +2,7 @@
 
 Every test runs twice: inside a test transaction (the portable ORM path, on any database)
 and, on PostgreSQL, with `transaction=True`, where the hot path's hand-written statements
-(`_lease_next_record_pg`, `_response_submit_pg`) run, as they do in production: they are
+(`services_pg.lease_next_record_pg`, `services_pg.response_submit_pg`) run, as they do in production: they are
 skipped inside a transaction, so a `django_db` test alone never reaches them."""
 
 from datetime import timedelta
@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from annotation import drafts, services
+from annotation import drafts, services, services_pg
 from annotation.errors import CampaignNotOpen, LeaseRequired, RecordComplete
 from annotation.models import Record, Response, Slot
 from tests.annotation.factories import make_campaign, record_hand_to
@@ -39,13 +39,13 @@ def assignment_path(request, monkeypatch):
 
         return wrapper
 
-    for name, attribute in [
-        ("lease", "_lease_next_record_once"),
-        ("lease_pg", "_lease_next_record_pg"),
-        ("submit", "_response_submit"),
-        ("submit_pg", "_response_submit_pg"),
+    for module, name, attribute in [
+        (services, "lease", "_lease_next_record_once"),
+        (services_pg, "lease_pg", "lease_next_record_pg"),
+        (services, "submit", "_response_submit"),
+        (services_pg, "submit_pg", "response_submit_pg"),
     ]:
-        monkeypatch.setattr(services, attribute, counted(name, getattr(services, attribute)))
+        monkeypatch.setattr(module, attribute, counted(name, getattr(module, attribute)))
     yield request.param
     if request.param == "pg-statements":
         assert (calls["lease_pg"], calls["submit_pg"]) == (calls["lease"], calls["submit"])

@@ -155,3 +155,38 @@ def test_publication_events_are_delivered(settings, receiver, django_capture_on_
     assert got["valid"] and got["body"]["type"] == "publication.succeeded"
     data = got["body"]["data"]["publication"]
     assert data["id"] == publication.pk and data["state"] == "succeeded" and data["commit_id"]
+
+
+def test_a_review_sends_response_reviewed(receiver, django_capture_on_commit_callbacks):
+    from annotation.models import Response
+    from annotation.review import response_review
+    from annotation.services import response_submit
+    from tests.annotation.factories import record_hand_to
+
+    campaign = make_campaign(records=1, overlap=1)
+    _endpoint, secret = webhook_endpoint_create(
+        campaign=campaign, url=receiver.url, events=["response.reviewed"]
+    )
+    receiver.secret = secret
+    annotator = UserFactory(username="grace")
+    record = campaign.records.get()
+    record_hand_to(annotator, record)
+    response_submit(user=annotator, record=record, values={"quality": 1})
+    answer = Response.objects.get(record=record, user=annotator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response_review(
+            reviewer=campaign.application.applicant,
+            response=answer,
+            decision="reject",
+            comment="Not Yoruba",
+        )
+    assert [r["body"]["type"] for r in receiver.received] == ["response.reviewed"]
+    assert receiver.received[0]["valid"]
+    data = receiver.received[0]["body"]["data"]
+    assert data["response"] == {
+        "id": answer.pk,
+        "annotator": "grace",
+        "review_status": "rejected",
+        "counted": False,
+    }
+    assert data["review"] == {"decision": "reject", "comment": "Not Yoruba"}

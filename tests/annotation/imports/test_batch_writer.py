@@ -178,7 +178,9 @@ def test_importing_the_same_file_again_changes_no_count():
         Slot.objects.filter(campaign=campaign).count(),
         stats_records(campaign),
     ) == counts
-    assert Record.objects.get(campaign=campaign, external_id="p7").suggestions == {"quality": 3}
+    assert Record.objects.get(campaign=campaign, external_id="p7").suggestions == {
+        "quality": {"value": 3, "agent": None, "score": None}
+    }
 
 
 @pytest.mark.postgres

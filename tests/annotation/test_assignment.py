@@ -2,8 +2,9 @@
 
 Every test runs twice: inside a test transaction (the portable ORM path, on any database)
 and, on PostgreSQL, with `transaction=True`, where the hot path's hand-written statements
-(`services_pg.lease_next_record_pg`, `services_pg.response_submit_pg`) run, as they do in
-production: they are skipped inside a transaction, so a `django_db` test alone never reaches them."""
+(`services_pg.lease_next_record_pg`, `services_pg.response_submit_pg`) run, as they do
+in production: they are skipped inside a transaction, so a `django_db` test alone never
+reaches them."""
 
 from datetime import timedelta
 

@@ -174,20 +174,7 @@ def record_action(request, slug: str, record_id: int):
                     user=request.user, record=record, values=values, questions=questions
                 )
             except AnswerErrors as exc:
-                full = record_full(record)
-                context = _record_context(
-                    campaign,
-                    full,
-                    values=values,
-                    errors=exc.errors,
-                    lease_expires_at=selectors.lease_expiry_of(request.user, record),
-                )
-                if _wants_json(request):
-                    html = render_to_string("annotation/_record.html", context, request=request)
-                    return JsonResponse(
-                        {"state": "invalid", "errors": exc.errors, "html": html}, status=400
-                    )
-                return render(request, "annotation/annotate.html", context, status=400)
+                return _invalid_answers(request, campaign, record, values, exc)
     except AnnotationError as exc:
         if _wants_json(request):
             return JsonResponse({"state": "error", "detail": exc.message}, status=409)
@@ -197,6 +184,22 @@ def record_action(request, slug: str, record_id: int):
     if _wants_json(request):
         return _next_response(request, campaign)
     return redirect("annotation:annotate", slug=campaign.slug)
+
+
+def _invalid_answers(request, campaign, record, values: dict, exc: AnswerErrors):
+    """The record again with what was typed and what is wrong (400), as HTML or, for the
+    page's script, JSON carrying the re-rendered record."""
+    context = _record_context(
+        campaign,
+        record_full(record),
+        values=values,
+        errors=exc.errors,
+        lease_expires_at=selectors.lease_expiry_of(request.user, record),
+    )
+    if _wants_json(request):
+        html = render_to_string("annotation/_record.html", context, request=request)
+        return JsonResponse({"state": "invalid", "errors": exc.errors, "html": html}, status=400)
+    return render(request, "annotation/annotate.html", context, status=400)
 
 
 def _draft_save(request, campaign, record):
@@ -209,19 +212,7 @@ def _draft_save(request, campaign, record):
             user=request.user, record=record, values=values, questions=questions
         )
     except AnswerErrors as exc:
-        context = _record_context(
-            campaign,
-            record_full(record),
-            values=values,
-            errors=exc.errors,
-            lease_expires_at=selectors.lease_expiry_of(request.user, record),
-        )
-        if _wants_json(request):
-            html = render_to_string("annotation/_record.html", context, request=request)
-            return JsonResponse(
-                {"state": "invalid", "errors": exc.errors, "html": html}, status=400
-            )
-        return render(request, "annotation/annotate.html", context, status=400)
+        return _invalid_answers(request, campaign, record, values, exc)
     except AnnotationError as exc:
         if _wants_json(request):
             return JsonResponse({"state": "error", "detail": exc.message}, status=409)

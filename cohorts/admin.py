@@ -9,6 +9,7 @@ from accounts.selectors import user_is_organiser
 from . import services
 from .errors import ProgrammeError
 from .models import Cohort, Community
+from .services import COHORT_FIELDS
 
 
 class CohortAdminForm(forms.ModelForm):
@@ -20,20 +21,7 @@ class CohortAdminForm(forms.ModelForm):
 
     class Meta:
         model = Cohort
-        fields = [
-            "name",
-            "slug",
-            "description",
-            "applications_open_at",
-            "applications_close_at",
-            "capacity",
-            "hub_namespace",
-            "space_kind",
-            "space_template",
-            "space_hardware",
-            "storage_description",
-            "community_channel_url",
-        ]
+        fields = list(COHORT_FIELDS)
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]

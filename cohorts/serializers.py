@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from .models import Cohort
+from .services import COHORT_FIELDS
 
 
 class AcceptedCampaignSerializer(serializers.Serializer):
@@ -79,17 +80,4 @@ class CohortCreateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Cohort
-        fields = [
-            "name",
-            "slug",
-            "description",
-            "applications_open_at",
-            "applications_close_at",
-            "capacity",
-            "hub_namespace",
-            "space_kind",
-            "space_template",
-            "space_hardware",
-            "storage_description",
-            "community_channel_url",
-        ]
+        fields = list(COHORT_FIELDS)

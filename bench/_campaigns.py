@@ -175,8 +175,9 @@ def _bench_users(cursor, stamp: str, users: int) -> list[int]:
     cursor.execute(
         "INSERT INTO accounts_user (password, is_superuser, username, first_name, "
         "last_name, email, is_staff, is_active, date_joined, hf_username, hf_avatar_url, "
-        "hide_from_leaderboards, language) SELECT '!', false, %s || g, '', '', '', false, true, "
-        "now(), %s || g, '', (g %% 50 = 0), '' FROM generate_series(1, %s) g RETURNING id",
+        "hide_from_leaderboards, language, lead_emails_off) SELECT '!', false, %s || g, '', '', "
+        "'', false, true, now(), %s || g, '', (g %% 50 = 0), '', '[]'::jsonb "
+        "FROM generate_series(1, %s) g RETURNING id",
         [f"u-{stamp}-", f"hf-{stamp}-", users],
     )
     user_ids = sorted(row[0] for row in cursor.fetchall())

@@ -24,35 +24,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from _campaigns import ROOT, build_campaign, django_setup, machine
-
-
-def _percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"p50 {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms (n={len(ordered)})"
-
-
-def _timed(func, n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        started = time.perf_counter()
-        func()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from _servers import free_port
+from _timing import percentiles, timed
 
 
 def _http_samples(port: int, path: str, n: int) -> list[float]:
@@ -115,7 +94,7 @@ def main() -> None:
         f"{dashboard.contributors:,} contributors, {len(dashboard.per_day)} bars"
     )
     n = args.requests
-    print(f"in process, selector: {_percentiles(_timed(lambda: campaign_dashboard(campaign), n))}")
+    print(f"in process, selector: {percentiles(timed(lambda: campaign_dashboard(campaign), n))}")
     request = RequestFactory().get(f"/campaigns/{campaign.slug}/")
     from django.contrib.auth.models import AnonymousUser
 
@@ -126,12 +105,12 @@ def main() -> None:
         render_to_string("campaigns/_dashboard.html", context, request=request)
         render_to_string("campaigns/_publications.html", context, request=request)
 
-    print(f"in process, selector + includes rendered: {_percentiles(_timed(render, n))}")
+    print(f"in process, selector + includes rendered: {percentiles(timed(render, n))}")
     cohort = _race_build(args) if args.race_campaigns else None
 
     if args.no_http:
         return
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "commonset.settings",
@@ -178,7 +157,7 @@ def main() -> None:
         ):
             _http_samples(port, path, 5)  # warm both workers
             print(
-                f"HTTP (gunicorn, 2 workers), {label}: {_percentiles(_http_samples(port, path, n))}"
+                f"HTTP (gunicorn, 2 workers), {label}: {percentiles(_http_samples(port, path, n))}"
             )
     finally:
         server.terminate()
@@ -232,8 +211,8 @@ def _race_build(args):
         f"race: {len(race.languages)} languages, leader {race.languages[0].code} at "
         f"{race.languages[0].completed_percent}%"
     )
-    samples = _timed(lambda: cohort_race_compute(ids), max(5, args.requests // 20))
-    print(f"in process, race computed (a cache miss): {_percentiles(samples)}")
+    samples = timed(lambda: cohort_race_compute(ids), max(5, args.requests // 20))
+    print(f"in process, race computed (a cache miss): {percentiles(samples)}")
     return first.cohort
 
 

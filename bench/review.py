@@ -14,25 +14,10 @@ are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 from _campaigns import build_campaign, django_setup, machine
-
-
-def _percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"p50 {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms (n={len(ordered)})"
-
-
-def _timed(func, n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        started = time.perf_counter()
-        func()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
+from _timing import percentiles, timed
 
 
 def main() -> None:
@@ -70,12 +55,12 @@ def main() -> None:
     def browse(**kw):
         return lambda: list(records_browse(campaign, RecordFilters(**kw))[:50])
 
-    print(f"review queue, first page of 50: {_percentiles(_timed(queue_page, n))}")
-    print(f"review queue page (one item + count): {_percentiles(_timed(queue_item, n))}")
-    print(f"browser, text 'prompt 4242': {_percentiles(_timed(browse(q='prompt 4242'), n))}")
-    print(f"browser, disagreement >= 2: {_percentiles(_timed(browse(min_disagreement=2), n))}")
+    print(f"review queue, first page of 50: {percentiles(timed(queue_page, n))}")
+    print(f"review queue page (one item + count): {percentiles(timed(queue_item, n))}")
+    print(f"browser, text 'prompt 4242': {percentiles(timed(browse(q='prompt 4242'), n))}")
+    print(f"browser, disagreement >= 2: {percentiles(timed(browse(min_disagreement=2), n))}")
     print(
-        f"browser, sorted by disagreement: {_percentiles(_timed(browse(sort='disagreement'), n))}"
+        f"browser, sorted by disagreement: {percentiles(timed(browse(sort='disagreement'), n))}"
     )
 
 

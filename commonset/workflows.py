@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import InterfaceError, OperationalError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -339,3 +339,16 @@ def workflow_sweep(
     if any(counts.values()):
         logger.info("%s sweep: %s", policy.name, counts)
     return counts
+
+
+# Celery options of a workflow step's task: the row is the source of truth and schedules
+# its own retries (backoff, Retry-After, maximum attempts), so Celery retries a task only
+# while its database is briefly unreachable.
+WORKFLOW_TASK_OPTIONS = {
+    "acks_late": True,
+    "ignore_result": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 5,
+}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import user_is_organiser
 
 from . import services
-from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .models import DELIVERY_FIELDS, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .targets import TargetRefused, target_check
 
 
@@ -99,22 +99,7 @@ class WebhookDeliveryAdmin(OrganiserAccess, admin.ModelAdmin):
     search_fields = ["message_id", "endpoint__url", "endpoint__campaign__slug"]
     list_select_related = ["endpoint__campaign"]
     actions = ["redeliver"]
-    readonly_fields = [
-        "endpoint",
-        "event",
-        "message_id",
-        "state",
-        "attempts",
-        "status_code",
-        "response_ms",
-        "last_error",
-        "created_at",
-        "last_attempt_at",
-        "next_attempt_at",
-        "finished_at",
-        "payload",
-        "log",
-    ]
+    readonly_fields = ["endpoint", *DELIVERY_FIELDS]
     fields = readonly_fields
 
     def has_add_permission(self, request):

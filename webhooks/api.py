@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 
 from . import selectors, services
-from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .models import DELIVERY_FIELDS, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 TAGS = ["webhooks"]
 
@@ -51,22 +51,7 @@ class WebhookEndpointUpdateSerializer(serializers.Serializer):
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
-        fields = [
-            "id",
-            "event",
-            "message_id",
-            "state",
-            "attempts",
-            "status_code",
-            "response_ms",
-            "last_error",
-            "created_at",
-            "last_attempt_at",
-            "next_attempt_at",
-            "finished_at",
-            "payload",
-            "log",
-        ]
+        fields = ["id", *DELIVERY_FIELDS]
         read_only_fields = fields
 
 

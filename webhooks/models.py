@@ -118,3 +118,21 @@ class WebhookDelivery(Workflow):
 
     def __str__(self):
         return f"{self.event} to {self.endpoint_id} ({self.state})"
+
+
+# What a delivery shows, in this order, to organisers in admin and to the API.
+DELIVERY_FIELDS = (
+    "event",
+    "message_id",
+    "state",
+    "attempts",
+    "status_code",
+    "response_ms",
+    "last_error",
+    "created_at",
+    "last_attempt_at",
+    "next_attempt_at",
+    "finished_at",
+    "payload",
+    "log",
+)

@@ -2,20 +2,13 @@
 the service on the delivery row; Celery retries only a briefly unreachable database."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from commonset.workflows import WORKFLOW_TASK_OPTIONS
 
 from . import services
 
 
-@shared_task(
-    name="webhooks.deliver",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="webhooks.deliver", **WORKFLOW_TASK_OPTIONS)
 def webhook_delivery_run(delivery_id: int, seq: int | None = None) -> None:
     services.webhook_delivery_run(delivery_id=delivery_id, seq=seq)
 

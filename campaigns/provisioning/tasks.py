@@ -4,24 +4,15 @@ database stays the source of truth; Celery only retries a task whose database wa
 unreachable."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from commonset.workflows import WORKFLOW_TASK_OPTIONS
 
 from . import services
-
-# Celery retries a task only while its database is briefly unreachable.
-DATABASE_RETRIES = {
-    "acks_late": True,
-    "ignore_result": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
 
 @shared_task(
     name="campaigns.provisioning.step",
-    **DATABASE_RETRIES,
+    **WORKFLOW_TASK_OPTIONS,
 )
 def provisioning_step(provisioning_id: int, seq: int) -> None:
     services.provisioning_step_run(provisioning_id=provisioning_id, seq=seq)
@@ -34,7 +25,7 @@ def provisioning_sweep() -> dict:
 
 @shared_task(
     name="campaigns.provisioning.space_page_refresh",
-    **DATABASE_RETRIES,
+    **WORKFLOW_TASK_OPTIONS,
 )
 def space_page_refresh(provisioning_id: int) -> None:
     from .page_refresh import space_page_refresh_run

@@ -3,20 +3,13 @@ service on the publication row (backoff, Retry-After, maximum attempts); Celery 
 only a task whose database was briefly unreachable."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from commonset.workflows import WORKFLOW_TASK_OPTIONS
 
 from . import services
 
 
-@shared_task(
-    name="campaigns.publishing.run",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="campaigns.publishing.run", **WORKFLOW_TASK_OPTIONS)
 def publication_run(publication_id: int, seq: int | None = None) -> None:
     # seq is None in messages sent before publications carried one.
     services.publication_run(publication_id=publication_id, seq=seq)

@@ -16,13 +16,13 @@ from campaigns.models import Application
 from campaigns.validators import language_name
 from cohorts.errors import ProgrammeError
 
-from . import services
+from . import decisions
 from .forms import DecisionNoteForm
 from .hosting import hosting_check
 
 DECISIONS = {
     "approve": {
-        "service": lambda actor, application, note: services.application_approve(
+        "service": lambda actor, application, note: decisions.application_approve(
             actor=actor, application=application, note=note
         ),
         "title": "Approve applications",
@@ -30,7 +30,7 @@ DECISIONS = {
         "done": "Approved",
     },
     "reject": {
-        "service": lambda actor, application, note: services.application_reject(
+        "service": lambda actor, application, note: decisions.application_reject(
             actor=actor, application=application, note=note
         ),
         "title": "Reject applications",

@@ -14,7 +14,7 @@ from accounts.selectors import user_is_organiser
 from cohorts.errors import ProgrammeError
 from cohorts.selectors import cohorts_visible_to
 
-from . import services
+from . import decisions, services
 from .selectors import application_get_for_user, applications_visible_to
 from .serializers import (
     ApplicationContentSerializer,
@@ -191,7 +191,7 @@ class ApplicationApproveView(_ActionView):
     def act(self, request, application):
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        campaign = services.application_approve(
+        campaign = decisions.application_approve(
             actor=request.user, application=application, note=serializer.validated_data["note"]
         )
         application.refresh_from_db()
@@ -217,7 +217,7 @@ class ApplicationRejectView(_ActionView):
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return _reply(
-            services.application_reject(
+            decisions.application_reject(
                 actor=request.user, application=application, note=serializer.validated_data["note"]
             )
         )

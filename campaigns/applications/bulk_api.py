@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts.selectors import user_is_organiser
 from cohorts.errors import ProgrammeError
 
-from . import services
+from . import decisions
 from .selectors import applications_visible_to
 
 
@@ -70,11 +70,11 @@ def _decide(action, request, ids: list[int], note: str) -> Response:
         campaign = None
         try:
             if action == "approve":
-                campaign = services.application_approve(
+                campaign = decisions.application_approve(
                     actor=request.user, application=application, note=note
                 ).slug
             else:
-                services.application_reject(actor=request.user, application=application, note=note)
+                decisions.application_reject(actor=request.user, application=application, note=note)
         except ProgrammeError as error:
             ok, detail = False, error.message
         else:

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from rest_framework.test import APIClient
 
-from campaigns.applications.services import application_approve
+from campaigns.applications.decisions import application_approve
 from campaigns.models import Application
 from cohorts.models import Cohort
 from tests.campaigns.programme import make_application, make_cohort, make_organiser

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from campaigns.applications.services import application_reject
+from campaigns.applications.decisions import application_reject
 from tests.annotation.factories import make_campaign
 from tests.campaigns.programme import make_organiser
 from tests.factories import UserFactory

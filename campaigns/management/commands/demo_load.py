@@ -24,9 +24,9 @@ from django.utils import timezone
 from accounts.models import OrgMembership, User
 from accounts.selectors import ORGANISERS_GROUP
 from annotation.imports import import_start
+from campaigns.applications.decisions import application_approve
 from campaigns.applications.services import (
     ApplicationContent,
-    application_approve,
     application_create,
     application_submit,
 )

@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from campaigns.applications.services import application_approve
+from campaigns.applications.decisions import application_approve
 from campaigns.models import Application, Campaign
 from cohorts.errors import ProgrammeConflict
 from cohorts.models import Cohort

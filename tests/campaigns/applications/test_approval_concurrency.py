@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection
 
-from campaigns.applications import services
+from campaigns.applications import decisions
 from campaigns.models import Application, Campaign
 from cohorts.errors import ProgrammeConflict
 from cohorts.models import Cohort
@@ -32,7 +32,7 @@ def _race(monkeypatch, pairs):
     the cohort's lock) stays there until every other one is seen waiting for that lock in
     PostgreSQL, so the lock is what orders them, not timing; an approval that does not
     wait (the lock gone) is reported."""
-    original = services.provisioning_start
+    original = decisions.provisioning_start
     inside = threading.Event()  # the first approval holds the lock
     release = threading.Event()  # the others are waiting for it
     first = threading.Lock()
@@ -43,14 +43,14 @@ def _race(monkeypatch, pairs):
             release.wait(timeout=20)
         return original(campaign=campaign)
 
-    monkeypatch.setattr(services, "provisioning_start", holding_start)
+    monkeypatch.setattr(decisions, "provisioning_start", holding_start)
     barrier = threading.Barrier(len(pairs))
     outcomes: list[str] = []
 
     def approve(organiser, application):
         try:
             barrier.wait()
-            services.application_approve(actor=organiser, application=application, note="")
+            decisions.application_approve(actor=organiser, application=application, note="")
             outcomes.append("approved")
         except ProgrammeConflict as error:
             outcomes.append(error.message)
@@ -83,7 +83,7 @@ def _race(monkeypatch, pairs):
 def test_two_organisers_approving_the_last_place_at_once_only_one_wins(monkeypatch):
     cohort = make_cohort(capacity=2, name="Tight")
     # The first place is taken by an earlier approval.
-    services.application_approve(
+    decisions.application_approve(
         actor=make_organiser(), application=make_application(cohort=cohort), note=""
     )
     first, second = make_application(cohort=cohort), make_application(cohort=cohort)

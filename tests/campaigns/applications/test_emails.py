@@ -32,7 +32,7 @@ def test_subjects_show_titles_and_cohort_names_as_written():
     ],
 )
 def test_the_approval_email_says_what_is_really_being_set_up(settings, backend, kind, said):
-    from campaigns.applications.services import campaign_create_from_application
+    from campaigns.applications.decisions import campaign_create_from_application
 
     settings.HUB_BACKEND = backend
     cohort = make_cohort(space_kind=kind)

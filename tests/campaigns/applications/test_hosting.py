@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from campaigns.applications.services import application_approve
+from campaigns.applications.decisions import application_approve
 from campaigns.models import Application, Campaign, Provisioning
 from cohorts.errors import ProgrammeConflict
 from cohorts.models import SpaceKind

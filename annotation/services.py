@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, JSONField, OuterRef, Q, Subquery
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -122,7 +133,7 @@ def _lease_next_record_once(*, user, campaign: Campaign) -> Lease | NothingLeft:
         if slot is None:
             return _nothing_left(user=user, campaign=campaign)
         expires_at = now + timedelta(seconds=campaign.lease_seconds)
-        Slot.objects.filter(pk=slot.pk).update(holder=user, expires_at=expires_at)
+        Slot.objects.filter(pk=slot.pk).update(holder=user, expires_at=expires_at, leased_at=now)
         return Lease(record=slot.record, slot_id=slot.pk, expires_at=expires_at)
 
 
@@ -211,7 +222,7 @@ def _fill_slot(*, user, record: Record, may_take_free: bool, draft: bool = False
             if (
                 Slot.objects.free()
                 .filter(pk=free_pk)
-                .update(holder=user, filled=True, expires_at=None)
+                .update(holder=user, filled=True, expires_at=None, leased_at=None)
             ):
                 break
         else:
@@ -219,6 +230,38 @@ def _fill_slot(*, user, record: Record, may_take_free: bool, draft: bool = False
                 raise LeaseLost(_(DRAFT_LEASE_LOST_MESSAGE))
             raise RecordComplete(_("This record already has all the responses it needs."))
     Slot.objects.filter(record=record).update(record_responses=F("record_responses") + 1)
+
+
+class _SecondsSince(Func):
+    """Seconds from a datetime column to a given moment (a float), on both databases."""
+
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))", arg_joiner=" - "
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s)) * 86400.0",
+            arg_joiner=") - julianday(",
+        )
+
+
+def _seconds_since_lease(*, user, record: Record, now: datetime) -> Subquery:
+    """Response.seconds as an expression of the response's own INSERT / UPDATE (no
+    statement of its own, issue 14): `now` minus the leased_at of the user's filled slot
+    of the record (null when they took a free slot without a lease)."""
+    since = _SecondsSince(Value(now, output_field=DateTimeField()), F("leased_at"))
+    return Subquery(
+        Slot.objects.filter(record_id=record.pk, holder_id=user.pk, filled=True)
+        .annotate(seconds=since)
+        .values("seconds")[:1],
+        output_field=FloatField(),
+    )
 
 
 def _unfill_slot(*, user, record: Record) -> None:
@@ -304,11 +347,14 @@ def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -
         completed = CampaignDayStats.objects.record_response(
             campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk
         )
+        # Response.seconds: computed inside the INSERT / UPDATE below (no statement added).
+        seconds = _seconds_since_lease(user=user, record=record, now=timezone.now())
         if existing is not None:  # discarded or drafted before, submitted now
             existing.status = Response.Status.SUBMITTED
             existing.values, existing.kept_suggestion = values, kept
             existing.counted = True
             existing.review_status = Response.ReviewStatus.PENDING
+            existing.seconds = seconds
             existing.save(
                 update_fields=[
                     "status",
@@ -316,9 +362,11 @@ def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -
                     "kept_suggestion",
                     "counted",
                     "review_status",
+                    "seconds",
                     "updated_at",
                 ]
             )
+            del existing.seconds  # the expression: read from the row if ever asked
             # A draft's created_at is when it was first saved; a submission's is now.
             if draft:
                 Response.objects.filter(pk=existing.pk).update(created_at=existing.updated_at)
@@ -330,7 +378,9 @@ def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -
             status=Response.Status.SUBMITTED,
             values=values,
             kept_suggestion=kept,
+            seconds=seconds,
         )
+        del response.seconds  # the expression: read from the row if ever asked
         return SubmitResult(response=response, created=True, completed=completed == 1)
 
 

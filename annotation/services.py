@@ -307,6 +307,10 @@ def _submitted_events(*, campaign: Campaign, record: Record, result: SubmitResul
     from campaigns.lead_emails import campaign_completion_check_on_commit
     from webhooks.services import webhook_event_emit, webhooks_wanted
 
+    from .quality import annotator_quality_refresh_soon
+
+    # Per-annotator quality: a debounced refresh (a cache key, no SQL; issue 14).
+    annotator_quality_refresh_soon(campaign_id=campaign.pk)
     record_data = {"id": record.pk, "external_id": record.external_id}
     if webhooks_wanted("response.submitted", campaign):
         response = result.response

@@ -39,7 +39,7 @@ from campaigns.models import Campaign
 from .models import Question, Response
 from .quality_models import AnnotatorQuality
 
-DEBOUNCE_SECONDS = 60  # at most one scheduled refresh per campaign in this time
+DEBOUNCE_SECONDS = 300  # at most one scheduled refresh per campaign in this time
 KINDS = ("label", "rating", "multi_label", "ranking")
 FIGURES = (
     "responses",

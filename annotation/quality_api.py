@@ -64,7 +64,7 @@ class AnnotatorQualityView(ListAPIView):
     @extend_schema(
         summary="Per-annotator quality, worst first (leads and reviewers)",
         description="One row per annotator, as of `computed_at` (refreshed after submits "
-        "and reviews, at most once a minute, or on request): responses, median seconds per "
+        "and reviews, at most once in 5 minutes, or on request): responses, median seconds per "
         "record (lease to submit), straight-lining (share of answers identical to the "
         "annotator's previous ones), agreement with the other annotators of the same "
         "records per question kind (label: equal; rating: 1 - |a - b| / scale range; "

@@ -29,6 +29,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--refreshes", type=int, default=3)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--reuse", action="store_true", help="Time the latest campaign an earlier run built."
+    )
     args = parser.parse_args()
 
     django_setup(args.database_url)
@@ -40,9 +43,17 @@ def main() -> None:
 
     print(f"machine: {machine()}, load average {os.getloadavg()[0]:.2f}")
     started = time.perf_counter()
-    campaign = build_campaign(
+    from campaigns.models import Campaign
+
+    campaign = (
+        Campaign.objects.filter(slug__startswith="bench-quality-").order_by("-id").first()
+        if args.reuse
+        else None
+    ) or build_campaign(
         records=args.records, responses_per_record=2, users=args.users, days=90, tag="quality"
     )
+    if getattr(campaign, "bench_user_ids", None) is None:
+        print(f"data: reused {campaign.slug}")
     print(
         f"data: {args.records:,} records, {args.records * 2:,} responses, {args.users:,} users "
         f"built in {time.perf_counter() - started:.1f} s"

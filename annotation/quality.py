@@ -310,6 +310,9 @@ SELECT %(campaign)s, base.user_id, base.responses, base.rejected,
 FROM base LEFT JOIN straight USING (user_id) LEFT JOIN agree USING (user_id)
 """  # noqa: S608
     with transaction.atomic(), connection.cursor() as cursor:
+        # Two refreshes of one campaign at once (the button beside the debounced task) take
+        # turns: the second's DELETE then sees the first's rows (no duplicate key).
+        cursor.execute("SELECT pg_advisory_xact_lock(14, %s::int)", [campaign.pk])
         cursor.execute(
             "DELETE FROM annotation_annotatorquality WHERE campaign_id = %s", [campaign.pk]
         )

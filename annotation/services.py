@@ -13,18 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import (
-    DateTimeField,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    JSONField,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-)
+from django.db.models import Exists, F, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -33,6 +22,7 @@ from campaigns.dashboards.models import CampaignDayStats
 from campaigns.models import Campaign, CampaignBlock
 
 from .errors import AnnotationError, CampaignNotOpen, LeaseLost, LeaseRequired, RecordComplete
+from .lease_time import seconds_since_lease
 from .models import Question, Record, Response, Skip, Slot
 from .suggestions import suggestions_kept
 from .validation import answers_clean
@@ -232,38 +222,6 @@ def _fill_slot(*, user, record: Record, may_take_free: bool, draft: bool = False
     Slot.objects.filter(record=record).update(record_responses=F("record_responses") + 1)
 
 
-class _SecondsSince(Func):
-    """Seconds from a datetime column to a given moment (a float), on both databases."""
-
-    output_field = FloatField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))", arg_joiner=" - "
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="(julianday(%(expressions)s)) * 86400.0",
-            arg_joiner=") - julianday(",
-        )
-
-
-def _seconds_since_lease(*, user, record: Record, now: datetime) -> Subquery:
-    """Response.seconds as an expression of the response's own INSERT / UPDATE (no
-    statement of its own, issue 14): `now` minus the leased_at of the user's filled slot
-    of the record (null when they took a free slot without a lease)."""
-    since = _SecondsSince(Value(now, output_field=DateTimeField()), F("leased_at"))
-    return Subquery(
-        Slot.objects.filter(record_id=record.pk, holder_id=user.pk, filled=True)
-        .annotate(seconds=since)
-        .values("seconds")[:1],
-        output_field=FloatField(),
-    )
-
-
 def _unfill_slot(*, user, record: Record) -> None:
     Record.objects.filter(pk=record.pk).update(response_count=F("response_count") - 1)
     Slot.objects.filter(record=record, holder=user, filled=True).update(
@@ -352,7 +310,7 @@ def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -
             campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk
         )
         # Response.seconds: computed inside the INSERT / UPDATE below (no statement added).
-        seconds = _seconds_since_lease(user=user, record=record, now=timezone.now())
+        seconds = seconds_since_lease(user=user, record=record, now=timezone.now())
         if existing is not None:  # discarded or drafted before, submitted now
             existing.status = Response.Status.SUBMITTED
             existing.values, existing.kept_suggestion = values, kept

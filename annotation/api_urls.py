@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, api_drafts, lead_api, review_api
+from . import api, api_drafts, lead_api, quality_api, review_api
 
 urlpatterns = [
     path("campaigns/", api.CampaignListView.as_view(), name="api-campaigns"),
@@ -23,6 +23,16 @@ urlpatterns = [
         "campaigns/<slug:slug>/review-queue/",
         review_api.ReviewQueueView.as_view(),
         name="api-review-queue",
+    ),
+    path(
+        "campaigns/<slug:slug>/quality/",
+        quality_api.AnnotatorQualityView.as_view(),
+        name="api-annotator-quality",
+    ),
+    path(
+        "campaigns/<slug:slug>/quality/refresh/",
+        quality_api.AnnotatorQualityRefreshView.as_view(),
+        name="api-annotator-quality-refresh",
     ),
     path(
         "campaigns/<slug:slug>/reviewers/",

@@ -110,6 +110,7 @@ def draft_resume(*, user, record: Record) -> Lease:
         full = Record.objects.get(pk=record.pk)
         full.campaign = campaign
         mine = Slot.objects.filter(record=record, holder=user, filled=False).first()
+        leased_at = mine.leased_at if mine is not None else now  # a free place: leased now
         if mine is None:
             if full.response_count >= full.overlap:
                 raise LeaseLost(gettext(DRAFT_LEASE_LOST_MESSAGE))
@@ -128,7 +129,9 @@ def draft_resume(*, user, record: Record) -> Lease:
             now + timedelta(seconds=campaign.lease_seconds),
             _draft_hold_until(campaign, draft.created_at, now),
         )
-        Slot.objects.filter(pk=mine.pk).update(holder=user, expires_at=expires_at)
+        Slot.objects.filter(pk=mine.pk).update(
+            holder=user, expires_at=expires_at, leased_at=leased_at
+        )
     return Lease(record=full, slot_id=mine.pk, expires_at=expires_at, draft_values=draft.values)
 
 

@@ -89,6 +89,14 @@ class QuestionForm(forms.ModelForm):
         return data
 
 
+QUALITY_SETTINGS = (
+    "quality_max_straight_line",
+    "quality_min_agreement",
+    "quality_min_seconds",
+    "quality_max_rejected",
+)
+
+
 class CampaignSettingsForm(forms.Form):
     responses_per_record = forms.IntegerField(min_value=1, max_value=20)
     license = forms.ChoiceField(
@@ -122,6 +130,23 @@ class CampaignSettingsForm(forms.Form):
         ),
     )
 
+    # Per-annotator quality flags; left out: they stay as they are.
+    quality_max_straight_line = forms.FloatField(
+        label=_("Flag straight-lining above (0–1)"), min_value=0, max_value=1, required=False
+    )
+    quality_min_agreement = forms.FloatField(
+        label=_("Flag agreement below (−1–1)"), min_value=-1, max_value=1, required=False
+    )
+    quality_min_seconds = forms.FloatField(
+        label=_("Flag a median time per record below (seconds)"),
+        min_value=0,
+        max_value=24 * 3600,
+        required=False,
+    )
+    quality_max_rejected = forms.FloatField(
+        label=_("Flag a rejected share above (0–1)"), min_value=0, max_value=1, required=False
+    )
+
     def clean_languages(self):
         text = self.cleaned_data.get("languages") or ""
         return normalise_language_codes(text) if text.strip() else []
@@ -136,6 +161,7 @@ class CampaignSettingsForm(forms.Form):
                 "lease_seconds": campaign.lease_seconds,
                 "languages": ", ".join(campaign.languages or []),
                 "draft_hold_seconds": campaign.draft_hold_seconds,
+                **{name: getattr(campaign, name) for name in QUALITY_SETTINGS},
             },
         )
 

@@ -218,6 +218,9 @@ class Slot(models.Model):
         db_index=False,
     )
     expires_at = models.DateTimeField(null=True, blank=True)
+    # When the holder claimed it (written by the claim; kept once filled), so that a
+    # submit stores Response.seconds in the statement it already runs (issue 14).
+    leased_at = models.DateTimeField(null=True, blank=True)
     filled = models.BooleanField(default=False)
     # The record's submitted responses, copied here so that claiming walks one index in
     # assignment order (most answered records first, then the oldest).
@@ -312,6 +315,10 @@ class Response(models.Model):
         db_default=ReviewStatus.PENDING,
     )
     review_comment = models.TextField(blank=True, default="", db_default="")
+    # Seconds from the lease (Slot.leased_at) to the submit, stored by the submit's own
+    # INSERT / UPDATE; null for responses older than the column or submitted without a
+    # lease of their own (per-annotator quality, annotation/quality.py).
+    seconds = models.FloatField(null=True, blank=True)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -426,4 +433,5 @@ class ImportJob(Workflow):
         return self.file_name
 
 
+from .quality_models import AnnotatorQuality  # noqa: E402, F401  (registers the model)
 from .review_models import RecordComment, Review  # noqa: E402, F401  (registers the models)

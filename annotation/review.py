@@ -30,6 +30,7 @@ from campaigns.models import Campaign, CampaignBlock, CampaignReviewer
 
 from .errors import AnnotationError, RecordComplete
 from .models import Record, Response, ReviewStatus, Slot
+from .quality import annotator_quality_refresh_soon
 from .review_models import RecordComment, Review
 from .services import _fill_slot, _unfill_slot
 
@@ -112,6 +113,7 @@ def response_review(*, reviewer, response: Response, decision: str, comment: str
             response=locked, reviewer=reviewer, decision=decision, comment=comment
         )
         _reviewed_event(campaign=campaign, record=record, response=locked, review=review)
+        annotator_quality_refresh_soon(campaign_id=campaign.pk)  # rejected shares change
     response.counted = locked.counted
     response.review_status = locked.review_status
     response.review_comment = locked.review_comment

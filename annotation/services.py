@@ -22,6 +22,7 @@ from campaigns.dashboards.models import CampaignDayStats
 from campaigns.models import Campaign, CampaignBlock
 
 from .errors import AnnotationError, CampaignNotOpen, LeaseLost, LeaseRequired, RecordComplete
+from .lease_time import seconds_since_lease
 from .models import Question, Record, Response, Skip, Slot
 from .suggestions import suggestions_kept
 from .validation import answers_clean
@@ -122,7 +123,7 @@ def _lease_next_record_once(*, user, campaign: Campaign) -> Lease | NothingLeft:
         if slot is None:
             return _nothing_left(user=user, campaign=campaign)
         expires_at = now + timedelta(seconds=campaign.lease_seconds)
-        Slot.objects.filter(pk=slot.pk).update(holder=user, expires_at=expires_at)
+        Slot.objects.filter(pk=slot.pk).update(holder=user, expires_at=expires_at, leased_at=now)
         return Lease(record=slot.record, slot_id=slot.pk, expires_at=expires_at)
 
 
@@ -211,7 +212,7 @@ def _fill_slot(*, user, record: Record, may_take_free: bool, draft: bool = False
             if (
                 Slot.objects.free()
                 .filter(pk=free_pk)
-                .update(holder=user, filled=True, expires_at=None)
+                .update(holder=user, filled=True, expires_at=None, leased_at=None)
             ):
                 break
         else:
@@ -264,6 +265,10 @@ def _submitted_events(*, campaign: Campaign, record: Record, result: SubmitResul
     from campaigns.lead_emails import campaign_completion_check_on_commit
     from webhooks.services import webhook_event_emit, webhooks_wanted
 
+    from .quality import annotator_quality_refresh_soon
+
+    # Per-annotator quality: a debounced refresh (a cache key, no SQL; issue 14).
+    annotator_quality_refresh_soon(campaign_id=campaign.pk)
     record_data = {"id": record.pk, "external_id": record.external_id}
     if webhooks_wanted("response.submitted", campaign):
         response = result.response
@@ -304,11 +309,14 @@ def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -
         completed = CampaignDayStats.objects.record_response(
             campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk
         )
+        # Response.seconds: computed inside the INSERT / UPDATE below (no statement added).
+        seconds = seconds_since_lease(user=user, record=record, now=timezone.now())
         if existing is not None:  # discarded or drafted before, submitted now
             existing.status = Response.Status.SUBMITTED
             existing.values, existing.kept_suggestion = values, kept
             existing.counted = True
             existing.review_status = Response.ReviewStatus.PENDING
+            existing.seconds = seconds
             existing.save(
                 update_fields=[
                     "status",
@@ -316,9 +324,11 @@ def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -
                     "kept_suggestion",
                     "counted",
                     "review_status",
+                    "seconds",
                     "updated_at",
                 ]
             )
+            del existing.seconds  # the expression: read from the row if ever asked
             # A draft's created_at is when it was first saved; a submission's is now.
             if draft:
                 Response.objects.filter(pk=existing.pk).update(created_at=existing.updated_at)
@@ -330,7 +340,9 @@ def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -
             status=Response.Status.SUBMITTED,
             values=values,
             kept_suggestion=kept,
+            seconds=seconds,
         )
+        del response.seconds  # the expression: read from the row if ever asked
         return SubmitResult(response=response, created=True, completed=completed == 1)
 
 

@@ -28,7 +28,7 @@ LIMIT 1
 # Prepared once per connection (planning it costs more than running it).
 _PG_CLAIM = """
 WITH claimed AS (
-  UPDATE annotation_slot SET holder_id = $2, expires_at = $4
+  UPDATE annotation_slot SET holder_id = $2, expires_at = $4, leased_at = $3
   WHERE id = (
     SELECT s.id FROM annotation_slot s
     WHERE s.campaign_id = $1 AND NOT s.filled
@@ -144,16 +144,19 @@ def response_submit_pg(
             "UPDATE annotation_slot SET filled = (filled OR holder_id IS NOT DISTINCT FROM %s),"
             " expires_at = CASE WHEN holder_id = %s THEN NULL ELSE expires_at END,"
             " record_responses = record_responses + 1"
-            " WHERE record_id = %s RETURNING (filled AND holder_id IS NOT DISTINCT FROM %s)",
+            " WHERE record_id = %s RETURNING (filled AND holder_id IS NOT DISTINCT FROM %s),"
+            " leased_at",  # issue 14: Response.seconds, with no statement of its own
             [user.pk, user.pk, record.pk, user.pk],
         )
-        if not any(filled for (filled,) in cursor.fetchall()):
+        mine = [leased_at for (filled, leased_at) in cursor.fetchall() if filled]
+        if not mine:
             transaction.set_rollback(True)
             return None  # no slot of mine: the portable path says why
+        seconds = None if mine[0] is None else (now - mine[0]).total_seconds()
         cursor.execute(
             "INSERT INTO annotation_response (record_id, user_id, status, values,"
-            " kept_suggestion, counted, review_status, created_at, updated_at)"
-            " VALUES (%s, %s, 'submitted', %s, %s, true, 'pending', %s, %s) RETURNING id",
+            " kept_suggestion, counted, review_status, created_at, updated_at, seconds)"
+            " VALUES (%s, %s, 'submitted', %s, %s, true, 'pending', %s, %s, %s) RETURNING id",
             [
                 record.pk,
                 user.pk,
@@ -161,6 +164,7 @@ def response_submit_pg(
                 None if kept is None else json.dumps(kept),
                 now,
                 now,
+                seconds,
             ],
         )
         response_id = cursor.fetchone()[0]
@@ -179,6 +183,7 @@ def response_submit_pg(
         kept_suggestion=kept,
         created_at=now,
         updated_at=now,
+        seconds=seconds,
     )
     response._state.adding = False
     return SubmitResult(response=response, created=True, completed=bool(counted[0]))

@@ -24,3 +24,22 @@ def imports_sweep_task() -> int:
     from .imports import imports_sweep
 
     return imports_sweep()
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+)
+def annotator_quality_refresh_task(campaign_id: int) -> int:
+    """Recompute a campaign's per-annotator quality table (annotation/quality.py)."""
+    from campaigns.models import Campaign
+
+    from .quality import annotator_quality_refresh
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    return annotator_quality_refresh(campaign=campaign)

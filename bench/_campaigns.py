@@ -155,9 +155,10 @@ def build_campaign(
         )
         cursor.execute(
             "INSERT INTO annotation_response (record_id, user_id, status, values, created_at, "
-            "updated_at) SELECT r.id, %s + ((r.rn * 7 + k * 13) %% %s), 'submitted', "
+            "updated_at, seconds) SELECT r.id, %s + ((r.rn * 7 + k * 13) %% %s), 'submitted', "
             "jsonb_build_object('quality', 1 + ((r.rn * 3 + k * (1 + r.rn %% 3)) %% 5)), "
-            "now() - ((r.rn %% %s) || ' days')::interval, now() FROM (SELECT id, "
+            "now() - ((r.rn %% %s) || ' days')::interval, now(), 2 + (r.rn * 11 + k) %% 90 "
+            "FROM (SELECT id, "
             "row_number() OVER (ORDER BY id) AS rn FROM annotation_record "
             "WHERE campaign_id = %s) r "
             "CROSS JOIN generate_series(0, %s) k",

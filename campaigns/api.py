@@ -61,6 +61,19 @@ class CampaignSettingsSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(allow_blank=True)
     guidelines = serializers.CharField(allow_blank=True)
+    # Per-annotator quality flags (annotation/quality_selectors.py)
+    quality_max_straight_line = serializers.FloatField(
+        min_value=0, max_value=1, help_text="Flag above this share of identical answers in a row."
+    )
+    quality_min_agreement = serializers.FloatField(
+        min_value=-1, max_value=1, help_text="Flag below this agreement with other annotators."
+    )
+    quality_min_seconds = serializers.FloatField(
+        min_value=0, max_value=24 * 3600, help_text="Flag below this median time per record."
+    )
+    quality_max_rejected = serializers.FloatField(
+        min_value=0, max_value=1, help_text="Flag above this share of rejected responses."
+    )
 
 
 class CampaignSettingsSavedSerializer(CampaignSettingsSerializer):

@@ -19,6 +19,7 @@ from annotation import definitions
 from annotation import selectors as annotation_selectors
 from annotation.errors import AnnotationError
 from annotation.forms import (
+    QUALITY_SETTINGS,
     CampaignSettingsForm,
     FieldForm,
     ImportColumnsForm,
@@ -121,6 +122,7 @@ def campaign_settings(request, slug: str):
                 draft_hold_seconds=form.cleaned_data["draft_hold_seconds"],
                 license=form.cleaned_data["license"] or None,
                 languages=form.cleaned_data["languages"] or None,
+                **{name: form.cleaned_data[name] for name in QUALITY_SETTINGS},
             )
             withdrawn = saved.leases_withdrawn
         except AnnotationError as exc:

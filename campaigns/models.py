@@ -256,6 +256,24 @@ class Campaign(models.Model):
         choices=LICENSE_CHOICES,
         help_text="The published dataset's licence, one of the identifiers the Hub accepts.",
     )
+    # Per-annotator quality (issue 14): an annotator is flagged when a figure crosses one
+    # of these (applied when the table is read, so changing them re-flags at once).
+    quality_max_straight_line = models.FloatField(
+        default=0.8,
+        db_default=0.8,
+        help_text="Flag above this share of identical answers in a row (0-1).",
+    )
+    quality_min_agreement = models.FloatField(
+        default=0.5,
+        db_default=0.5,
+        help_text="Flag below this agreement with other annotators (0-1).",
+    )
+    quality_min_seconds = models.FloatField(
+        default=3.0, db_default=3.0, help_text="Flag below this median time per record (seconds)."
+    )
+    quality_max_rejected = models.FloatField(
+        default=0.3, db_default=0.3, help_text="Flag above this share of rejected responses (0-1)."
+    )
     # Kept by webhooks/ (signals on its endpoints): the event types the campaign's active
     # endpoints subscribe to, so that emitting an event nobody wants costs no query.
     webhook_events = models.JSONField(default=list, blank=True, editable=False)
@@ -302,7 +320,6 @@ class Campaign(models.Model):
     @property
     def repo_id(self) -> str:
         return f"{self.hub_namespace}/{self.slug}"
-
 
 
 class CampaignReviewer(models.Model):

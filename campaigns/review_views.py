@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from annotation import review, review_selectors
+from annotation import quality, quality_selectors, review, review_selectors
 from annotation.errors import AnnotationError
 from annotation.selectors import answers_labelled
 from commonset.http import param_int
@@ -233,3 +233,33 @@ def block_remove(request, slug: str, username: str):
             },
         )
     return redirect("campaigns:blocks", slug=campaign.slug)
+
+
+@login_required
+def annotator_quality(request, slug: str):
+    """Per-annotator quality, worst first, from the stored table (annotation/quality.py),
+    with the flags the campaign's current thresholds raise."""
+    campaign = campaign_get_for_reviewer(request.user, slug)
+    rows = quality_selectors.annotator_quality_table(campaign)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.flags = quality_selectors.row_flags(row)
+    return render(
+        request,
+        "campaigns/review/quality.html",
+        _context(
+            request,
+            campaign,
+            page=page,
+            computed_at=quality_selectors.annotator_quality_computed_at(campaign),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def annotator_quality_refresh(request, slug: str):
+    campaign = campaign_get_for_reviewer(request.user, slug)
+    quality.annotator_quality_refresh_enqueue(campaign=campaign)
+    messages.success(request, _("The table is being recomputed; reload in a moment."))
+    return redirect("campaigns:quality", slug=campaign.slug)

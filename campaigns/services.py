@@ -23,6 +23,10 @@ SETTINGS = (
     "title",
     "summary",
     "guidelines",
+    "quality_max_straight_line",
+    "quality_min_agreement",
+    "quality_min_seconds",
+    "quality_max_rejected",
 )
 
 

@@ -24,6 +24,12 @@ urlpatterns = [
         review_views.response_review,
         name="response-review",
     ),
+    path("<slug:slug>/settings/quality/", review_views.annotator_quality, name="quality"),
+    path(
+        "<slug:slug>/settings/quality/refresh/",
+        review_views.annotator_quality_refresh,
+        name="quality-refresh",
+    ),
     path("<slug:slug>/settings/reviewers/", review_views.reviewers, name="reviewers"),
     path(
         "<slug:slug>/settings/reviewers/<str:username>/remove/",

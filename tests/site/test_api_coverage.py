@@ -101,6 +101,8 @@ PAGES = {
         (POST, f"{A}records/<int:record_id>/comments/"),
     ],
     "campaigns/<slug:slug>/settings/review/": [(GET, f"{CAMPAIGN}review-queue/")],
+    "campaigns/<slug:slug>/settings/quality/": [(GET, f"{CAMPAIGN}quality/")],
+    "campaigns/<slug:slug>/settings/quality/refresh/": [(POST, f"{CAMPAIGN}quality/refresh/")],
     "campaigns/<slug:slug>/settings/review/<int:response_id>/": [
         (POST, f"{A}responses/<int:response_id>/review/")
     ],

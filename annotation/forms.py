@@ -122,6 +122,12 @@ class CampaignSettingsForm(forms.Form):
         ),
     )
 
+    publish_argilla_layout = forms.BooleanField(
+        label=_("Also publish in Argilla's layout"),
+        required=False,
+        help_text=_("Argilla 2.x can then load the published dataset with its settings."),
+    )
+
     def clean_languages(self):
         text = self.cleaned_data.get("languages") or ""
         return normalise_language_codes(text) if text.strip() else []
@@ -136,6 +142,7 @@ class CampaignSettingsForm(forms.Form):
                 "lease_seconds": campaign.lease_seconds,
                 "languages": ", ".join(campaign.languages or []),
                 "draft_hold_seconds": campaign.draft_hold_seconds,
+                "publish_argilla_layout": campaign.publish_argilla_layout,
             },
         )
 

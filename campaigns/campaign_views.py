@@ -121,6 +121,7 @@ def campaign_settings(request, slug: str):
                 draft_hold_seconds=form.cleaned_data["draft_hold_seconds"],
                 license=form.cleaned_data["license"] or None,
                 languages=form.cleaned_data["languages"] or None,
+                publish_argilla_layout=form.cleaned_data["publish_argilla_layout"],
             )
             withdrawn = saved.leases_withdrawn
         except AnnotationError as exc:

@@ -17,6 +17,7 @@ from annotation.imports.argilla import argilla_import_start
 from annotation.models import ImportJob, Record, Response
 from campaigns.definition import DefinitionInvalid
 from tests.annotation.factories import make_campaign
+from tests.annotation.imports.test_imports import lead_and_campaign, status
 from tests.argilla_sdk import offline_client, rg, sdk_to_hub, workspace
 from tests.factories import UserFactory
 
@@ -181,3 +182,24 @@ def test_a_field_the_records_lack_is_refused_with_its_path(hf, monkeypatch):
     problems = _refused(hf, monkeypatch, missing)
     assert list(problems) == ["fields[1].name"]
     assert "summary" in problems["fields[1].name"]
+
+
+def test_the_import_api_takes_an_argilla_export(
+    hf, monkeypatch, django_capture_on_commit_callbacks
+):
+    _export(monkeypatch)
+    api, campaign = lead_and_campaign()
+    url = f"/api/v1/campaigns/{campaign.slug}/imports/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            url, {"hub_repo": REPO, "argilla": True, "argilla_responses": True}, format="json"
+        )
+    assert response.status_code == 202, response.content
+    job = status(api, campaign, response.json()["id"])
+    assert job["state"] == "succeeded", job
+    assert Record.objects.filter(campaign=campaign).count() == 2
+    assert Response.objects.filter(record__campaign=campaign).count() == 2
+
+    refused = api.post(url, {"hub_repo": "programme/nothing-here", "argilla": True}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "import_rejected"

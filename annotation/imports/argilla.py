@@ -137,7 +137,7 @@ def argilla_definition(document, columns: list[str]) -> dict:
     return definition
 
 
-def _mapping(definition: dict, columns: list[str]) -> dict:
+def _mapping(definition: dict, columns: list[str], metadata: list[str]) -> dict:
     suggestions = {
         q["name"]: {
             "value": q["suggestion_column"],
@@ -150,9 +150,18 @@ def _mapping(definition: dict, columns: list[str]) -> dict:
     return {
         "external_id": "id" if "id" in columns else "",
         "fields": {f["name"]: f["name"] for f in definition["fields"]},
-        "metadata": [c for c in columns if c.startswith("metadata.")],
+        # Argilla writes each metadata property as a column of its own name.
+        "metadata": [name for name in metadata if name in columns],
         "suggestions": suggestions,
     }
+
+
+def _metadata_names(document: dict) -> list[str]:
+    return [
+        str(item["name"])
+        for item in document.get("metadata") or []
+        if isinstance(item, dict) and item.get("name")
+    ]
 
 
 def _source(campaign, *, repo: str, config: str, split: str, revision: str):
@@ -225,7 +234,7 @@ def argilla_import_start(
         job = import_start(
             user=user,
             campaign=campaign,
-            mapping=_mapping(definition, columns),
+            mapping=_mapping(definition, columns, _metadata_names(document)),
             hub_repo=hub_repo,
             hub_config=hub_config,
             hub_split=hub_split,
@@ -244,12 +253,12 @@ ANNOTATOR_PREFIX = "argilla-"
 
 def imported_annotator(argilla_user_id: str):
     """The inactive user standing for one Argilla user (its id, a UUID): never able to sign
-    in (inactive, no usable password), named by the id alone."""
+    in (inactive, no usable password), named by the id alone, off the leaderboards."""
     from django.contrib.auth import get_user_model
 
     name = f"{ANNOTATOR_PREFIX}{uuid.UUID(str(argilla_user_id)).hex}"
     user, created = get_user_model().objects.get_or_create(
-        username=name, defaults={"is_active": False}
+        username=name, defaults={"is_active": False, "hide_from_leaderboards": True}
     )
     if created:
         user.set_unusable_password()

@@ -108,6 +108,7 @@ def test_an_argilla_export_defines_the_campaign_and_imports_records_and_answers(
     records = {r.external_id: r for r in Record.objects.filter(campaign=campaign)}
     assert set(records) == {"rev-1", "rev-2"}
     assert records["rev-1"].fields == {"text": "Great match tonight"}
+    assert records["rev-1"].metadata == {"source": "web"}
     # The SDK stored the label suggestions as class numbers: they come back as labels.
     assert records["rev-1"].suggestions["sentiment"] == {
         "value": "pos",
@@ -131,6 +132,7 @@ def test_an_argilla_export_defines_the_campaign_and_imports_records_and_answers(
     }
     for user in get_user_model().objects.filter(username__in=[ann, bea]):
         assert not user.is_active and not user.has_usable_password()
+        assert user.hide_from_leaderboards
     records["rev-1"].refresh_from_db()
     assert records["rev-1"].response_count == 2
 

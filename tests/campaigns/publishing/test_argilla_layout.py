@@ -99,6 +99,7 @@ def test_publication_writes_argillas_layout_in_the_same_commit_and_the_sdk_reads
 def test_turning_the_layout_off_removes_it_at_the_next_publication(hf):
     campaign, *_ = _argilla_campaign()
     assert _publish(campaign).state == "succeeded"
+    assert set(hf.repo("dataset", campaign.repo_id).files) >= ARGILLA_FILES
     campaign.publish_argilla_layout = False
     campaign.save()
     assert _publish(campaign).state == "succeeded"

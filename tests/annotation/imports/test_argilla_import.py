@@ -205,3 +205,17 @@ def test_the_import_api_takes_an_argilla_export(
     refused = api.post(url, {"hub_repo": "programme/nothing-here", "argilla": True}, format="json")
     assert refused.status_code == 400
     assert refused.json()["code"] == "import_rejected"
+
+    HfApi(endpoint=hf.url, token="hf_test").upload_file(
+        path_or_fileobj=json.dumps(
+            {"fields": [{"name": "text", "settings": {"type": "image"}}]}
+        ).encode(),
+        path_in_repo=".argilla/settings.json",
+        repo_id=REPO,
+        repo_type="dataset",
+        commit_message="An image field (API test)",
+    )
+    bad = api.post(url, {"hub_repo": REPO, "argilla": True}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "argilla_settings_invalid"
+    assert [e["path"] for e in bad.json()["errors"]] == ["fields[0].settings.type", "fields"]

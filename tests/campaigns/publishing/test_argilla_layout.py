@@ -114,3 +114,32 @@ def test_the_local_backend_writes_the_same_layout(settings):
     assert _publish(campaign).state == "succeeded"
     root = settings.HUB_LOCAL_DIR / "datasets" / campaign.repo_id
     assert all((root / path).is_file() for path in ARGILLA_FILES)
+
+
+def test_the_lead_turns_the_layout_on_in_the_settings_page_the_api_and_the_definition(client):
+    from rest_framework.test import APIClient
+
+    from accounts.services import api_token_create
+    from campaigns.definition import campaign_definition_get
+    from tests.campaigns.publishing.publishing_support import make_campaign
+    from tests.factories import UserFactory
+
+    lead = UserFactory()
+    campaign = make_campaign(lead=lead, state="ready")
+    client.force_login(lead)
+    url = f"/campaigns/{campaign.slug}/settings/"
+    assert 'name="publish_argilla_layout"' in client.get(url).content.decode()
+    form = {"responses_per_record": "2", "lease_seconds": "300", "draft_hold_seconds": "60"}
+    client.post(url, {**form, "publish_argilla_layout": "on"})
+    campaign.refresh_from_db()
+    assert campaign.publish_argilla_layout
+    assert campaign_definition_get(campaign)["publish_argilla_layout"] is True
+
+    api = APIClient()
+    raw = api_token_create(user=lead, name="t", scope="lead").raw
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    settings_url = f"/api/v1/campaigns/{campaign.slug}/settings/"
+    changed = api.patch(settings_url, {"publish_argilla_layout": False}, format="json")
+    assert changed.status_code == 200 and changed.json()["publish_argilla_layout"] is False
+    campaign.refresh_from_db()
+    assert not campaign.publish_argilla_layout

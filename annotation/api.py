@@ -25,7 +25,7 @@ from campaigns.access import campaign_get_for_lead, campaign_get_for_user, campa
 
 from . import drafts, selectors, services
 from .errors import AnnotationError, AnswerErrors
-from .imports import ImportRejected, import_start
+from .imports import ImportRejected, SourceError, import_start
 from .selectors import campaign_progress_counted
 from .serializers import (
     CampaignDetailSerializer,
@@ -365,7 +365,9 @@ class ImportListView(APIView):
         description="Upload a CSV, JSONL or parquet file (multipart, `file`) or name a Hub "
         "dataset (`hub_repo`, `hub_config`, `hub_split`), with a `mapping` of columns to the "
         "campaign's fields, metadata, external id and suggestions. Runs in the background; "
-        "poll the returned job. Re-importing the same external ids updates those records.",
+        "poll the returned job. Re-importing the same external ids updates those records. "
+        "With `argilla`, `hub_repo` is an Argilla 2.x export: its settings define the "
+        "campaign's fields and questions first.",
         request={
             "multipart/form-data": ImportStartSerializer,
             "application/json": ImportStartSerializer,
@@ -374,7 +376,13 @@ class ImportListView(APIView):
             202: ImportJobSerializer,
             400: OpenApiResponse(
                 description="The request does not validate (one list of messages per field), "
-                "or the import was refused (`detail`, with `code` `import_rejected`)."
+                "or the import was refused (`detail`, with `code` `import_rejected`), or an "
+                "Argilla export's settings.json cannot be imported (`errors`: path and message "
+                "of each problem)."
+            ),
+            409: OpenApiResponse(
+                description="An Argilla export's settings would change what the campaign's "
+                "rules no longer allow (`refusals`); nothing was changed."
             ),
         },
         examples=[
@@ -406,6 +414,8 @@ class ImportListView(APIView):
                 mapping = json.loads(mapping)
             except ValueError as exc:
                 raise ValidationError({"mapping": "Not valid JSON."}) from exc
+        if data.get("argilla"):
+            return self._argilla(request, campaign, data)
         try:
             job = import_start(
                 user=request.user,
@@ -421,6 +431,49 @@ class ImportListView(APIView):
         except ImportRejected as exc:
             return Response(
                 {"detail": str(exc), "code": "import_rejected"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        job.refresh_from_db()
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @staticmethod
+    def _argilla(request, campaign, data):
+        from campaigns.definition import DefinitionInvalid, DefinitionRefused
+
+        from .imports.argilla import argilla_import_start
+
+        if not data.get("hub_repo"):
+            raise ValidationError({"hub_repo": "Name the Argilla export on the Hub."})
+        try:
+            job = argilla_import_start(
+                user=request.user,
+                campaign=campaign,
+                hub_repo=data["hub_repo"],
+                hub_config=data.get("hub_config") or "",
+                hub_split=data.get("hub_split") or "train",
+                hub_revision=data.get("hub_revision") or "",
+                with_responses=data.get("argilla_responses", False),
+            )
+        except (ImportRejected, SourceError) as exc:
+            return Response(
+                {"detail": str(exc), "code": "import_rejected"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        except DefinitionInvalid as exc:
+            return Response(
+                {
+                    "detail": _("Argilla's settings.json cannot be imported."),
+                    "code": "argilla_settings_invalid",
+                    "errors": [p.__dict__ for p in exc.problems],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        except DefinitionRefused as exc:
+            return Response(
+                {
+                    "detail": str(exc),
+                    "code": "definition_refused",
+                    "refusals": [r.__dict__ for r in exc.refusals],
+                },
+                status=status.HTTP_409_CONFLICT,
             )
         job.refresh_from_db()
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -146,6 +146,11 @@ class CampaignSettingsForm(forms.Form):
     quality_max_rejected = forms.FloatField(
         label=_("Flag a rejected share above (0–1)"), min_value=0, max_value=1, required=False
     )
+    publish_argilla_layout = forms.BooleanField(
+        label=_("Also publish in Argilla's layout"),
+        required=False,
+        help_text=_("Argilla 2.x can then load the published dataset with its settings."),
+    )
 
     def clean_languages(self):
         text = self.cleaned_data.get("languages") or ""
@@ -162,6 +167,7 @@ class CampaignSettingsForm(forms.Form):
                 "languages": ", ".join(campaign.languages or []),
                 "draft_hold_seconds": campaign.draft_hold_seconds,
                 **{name: getattr(campaign, name) for name in QUALITY_SETTINGS},
+                "publish_argilla_layout": campaign.publish_argilla_layout,
             },
         )
 

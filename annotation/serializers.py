@@ -174,6 +174,19 @@ class ImportStartSerializer(serializers.Serializer):
     hub_config = serializers.CharField(required=False, allow_blank=True)
     hub_split = serializers.CharField(required=False, allow_blank=True, default="train")
     hub_revision = serializers.CharField(required=False, allow_blank=True)
+    argilla = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="`hub_repo` is an Argilla 2.x export: its .argilla/settings.json defines "
+        "the campaign's fields, questions, guidelines and suggestions (the mapping is read "
+        "from it too).",
+    )
+    argilla_responses = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="With `argilla`: also import the export's submitted answers, as "
+        "responses of imported annotators (one inactive account per Argilla user).",
+    )
     mapping = serializers.JSONField(
         required=False,
         help_text='{"external_id": "id", "fields": {"prompt": "text"}, "metadata": ["source"],'

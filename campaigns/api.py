@@ -58,6 +58,10 @@ class CampaignSettingsSerializer(serializers.Serializer):
     publish_usernames = serializers.BooleanField(
         help_text="Publish annotators' Hugging Face handles instead of pseudonyms."
     )
+    publish_argilla_layout = serializers.BooleanField(
+        help_text="Publications also write Argilla's layout (.argilla/settings.json and the "
+        "records as Argilla 2.x exports them, config `argilla`)."
+    )
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(allow_blank=True)
     guidelines = serializers.CharField(allow_blank=True)

@@ -10,7 +10,14 @@ from . import lifecycle
 from .models import Campaign
 
 # Organisers edit the texts; the rest is set by approval, the lead or the lifecycle.
-EDITABLE = {"title", "summary", "guidelines", "license", "publish_usernames"}
+EDITABLE = {
+    "title",
+    "summary",
+    "guidelines",
+    "license",
+    "publish_usernames",
+    "publish_argilla_layout",
+}
 
 
 @admin.register(Campaign)
@@ -36,6 +43,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "guidelines",
         "license",
         "publish_usernames",
+        "publish_argilla_layout",
         "slug",
         "community",
         "cohort",

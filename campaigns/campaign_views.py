@@ -123,6 +123,7 @@ def campaign_settings(request, slug: str):
                 license=form.cleaned_data["license"] or None,
                 languages=form.cleaned_data["languages"] or None,
                 **{name: form.cleaned_data[name] for name in QUALITY_SETTINGS},
+                publish_argilla_layout=form.cleaned_data["publish_argilla_layout"],
             )
             withdrawn = saved.leases_withdrawn
         except AnnotationError as exc:

@@ -102,6 +102,7 @@ def campaign_definition_get(campaign: Campaign) -> dict:
     if campaign.visibility_org:
         data["visibility_org"] = campaign.visibility_org
     data["responses_per_record"] = campaign.responses_per_record
+    data["publish_argilla_layout"] = campaign.publish_argilla_layout
     data["fields"] = [_field_data(f) for f in campaign.fields.all()]
     data["questions"] = [_question_data(q) for q in campaign.questions.all()]
     return data
@@ -334,6 +335,10 @@ def campaign_definition_apply(*, campaign: Campaign, document) -> Applied:
                 )
         texts = {attr: document[key] for key, attr in _TEXTS.items() if key in document}
         texts = {attr: value for attr, value in texts.items() if getattr(campaign, attr) != value}
+        if document.get("publish_argilla_layout", campaign.publish_argilla_layout) != (
+            campaign.publish_argilla_layout
+        ):
+            texts["publish_argilla_layout"] = document["publish_argilla_layout"]
         overlap = document.get("responses_per_record")
         if overlap == campaign.responses_per_record:
             overlap = None

@@ -50,6 +50,11 @@ CAMPAIGN_DEFINITION_SCHEMA = {
             "visibility only); fixed like `visibility`.",
         },
         "responses_per_record": {"type": "integer", "minimum": 1, "maximum": 20},
+        "publish_argilla_layout": {
+            "type": "boolean",
+            "description": "Publications also write Argilla's layout (.argilla/settings.json "
+            "and the records as Argilla 2.x exports them, config `argilla`).",
+        },
         "fields": {
             "type": "array",
             "items": {

@@ -250,6 +250,12 @@ class Campaign(models.Model):
     publish_usernames = models.BooleanField(
         default=False, help_text="Publish Hugging Face handles instead of pseudonyms."
     )
+    publish_argilla_layout = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Publications also write Argilla's layout (.argilla/settings.json and the "
+        "records as Argilla exports them, config `argilla`), so Argilla can load the dataset.",
+    )
     license = models.CharField(
         max_length=40,
         default="cc-by-4.0",

@@ -20,6 +20,7 @@ SETTINGS = (
     "license",
     "languages",
     "publish_usernames",
+    "publish_argilla_layout",
     "title",
     "summary",
     "guidelines",

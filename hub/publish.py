@@ -4,7 +4,8 @@ Kept apart from the backends' provisioning methods: one function, `dataset_publi
 that works with either backend (hub.backend.get_backend()).
 
 - huggingface: one `create_commit` with every file added and every stale file under
-  `prune_prefix` deleted (the regular upload path; LFS/Xet when the Hub asks for it).
+  `prune_prefix` (one folder or several) deleted (the regular upload path; LFS/Xet when
+  the Hub asks for it).
 - local: the files are written into the repo folder (each through a temporary file and
   an atomic rename) in the same layout, so `datasets.load_dataset(<folder>)` reads it.
 
@@ -38,7 +39,7 @@ def dataset_publish(
     repo_id: str,
     files: dict[str, FileContent],
     message: str,
-    prune_prefix: str = "data/",
+    prune_prefix: str | tuple[str, ...] = "data/",
 ) -> Published:
     from .huggingface import HuggingFaceHub
     from .local import LocalHub
@@ -117,8 +118,9 @@ def _publish_local(backend, *, repo_id, files, message, prune_prefix) -> Publish
                 shutil.copyfile(content, temporary)
             os.replace(temporary, target)
             commit.update(f"{path}:{_digest(content)}".encode())
-        if prune_prefix:
-            folder = root / prune_prefix
+        prefixes = (prune_prefix,) if isinstance(prune_prefix, str) else prune_prefix
+        for prefix in filter(None, prefixes):
+            folder = root / prefix
             if folder.is_dir():
                 for stale in folder.rglob("*"):
                     relative = stale.relative_to(root).as_posix()

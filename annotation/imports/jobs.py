@@ -212,6 +212,10 @@ def _run(job: ImportJob) -> ImportJob | None:
             error=f"{source.unit.capitalize()} {bad.row}: {bad.reason}. "
             f"The {done:,} rows before it were imported.",
         )
+    if job.mapping.get("argilla_responses"):
+        from .argilla import argilla_responses_import
+
+        argilla_responses_import(job)  # the answers of an Argilla export (argilla.py)
     return _end(job_id, rows_total=done)
 
 

@@ -14,6 +14,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from commonset.markdown import markdown_render
 
+from . import argilla_layout
 from .dataset import BuildSummary
 
 DATA_PATH = "data/train-00000-of-00001.parquet"
@@ -103,7 +104,17 @@ def card_metadata(campaign, summary: BuildSummary) -> DatasetCardData:
             {
                 "config_name": "default",
                 "data_files": [{"split": "train", "path": DATA_GLOB}],
-            }
+            },
+            *(
+                [
+                    {
+                        "config_name": argilla_layout.CONFIG_NAME,
+                        "data_files": [{"split": "train", "path": argilla_layout.DATA_GLOB}],
+                    }
+                ]
+                if campaign.publish_argilla_layout
+                else []
+            ),
         ],
         # The campaign's marker: how provisioning knows a dataset of this name is this
         # campaign's (campaigns/provisioning/steps.py repo_is_ours) and never another's.

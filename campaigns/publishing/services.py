@@ -48,6 +48,8 @@ from hub.errors import HubError, classify
 from hub.publish import dataset_publish
 from webhooks.services import webhook_event_emit
 
+from .argilla_layout import PREFIXES as ARGILLA_PREFIXES
+from .argilla_layout import argilla_files
 from .card import DATA_PATH, card_metadata, card_render
 from .dataset import write_parquet
 from .models import Publication, PublicationPolicy
@@ -169,6 +171,14 @@ def publication_run(*, publication_id: int, seq: int | None = None) -> Publicati
             card = card_render(
                 campaign, summary, include_in_progress=publication.include_in_progress
             )
+            files = {DATA_PATH: path, "README.md": card.encode()}
+            if campaign.publish_argilla_layout:
+                files |= argilla_files(
+                    campaign=campaign,
+                    folder=Path(folder),
+                    include_in_progress=publication.include_in_progress,
+                    only_reviewed=policy_of(campaign).only_reviewed,
+                )
             backend = get_backend()
             # Provisioning may not have run (or failed): the repository is made here, private
             # for an organisation campaign; an existing one keeps its visibility.
@@ -176,8 +186,10 @@ def publication_run(*, publication_id: int, seq: int | None = None) -> Publicati
             published = dataset_publish(
                 backend,
                 repo_id=publication.repo_id,
-                files={DATA_PATH: path, "README.md": card.encode()},
+                files=files,
                 message=f"Commonset: publish {summary.rows:,} records of {campaign.title}"[:200],
+                # Argilla's layout goes when the lead turns it off.
+                prune_prefix=("data/", *ARGILLA_PREFIXES),
             )
     except Exception as exc:
         error = classify(exc, operation="publish the dataset", subject=publication.repo_id)

@@ -239,6 +239,38 @@ def _json_array_rows(path: Path, skip: int) -> Iterator[tuple[int, dict]]:
             yield number, item
 
 
+def _class_labels(path: Path) -> dict[str, list[str]]:
+    """{column: names} of the ClassLabel columns `datasets` wrote into a parquet file's
+    schema (its "huggingface" metadata), e.g. an Argilla export's label suggestions."""
+    import pyarrow.parquet as pq
+
+    raw = (pq.read_schema(path).metadata or {}).get(b"huggingface")
+    try:
+        features = json.loads(raw)["info"]["features"] if raw else {}
+    except (ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(features, dict):
+        return {}
+    return {
+        name: list(feature["names"])
+        for name, feature in features.items()
+        if isinstance(feature, dict)
+        and feature.get("_type") == "ClassLabel"
+        and isinstance(feature.get("names"), list)
+    }
+
+
+def _class_names(path: Path, rows: Iterator[tuple[int, dict]]) -> Iterator[tuple[int, dict]]:
+    """The rows with each ClassLabel column's number read as its name."""
+    labels = _class_labels(path)
+    for number, row in rows:
+        for name, names in labels.items():
+            value = row.get(name)
+            if isinstance(value, int) and 0 <= value < len(names):
+                row[name] = names[value]
+        yield number, row
+
+
 def read(job: ImportJob, skip: int) -> Source:
     files = hub_dataset_files(
         repo_id=job.hub_repo,
@@ -259,7 +291,9 @@ def read(job: ImportJob, skip: int) -> Source:
 
                 n = pq.ParquetFile(path).metadata.num_rows
                 if offset + n > skip:
-                    yield from parquet.rows(path, skip, columns, start_row=offset)
+                    yield from _class_names(
+                        path, parquet.rows(path, skip, columns, start_row=offset)
+                    )
                 offset += n
                 continue
             name = path.name.removesuffix(".gz")

@@ -25,12 +25,6 @@ from campaigns.models import Campaign
 from .models import Field, ImportJob, Question, Record, Response, Skip, Slot
 
 MIN_ID, MAX_ID = -(2**63), 2**63 - 1  # the range of a primary key (BigAutoField)
-# Read with the campaign row in the hot path's raw queries (one statement, not two): whether
-# a lead blocked the requesting user (campaigns.access.user_is_blocked's lookup).
-_BLOCKED = (
-    "EXISTS (SELECT 1 FROM campaigns_campaignblock b"
-    " WHERE b.campaign_id = c.id AND b.user_id = %s) AS user_blocked"
-)
 
 
 def records_visible_to(user) -> QuerySet[Record]:
@@ -50,7 +44,10 @@ def record_get_for_user(user, record_id: int) -> Record:
     rows = list(
         Campaign.objects.raw(
             "SELECT c.*, r.id AS record_pk, r.external_id AS record_external_id,"
-            f" r.suggestions AS record_suggestions, {_BLOCKED}"
+            " r.suggestions AS record_suggestions,"
+            # Whether a lead blocked the user (campaigns.access.user_is_blocked), read here.
+            " EXISTS (SELECT 1 FROM campaigns_campaignblock b"
+            " WHERE b.campaign_id = c.id AND b.user_id = %s) AS user_blocked"
             " FROM annotation_record r JOIN campaigns_campaign c ON c.id = r.campaign_id"
             " WHERE r.id = %s",
             [user.pk, record_id],
@@ -78,7 +75,9 @@ def campaign_get_visible(user, slug: str) -> Campaign:
     visibility rule is campaigns.access.campaign_visible_to_user."""
     rows = list(
         Campaign.objects.raw(
-            f"SELECT c.*, {_BLOCKED} FROM campaigns_campaign c WHERE c.slug = %s",
+            "SELECT c.*, EXISTS (SELECT 1 FROM campaigns_campaignblock b"
+            " WHERE b.campaign_id = c.id AND b.user_id = %s) AS user_blocked"
+            " FROM campaigns_campaign c WHERE c.slug = %s",
             [user.pk, slug],
         )
     )

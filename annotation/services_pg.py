@@ -78,7 +78,10 @@ SELECT x.*, (SELECT count(*) FROM mine) FROM (SELECT 1) AS one LEFT JOIN (
 # order), insert the response and bump the day and user counters
 # (campaigns.dashboards.models.CampaignDayStats.record_response's two upserts). Every
 # step after the first runs only when the record was counted, which needs that I have no
-# response to it yet. The caller rolls back when no slot of mine was filled.
+# response to it yet. The caller rolls back when no slot of mine was filled. Each step
+# reads the one before it, so the rows are locked in the portable path's order (record,
+# slots, response, day counter, user counter): in another order, a review's counter
+# updates and a submit could deadlock.
 # $1 record, $2 user, $3 values, $4 kept suggestion, $5 now, $6 campaign, $7 day, $8 shard.
 _PG_SUBMIT = """
 WITH prior AS (
@@ -105,19 +108,21 @@ inserted AS (
 ),
 day AS (
   INSERT INTO campaigns_campaigndaystats AS t (campaign_id, day, shard, responses, completed)
-  SELECT $6, $7, $8, 1, CASE WHEN completed THEN 1 ELSE 0 END FROM counted
+  SELECT $6, $7, $8, 1, CASE WHEN c.completed THEN 1 ELSE 0 END FROM counted c, inserted
   ON CONFLICT (campaign_id, day, shard) DO UPDATE SET
     responses = t.responses + excluded.responses, completed = t.completed + excluded.completed
+  RETURNING 1
 ),
 per_user AS (
   INSERT INTO campaigns_campaignuserstats AS t (campaign_id, user_id, responses, first_at,
     last_at)
-  SELECT $6, $2, 1, $5, $5 FROM counted
+  SELECT $6, $2, 1, $5, $5 FROM day
   ON CONFLICT (campaign_id, user_id) DO UPDATE SET
     responses = t.responses + excluded.responses, last_at = excluded.last_at
+  RETURNING 1
 )
 SELECT EXISTS (SELECT 1 FROM prior), (SELECT completed FROM counted),
-       (SELECT id FROM inserted)
+       (SELECT id FROM inserted), (SELECT count(*) FROM per_user)
 """
 
 
@@ -199,7 +204,7 @@ def response_submit_pg(
                 user.pk % SHARDS,
             ],
         )
-        prior, completed, response_id = cursor.fetchone()
+        prior, completed, response_id, _counters = cursor.fetchone()
         if prior:
             return None  # a draft, a discard or a submission to change: the portable path
         if completed is None:

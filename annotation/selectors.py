@@ -21,6 +21,7 @@ from campaigns.access import (
 from campaigns.dashboards.models import CampaignDayStats, CampaignStats, CampaignUserStats
 from campaigns.languages import language_direction
 from campaigns.models import Campaign
+from commonset.rawrows import instance_from_row, select_list, width
 
 from .models import Field, ImportJob, Question, Record, Response, Skip, Slot
 
@@ -31,49 +32,73 @@ def records_visible_to(user) -> QuerySet[Record]:
     return Record.objects.filter(campaign__in=campaigns_visible_to(user).values("pk"))
 
 
+# The campaign row and whether a lead blocked the user (campaigns.access.user_is_blocked),
+# read in the hot path's one query (commonset.rawrows: no ORM compilation).
+_BLOCKED = (
+    "EXISTS (SELECT 1 FROM campaigns_campaignblock b"
+    " WHERE b.campaign_id = c.id AND b.user_id = %s)"
+)
+_RECORD_SQL = None
+_CAMPAIGN_SQL = None
+
+
 def record_get_for_user(user, record_id: int) -> Record:
     """A record of a campaign the user may see (404 otherwise), with its campaign.
 
-    The annotation loop's hot path: one raw query (no ORM compilation) for the record's
-    id, external id and suggestions (a submission records whether it kept them) and its
-    campaign row; visibility is decided by
+    The annotation loop's hot path: one hand-written query for the record's id, external
+    id and suggestions (a submission records whether it kept them), its campaign row and
+    whether the user is blocked from it; visibility is decided by
     campaigns.access.campaign_visible_to_user. The record's other columns load on
     first use."""
+    global _RECORD_SQL
     if not MIN_ID <= record_id <= MAX_ID:
         raise Http404  # what no row can have (SQLite refuses to bind it)
-    rows = list(
-        Campaign.objects.raw(
-            "SELECT c.*, r.id AS record_pk, r.external_id AS record_external_id,"
-            " r.suggestions AS record_suggestions"
+    if _RECORD_SQL is None:
+        _RECORD_SQL = (
+            f"SELECT {select_list(Campaign, 'c')}, {_BLOCKED},"  # noqa: S608
+            " r.id, r.external_id, r.suggestions"
             " FROM annotation_record r JOIN campaigns_campaign c ON c.id = r.campaign_id"
-            " WHERE r.id = %s",
-            [record_id],
+            " WHERE r.id = %s"
         )
-    )
-    if not rows:
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_SQL, [user.pk, record_id])
+        row = cursor.fetchone()
+    if row is None:
         raise Http404
-    campaign = rows[0]
-    if not campaign_visible_to_user(user, campaign):
+    campaign = instance_from_row(Campaign, row)
+    n = width(Campaign)
+    if not campaign_visible_to_user(user, campaign, blocked=bool(row[n])):
         raise Http404
-    suggestions = campaign.record_suggestions
+    suggestions = row[n + 3]
     if isinstance(suggestions, str | bytes):
         suggestions = json.loads(suggestions)
     record = Record.from_db(
         connection.alias,
         ["id", "campaign_id", "external_id", "suggestions"],
-        [campaign.record_pk, campaign.pk, campaign.record_external_id, suggestions],
+        [row[n + 1], campaign.pk, row[n + 2], suggestions],
     )
     record.campaign = campaign
     return record
 
 
 def campaign_get_visible(user, slug: str) -> Campaign:
-    """campaign_get_for_user in one raw query (the annotation loop's hot path); the
-    visibility rule is campaigns.access.campaign_visible_to_user."""
-    rows = list(Campaign.objects.raw("SELECT * FROM campaigns_campaign WHERE slug = %s", [slug]))
-    if not rows or not campaign_visible_to_user(user, rows[0]):
+    """campaign_get_for_user in one hand-written query (the annotation loop's hot path);
+    the visibility rule is campaigns.access.campaign_visible_to_user."""
+    global _CAMPAIGN_SQL
+    if _CAMPAIGN_SQL is None:
+        _CAMPAIGN_SQL = (
+            f"SELECT {select_list(Campaign, 'c')}, {_BLOCKED}"  # noqa: S608
+            " FROM campaigns_campaign c WHERE c.slug = %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_CAMPAIGN_SQL, [user.pk, slug])
+        row = cursor.fetchone()
+    if row is None:
         raise Http404
-    return rows[0]
+    campaign = instance_from_row(Campaign, row)
+    if not campaign_visible_to_user(user, campaign, blocked=bool(row[width(Campaign)])):
+        raise Http404
+    return campaign
 
 
 def record_get_for_lead(user, record_id: int) -> Record:

@@ -64,7 +64,8 @@ def lease_next_record(*, user, campaign: Campaign) -> Lease | NothingLeft:
     Claims the first free slot in assignment order (records with the most submitted
     responses first, then the oldest) that is not of a record the user holds, answered or
     skipped, locking it with FOR UPDATE SKIP LOCKED so that concurrent claimers pass over
-    each other instead of waiting. Three statements in one short transaction.
+    each other instead of waiting. One statement on PostgreSQL (services_pg.py), three in
+    one short transaction elsewhere.
     """
     _require_open(campaign)
     for _attempt in range(3):
@@ -74,11 +75,13 @@ def lease_next_record(*, user, campaign: Campaign) -> Lease | NothingLeft:
             # The same user claimed in two requests at once; the next pass returns the
             # lease the other request took.
             continue
+        if result is None:
+            continue  # my expired lease went to someone else meanwhile (services_pg.py)
         return result
     raise AnnotationError(_("Could not lease a record; try again."), code="conflict")
 
 
-def _lease_next_record_once(*, user, campaign: Campaign) -> Lease | NothingLeft:
+def _lease_next_record_once(*, user, campaign: Campaign) -> Lease | NothingLeft | None:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         from .services_pg import lease_next_record_pg
 

@@ -9,29 +9,39 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.dashboards.models import CampaignDayStats
+from campaigns.dashboards.models import SHARDS, utc_day
 from campaigns.models import Campaign
 
 from .errors import RecordComplete
 from .models import Record, Response
 from .services import Lease, NothingLeft, SubmitResult, _nothing_left
 
-_PG_MINE = """
-SELECT s.id, s.expires_at, r.id, r.external_id, r.fields, r.metadata, r.suggestions, d.values
-FROM annotation_slot s JOIN annotation_record r ON r.id = s.record_id
-LEFT JOIN annotation_response d
-  ON d.record_id = r.id AND d.user_id = %(user)s AND d.status = 'draft'
-WHERE s.campaign_id = %(campaign)s AND s.holder_id = %(user)s AND NOT s.filled
-LIMIT 1
-"""
-
-# Prepared once per connection (planning it costs more than running it).
-_PG_CLAIM = """
-WITH claimed AS (
+# The lease step, one statement prepared once per connection (planning it costs more than
+# running it): my unfilled slot in the campaign if its lease is live; else that slot
+# renewed when its lease ran out but nobody took it; else (only when I hold no unfilled
+# slot there) a newly claimed free slot, chosen by a sub-select with FOR UPDATE SKIP
+# LOCKED so that PostgreSQL re-checks the row's "free" condition on its latest version
+# after locking it. With the record and my draft of it; one row of nulls (but the count of
+# `mine`) when nothing is free for me, or my expired slot went to someone else meanwhile.
+# $1 campaign, $2 user, $3 now, $4 the new expiry.
+_PG_LEASE = """
+WITH mine AS (
+  SELECT s.id, s.record_id, s.expires_at FROM annotation_slot s
+  WHERE s.campaign_id = $1 AND s.holder_id = $2 AND NOT s.filled
+  LIMIT 1
+),
+renewed AS (
+  UPDATE annotation_slot SET expires_at = $4, leased_at = $3
+  WHERE id = (SELECT id FROM mine WHERE expires_at IS NULL OR expires_at <= $3)
+    AND holder_id = $2 AND NOT filled
+  RETURNING id, record_id, expires_at
+),
+claimed AS (
   UPDATE annotation_slot SET holder_id = $2, expires_at = $4, leased_at = $3
   WHERE id = (
     SELECT s.id FROM annotation_slot s
-    WHERE s.campaign_id = $1 AND NOT s.filled
+    WHERE NOT EXISTS (SELECT 1 FROM mine)
+      AND s.campaign_id = $1 AND NOT s.filled
       AND (s.holder_id IS NULL OR s.expires_at <= $3)
       AND NOT EXISTS (SELECT 1 FROM annotation_slot o
                       WHERE o.record_id = s.record_id AND o.holder_id = $2
@@ -46,10 +56,76 @@ WITH claimed AS (
     LIMIT 1
     FOR UPDATE SKIP LOCKED
   )
-  RETURNING id, record_id
+  RETURNING id, record_id, expires_at
+),
+leased AS (
+  SELECT id, record_id, expires_at FROM mine WHERE expires_at > $3
+  UNION ALL SELECT id, record_id, expires_at FROM renewed
+  UNION ALL SELECT id, record_id, expires_at FROM claimed
 )
-SELECT c.id, r.id, r.external_id, r.fields, r.metadata, r.suggestions
-FROM claimed c JOIN annotation_record r ON r.id = c.record_id
+SELECT x.*, (SELECT count(*) FROM mine) FROM (SELECT 1) AS one LEFT JOIN (
+  SELECT l.id, l.expires_at, r.id, r.external_id, r.fields, r.metadata, r.suggestions,
+         d.values
+  FROM leased l JOIN annotation_record r ON r.id = l.record_id
+  LEFT JOIN annotation_response d
+    ON d.record_id = r.id AND d.user_id = $2 AND d.status = 'draft'
+) AS x ON true
+"""
+
+# The submit step, one statement inside BEGIN/COMMIT: count the response on the record
+# first (its row lock orders concurrent submits to one record; its check caps the count
+# at the overlap), then fill my slot and copy the count to the record's slots (assignment
+# order), insert the response and bump the day and user counters
+# (campaigns.dashboards.models.CampaignDayStats.record_response's two upserts). Every
+# step after the first runs only when the record was counted, which needs that I have no
+# response to it yet. The caller rolls back when no slot of mine was filled. Each step
+# reads the one before it, so the rows are locked in the portable path's order (record,
+# slots, response, day counter, user counter): in another order, a review's counter
+# updates and a submit could deadlock.
+# Response.seconds (issue 14) is now minus my slot's leased_at, read from the slots step.
+# $1 record, $2 user, $3 values, $4 kept suggestion, $5 now, $6 campaign, $7 day, $8 shard.
+_PG_SUBMIT = """
+WITH prior AS (
+  SELECT 1 FROM annotation_response WHERE record_id = $1 AND user_id = $2
+),
+counted AS (
+  UPDATE annotation_record SET response_count = response_count + 1
+  WHERE id = $1 AND response_count < overlap AND NOT EXISTS (SELECT 1 FROM prior)
+  RETURNING response_count = overlap AS completed
+),
+slots AS (
+  UPDATE annotation_slot SET filled = (filled OR holder_id IS NOT DISTINCT FROM $2),
+    expires_at = CASE WHEN holder_id = $2 THEN NULL ELSE expires_at END,
+    record_responses = record_responses + 1
+  WHERE record_id = $1 AND EXISTS (SELECT 1 FROM counted)
+  RETURNING (filled AND holder_id IS NOT DISTINCT FROM $2) AS mine, leased_at
+),
+inserted AS (
+  INSERT INTO annotation_response (record_id, user_id, status, values, kept_suggestion,
+    counted, review_status, created_at, updated_at, seconds)
+  SELECT $1, $2, 'submitted', $3, $4, true, 'pending', $5, $5,
+    (SELECT EXTRACT(EPOCH FROM ($5 - leased_at))::float8 FROM slots WHERE mine LIMIT 1)
+  FROM counted WHERE EXISTS (SELECT 1 FROM slots WHERE mine)
+  RETURNING id, seconds
+),
+day AS (
+  INSERT INTO campaigns_campaigndaystats AS t (campaign_id, day, shard, responses, completed)
+  SELECT $6, $7, $8, 1, CASE WHEN c.completed THEN 1 ELSE 0 END FROM counted c, inserted
+  ON CONFLICT (campaign_id, day, shard) DO UPDATE SET
+    responses = t.responses + excluded.responses, completed = t.completed + excluded.completed
+  RETURNING 1
+),
+per_user AS (
+  INSERT INTO campaigns_campaignuserstats AS t (campaign_id, user_id, responses, first_at,
+    last_at)
+  SELECT $6, $2, 1, $5, $5 FROM day
+  ON CONFLICT (campaign_id, user_id) DO UPDATE SET
+    responses = t.responses + excluded.responses, last_at = excluded.last_at
+  RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM prior), (SELECT completed FROM counted),
+       (SELECT id FROM inserted), (SELECT count(*) FROM per_user),
+       (SELECT seconds FROM inserted)
 """
 
 
@@ -83,97 +159,62 @@ def _pg_prepare(cursor, name: str, types: str, sql: str) -> None:
         prepared.add(name)
 
 
-def lease_next_record_pg(*, user, campaign: Campaign) -> Lease | NothingLeft:
-    """The same claim as the portable path, as two hand-written statements in autocommit
-    (the hot path of the annotation loop). The claim is one UPDATE whose target is chosen
-    by a sub-select with FOR UPDATE SKIP LOCKED: PostgreSQL re-checks the row's "free"
-    condition on its latest version after locking it."""
+def lease_next_record_pg(*, user, campaign: Campaign) -> Lease | NothingLeft | None:
+    """The same lease as the portable path, as one prepared statement in autocommit (the
+    hot path of the annotation loop). None when my expired slot went to someone else while
+    the statement ran (the caller asks again)."""
     now = timezone.now()
-    params = {"campaign": campaign.pk, "user": user.pk, "now": now}
+    expires = now + timedelta(seconds=campaign.lease_seconds)
     with connection.cursor() as cursor:
-        cursor.execute(_PG_MINE, params)
-        row = cursor.fetchone()
-        if row is not None:
-            slot_id, expires_at = row[0], row[1]
-            draft = _json_load(row[7])
-            if expires_at is not None and expires_at > now:
-                return Lease(_record_from_row(campaign, row[2:7]), slot_id, expires_at, draft)
-            expires_at = now + timedelta(seconds=campaign.lease_seconds)
-            cursor.execute(
-                "UPDATE annotation_slot SET expires_at = %s WHERE id = %s AND holder_id = %s"
-                " AND NOT filled",
-                [expires_at, slot_id, user.pk],
-            )
-            if cursor.rowcount:
-                return Lease(_record_from_row(campaign, row[2:7]), slot_id, expires_at, draft)
-        params["expires"] = now + timedelta(seconds=campaign.lease_seconds)
         _pg_prepare(
-            cursor, "commonset_claim", "bigint, bigint, timestamptz, timestamptz", _PG_CLAIM
+            cursor, "commonset_lease", "bigint, bigint, timestamptz, timestamptz", _PG_LEASE
         )
         cursor.execute(
-            "EXECUTE commonset_claim(%(campaign)s, %(user)s, %(now)s, %(expires)s)", params
+            "EXECUTE commonset_lease(%s, %s, %s, %s)", [campaign.pk, user.pk, now, expires]
         )
         row = cursor.fetchone()
-    if row is None:
+    if row[0] is None:
+        if row[8]:
+            return None  # my expired slot went to someone else while this ran: ask again
         return _nothing_left(user=user, campaign=campaign)
-    return Lease(_record_from_row(campaign, row[1:]), row[0], params["expires"])
+    slot_id, expires_at = row[0], row[1]
+    return Lease(_record_from_row(campaign, row[2:7]), slot_id, expires_at, _json_load(row[7]))
 
 
 def response_submit_pg(
     *, user, record: Record, values: dict, kept: dict | None
 ) -> SubmitResult | None:
-    """The common case (a first submission on my lease) as four hand-written statements
-    in one transaction; None when it is not that case (the portable path handles it)."""
+    """The common case (a first submission on my lease) as one prepared statement inside
+    BEGIN/COMMIT; None when it is not that case (the portable path handles it)."""
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM annotation_response WHERE record_id = %s AND user_id = %s",
-            [record.pk, user.pk],
+        _pg_prepare(
+            cursor,
+            "commonset_submit",
+            "bigint, bigint, jsonb, jsonb, timestamptz, bigint, date, integer",
+            _PG_SUBMIT,
         )
-        if cursor.fetchone() is not None:
-            return None
         cursor.execute(
-            "UPDATE annotation_record SET response_count = response_count + 1"
-            " WHERE id = %s AND response_count < overlap RETURNING response_count = overlap",
-            [record.pk],
-        )
-        counted = cursor.fetchone()
-        if counted is None:
-            raise RecordComplete(_("This record already has all the responses it needs."))
-        cursor.execute(
-            "UPDATE annotation_slot SET filled = (filled OR holder_id IS NOT DISTINCT FROM %s),"
-            " expires_at = CASE WHEN holder_id = %s THEN NULL ELSE expires_at END,"
-            " record_responses = record_responses + 1"
-            " WHERE record_id = %s RETURNING (filled AND holder_id IS NOT DISTINCT FROM %s),"
-            " leased_at",  # issue 14: Response.seconds, with no statement of its own
-            [user.pk, user.pk, record.pk, user.pk],
-        )
-        mine = [leased_at for (filled, leased_at) in cursor.fetchall() if filled]
-        if not mine:
-            transaction.set_rollback(True)
-            return None  # no slot of mine: the portable path says why
-        seconds = None if mine[0] is None else (now - mine[0]).total_seconds()
-        cursor.execute(
-            "INSERT INTO annotation_response (record_id, user_id, status, values,"
-            " kept_suggestion, counted, review_status, created_at, updated_at, seconds)"
-            " VALUES (%s, %s, 'submitted', %s, %s, true, 'pending', %s, %s, %s) RETURNING id",
+            "EXECUTE commonset_submit(%s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 record.pk,
                 user.pk,
                 json.dumps(values),
                 None if kept is None else json.dumps(kept),
                 now,
-                now,
-                seconds,
+                record.campaign_id,
+                utc_day(now),
+                user.pk % SHARDS,
             ],
         )
-        response_id = cursor.fetchone()[0]
-        CampaignDayStats.objects.record_response(
-            campaign_id=record.campaign_id,
-            user_id=user.pk,
-            completed_delta=1 if counted[0] else 0,
-            at=now,
-        )
+        prior, completed, response_id, _counters, seconds = cursor.fetchone()
+        if prior:
+            return None  # a draft, a discard or a submission to change: the portable path
+        if completed is None:
+            raise RecordComplete(_("This record already has all the responses it needs."))
+        if response_id is None:
+            transaction.set_rollback(True)
+            return None  # no slot of mine: the portable path says why
     response = Response(
         id=response_id,
         record=record,
@@ -186,4 +227,4 @@ def response_submit_pg(
         seconds=seconds,
     )
     response._state.adding = False
-    return SubmitResult(response=response, created=True, completed=bool(counted[0]))
+    return SubmitResult(response=response, created=True, completed=bool(completed))

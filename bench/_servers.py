@@ -20,11 +20,12 @@ def free_port() -> int:
 
 
 def gunicorn_start(
-    port: int, env: dict, *, workers: int, worker_class="sync", threads=1, log=None
+    port: int, env: dict, *, workers: int, worker_class="sync", threads=1, log=None, root=ROOT
 ):
     """gunicorn serving the site on 127.0.0.1:port in its own process group, returned once
     /healthz answers; gunicorn_stop ends that group by its id. `log`: a file for its output
-    (default: this process's)."""
+    (default: this process's). `root`: the checkout to serve (bench/loop.py --compare serves
+    an older commit's from a temporary worktree, with this checkout's virtualenv)."""
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -42,14 +43,14 @@ def gunicorn_start(
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=log,
         stderr=log,
         start_new_session=True,
     )
     try:
-        wait_for(port)
+        wait_for(port, timeout=120)  # a loaded machine starts workers slowly
     except BaseException:
         gunicorn_stop(process)
         raise

@@ -1,13 +1,23 @@
 """Benchmark: the annotation loop (next record + submit) over HTTP under gunicorn on
-PostgreSQL, with 32 concurrent annotators.
+PostgreSQL, and the framework's floor (a bare Django view, `/healthz`) in the same run.
 
     .venv/bin/python bench/loop.py [--seconds 30] [--annotators 32] [--workers N]
+    .venv/bin/python bench/loop.py --compare <rev> [--loads 8,32] [--rounds 1]
+    .venv/bin/python bench/loop.py --profile [--compare <rev>]
 
 Creates its own database (commonset_bench_loop on the PostgreSQL at 127.0.0.1, or
-BENCH_DATABASE_URL), migrates it, makes a campaign of 10,000 records x 2 responses and 32
-annotators with API tokens, starts gunicorn on a free port, drives the annotators for a
-fixed time, prints loops/s, p50/p95/p99 per call, errors and the machine, then checks the
-assignment invariants in the database. It stops only the gunicorn it started (by PID).
+BENCH_DATABASE_URL), migrates it, makes a campaign of 10,000 records x 2 responses and its
+annotators with API tokens, starts gunicorn on a free port, and for each load runs two
+phases with that many clients: `/healthz` (the floor) and the loop. It prints loops/s,
+p50/p95/p99 per call, errors, gunicorn's CPU per request for the floor and for a loop
+request (next or submit) and their ratio, then checks the assignment invariants in the
+database. It stops only the gunicorn it started (by PID).
+
+`--compare <rev>` checks <rev> out into a temporary git worktree and runs that commit's
+site beside this checkout's (each with its own database, seeded by its own
+`--seed-only`), alternating phase by phase with the same load, and prints both. `--profile`
+runs 300 loops and 300 `/healthz` requests in process (Django's WSGI handler, no gunicorn)
+under cProfile and prints the top lines (for <rev> too with --compare).
 
 `--seed-only` stops after making the campaign and prints it as JSON (slug, annotators'
 usernames and tokens): the fault drills in tests/faults/ seed their private database so,
@@ -15,15 +25,21 @@ and use this module's invariant checks and bench/_servers.py's gunicorn.
 """
 
 import argparse
+import cProfile
 import http.client
+import io
 import json
 import os
 import platform
+import pstats
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,6 +183,36 @@ def make_campaign(records: int, annotators: int) -> tuple[str, list[tuple[str, s
     return campaign.slug, tokens
 
 
+class HealthClient(threading.Thread):
+    """The floor: GET /healthz (plain Django, no authentication) in a loop."""
+
+    def __init__(self, port, stop_at, results):
+        super().__init__(daemon=True)
+        self.port, self.stop_at, self.results = port, stop_at, results
+
+    def run(self):
+        conn = None
+        while time.time() < self.stop_at:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                conn = None
+                self.results["errors"].append(f"healthz: {exc}")
+                continue
+            self.results["healthz"].append(time.perf_counter() - t0)
+            if response.status != 200:
+                self.results["errors"].append(f"healthz {response.status}")
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = None
+
+
 class Annotator(threading.Thread):
     def __init__(self, port, slug, token, stop_at, results):
         super().__init__(daemon=True)
@@ -283,90 +329,356 @@ def check_invariants(cursor, slug: str) -> list[str]:
     return problems
 
 
+@dataclass
+class System:
+    """One site under test: a checkout (this one, or <rev> in a temporary worktree), its
+    database, campaign and gunicorn."""
+
+    name: str
+    root: Path
+    db_url: str
+    slug: str = ""
+    tokens: list[str] = field(default_factory=list)
+    gunicorn: subprocess.Popen | None = None
+    port: int = 0
+
+    @property
+    def dbname(self) -> str:
+        return self.db_url.rsplit("/", 1)[1]
+
+
+def seed(system: System, records: int, annotators: int) -> None:
+    """Seed the system's database with its own checkout's `--seed-only`."""
+    env = dict(os.environ, BENCH_DATABASE_URL=system.db_url)
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(system.root / "bench" / "loop.py"),
+            "--seed-only",
+            "--records",
+            str(records),
+            "--annotators",
+            str(annotators),
+        ],
+        cwd=system.root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    seeded = json.loads(out.strip().splitlines()[-1])
+    system.slug = seeded["slug"]
+    system.tokens = [token for _, token in seeded["annotators"]]
+
+
+def run_phase(system: System, kind: str, clients: int, seconds: float) -> dict:
+    """`clients` threads for `seconds`: the loop (kind "loop") or /healthz ("floor"), with
+    gunicorn's and this database's PostgreSQL CPU over the phase."""
+    results = {
+        "next": [],
+        "submit": [],
+        "healthz": [],
+        "errors": [],
+        "loops": 0,
+        "nothing_left": 0,
+    }
+    cpu0 = cpu_snapshot(system.gunicorn.pid, system.dbname)
+    stop_at = time.time() + seconds
+    if kind == "loop":
+        threads = [
+            Annotator(system.port, system.slug, token, stop_at, results)
+            for token in system.tokens[:clients]
+        ]
+    else:
+        threads = [HealthClient(system.port, stop_at, results) for _ in range(clients)]
+    started = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results["elapsed"] = time.time() - started
+    cpu1 = cpu_snapshot(system.gunicorn.pid, system.dbname)
+    results["cpu"] = {k: cpu1[k] - cpu0[k] for k in cpu0}
+    results["requests"] = len(results["next"]) + len(results["submit"]) + len(results["healthz"])
+    return results
+
+
+def invariant_problems(system: System) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(system.db_url) as conn, conn.cursor() as cursor:
+        return check_invariants(cursor, system.slug)
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def python_loop_seconds() -> float:
+    """The machine's speed today: README's 10M-iteration Python loop."""
+    started = time.perf_counter()
+    for _ in range(10_000_000):
+        pass
+    return time.perf_counter() - started
+
+
+def report(system: System, clients: int, floor: dict, loop: dict) -> dict:
+    elapsed = loop["elapsed"]
+    floor_cpu = floor["cpu"]["gunicorn"] / max(1, floor["requests"]) * 1000
+    loop_cpu = loop["cpu"]["gunicorn"] / max(1, loop["requests"]) * 1000
+    loops = max(1, loop["loops"])
+    problems = invariant_problems(system)
+    row = {
+        "loops_s": loop["loops"] / elapsed,
+        "floor_cpu": floor_cpu,
+        "loop_cpu": loop_cpu,
+        "ratio": loop_cpu / floor_cpu if floor_cpu else float("nan"),
+        "problems": problems,
+    }
+    print(
+        f"[{system.name}] {clients} annotators, {elapsed:.1f} s: "
+        f"{row['loops_s']:.1f} loops/s ({loop['loops']} loops); "
+        + "; ".join(
+            f"{call} p50 {pct(loop[call], 50):.1f} p95 {pct(loop[call], 95):.1f} "
+            f"p99 {pct(loop[call], 99):.1f} ms"
+            for call in ("next", "submit")
+        )
+    )
+    print(
+        f"[{system.name}]   gunicorn CPU per request: /healthz {floor_cpu:.2f} ms "
+        f"({floor['requests'] / floor['elapsed']:.0f}/s), loop request {loop_cpu:.2f} ms "
+        f"-> ratio {row['ratio']:.2f}; per loop: gunicorn "
+        f"{loop['cpu']['gunicorn'] / loops * 1000:.2f} ms, PostgreSQL "
+        f"{loop['cpu']['postgres'] / loops * 1000:.2f} ms, client "
+        f"{loop['cpu']['client'] / loops * 1000:.2f} ms; machine busy "
+        f"{loop['cpu']['machine_busy'] / elapsed / (os.cpu_count() or 1) * 100:.0f}%; "
+        f"load average {load_average()}"
+    )
+    errors = loop["errors"] + floor["errors"]
+    print(
+        f"[{system.name}]   errors: {len(errors)}; nothing-left answers: "
+        f"{loop['nothing_left']}; invariants: "
+        + ("OK" if not problems else "VIOLATED: " + "; ".join(problems))
+    )
+    for e in errors[:5]:
+        print(f"    {e}")
+    return row
+
+
+def wsgi_call(app, method: str, path: str, token: str | None = None, body: bytes = b""):
+    """One request through Django's WSGI handler in this process (for --profile)."""
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+    }
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    status = []
+    data = b"".join(app(environ, lambda s, h, *a: status.append(s)))
+    return int(status[0].split()[0]), data
+
+
+def profile_child(root: str, db_url: str, slug: str, token: str, n: int) -> None:
+    """In process, under cProfile: `n` loops (next + submit) and `n` /healthz requests of
+    the checkout at `root`; prints the top lines of each."""
+    os.chdir(root)
+    sys.path.insert(0, root)
+    os.environ.update(server_env(db_url))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "commonset.settings"
+    from django.core.wsgi import get_wsgi_application
+
+    app = get_wsgi_application()
+
+    def loop(count):
+        for i in range(count):
+            status, data = wsgi_call(app, "POST", f"/api/v1/campaigns/{slug}/next/", token)
+            if status != 200:
+                raise SystemExit(f"next answered {status}: {data[:200]!r}")
+            record_id = json.loads(data)["record"]["id"]
+            body = json.dumps({"values": {"quality": 1 + i % 5}}).encode()
+            status, data = wsgi_call(
+                app, "PUT", f"/api/v1/records/{record_id}/response/", token, body
+            )
+            if status not in (200, 201):
+                raise SystemExit(f"submit answered {status}: {data[:200]!r}")
+
+    def healthz(count):
+        for _ in range(count):
+            wsgi_call(app, "GET", "/healthz")
+
+    for name, func in (("loop (next + submit)", loop), ("/healthz", healthz)):
+        func(20)  # warm: connection, prepared statements, caches
+        profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on PostgreSQL
+        started = time.process_time()
+        profiler.runcall(func, n)
+        cpu = (time.process_time() - started) / n * 1000
+        print(f"--- {root}: {name}, {n} times, {cpu:.2f} ms CPU each (with cProfile)")
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime")
+        stats.print_stats(15)
+        if os.environ.get("BENCH_PROFILE_CUMULATIVE"):
+            stats.sort_stats("cumulative").print_stats(45)
+        print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
+
+
+def worktree_add(rev: str) -> Path:
+    path = Path(tempfile.mkdtemp(prefix="commonset-bench-")) / "checkout"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(path), rev],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def worktree_remove(path: Path) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--annotators", type=int, default=32)
+    parser.add_argument("--loads", default="", help="annotator counts, e.g. 8,32")
+    parser.add_argument("--floor-seconds", type=float, default=0, help="default: seconds / 3")
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 5)))
     parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 1)))
+    parser.add_argument("--compare", metavar="REV", help="also run this commit, alternating")
+    parser.add_argument("--profile", action="store_true", help="cProfile in process instead")
     parser.add_argument(
         "--seed-only", action="store_true", help="make the campaign, print it as JSON, stop"
     )
+    parser.add_argument("--profile-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if not args.seed_only:
-        print(f"machine: {machine()}")
-    recreate_database()
-    env = server_env()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    setup_django()
-    slug, annotators = make_campaign(args.records, args.annotators)
-    tokens = [token for _, token in annotators]
-    from django.db import connection
-
-    with connection.cursor() as c:
-        c.execute("ANALYZE")
+    if args.profile_child:
+        profile_child(*args.profile_child, n=300)
+        return
     if args.seed_only:
+        recreate_database()
+        env = server_env()
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        setup_django()
+        slug, annotators = make_campaign(args.records, args.annotators)
+        from django.db import connection
+
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
         print(json.dumps({"slug": slug, "annotators": annotators}))
         return
-    port = free_port()
-    gunicorn = gunicorn_start(
-        port, env, workers=args.workers, worker_class=args.worker_class, threads=args.threads
+
+    loads = [int(x) for x in args.loads.split(",") if x] or [args.annotators]
+    print(f"machine: {machine()}")
+    print(
+        f"10M-iteration Python loop: {python_loop_seconds():.2f} s; load average {load_average()}"
     )
+    systems = [System("this", ROOT, DB_URL)]
+    old_root = None
+    if args.compare:
+        # Neither database's name contains the other's (cpu_snapshot matches by name).
+        old_root = worktree_add(args.compare)
+        systems = [
+            System(args.compare, old_root, DB_URL + "_before"),
+            System("this", ROOT, DB_URL + "_after"),
+        ]
     try:
-        results = {"next": [], "submit": [], "errors": [], "loops": 0, "nothing_left": 0}
-        # warm up each worker's connection and caches
-        warm = Annotator(port, slug, tokens[0], time.time() + 1, dict(results, errors=[]))
-        warm.run()
-        cpu0 = cpu_snapshot(gunicorn.pid, DB_URL.rsplit("/", 1)[1])
-        stop_at = time.time() + args.seconds
-        threads = [Annotator(port, slug, t, stop_at, results) for t in tokens]
-        started = time.time()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.time() - started
-        cpu1 = cpu_snapshot(gunicorn.pid, DB_URL.rsplit("/", 1)[1])
+        for system in systems:
+            seed(system, args.records, max(loads))
+        if args.profile:
+            for system in systems:
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--profile-child",
+                        str(system.root),
+                        system.db_url,
+                        system.slug,
+                        system.tokens[0],
+                    ],
+                    check=True,
+                )
+            return
+        compare_and_print(systems, loads, args)
     finally:
-        gunicorn_stop(gunicorn)
+        for system in systems:
+            if system.gunicorn is not None:
+                gunicorn_stop(system.gunicorn)
+        if old_root is not None:
+            worktree_remove(old_root)
+
+
+def compare_and_print(systems: list[System], loads: list[int], args) -> None:
+    for system in systems:
+        system.port = free_port()
+        system.gunicorn = gunicorn_start(
+            system.port,
+            server_env(system.db_url),
+            workers=args.workers,
+            worker_class=args.worker_class,
+            threads=args.threads,
+            root=system.root,
+        )
+        run_phase(system, "loop", min(8, len(system.tokens)), 2)  # warm every worker
     print(
         f"gunicorn: {args.workers} {args.worker_class} workers x {args.threads} threads; "
-        f"{args.annotators} annotators; "
-        f"{args.records:,} records x 2; {elapsed:.1f} s"
+        f"{args.records:,} records x 2; loop phases {args.seconds:.0f} s, floor phases "
+        f"{args.floor_seconds or args.seconds / 3:.0f} s; systems alternate phase by phase"
     )
-    print(f"loops/s: {results['loops'] / elapsed:.1f} ({results['loops']} loops)")
-    for call in ("next", "submit"):
-        v = results[call]
-        print(
-            f"{call:>6}: n={len(v)} p50={pct(v, 50):.1f} ms p95={pct(v, 95):.1f} ms "
-            f"p99={pct(v, 99):.1f} ms mean={statistics.fmean(v) * 1000 if v else 0:.1f} ms"
-        )
-    print(f"errors: {len(results['errors'])}; nothing-left answers: {results['nothing_left']}")
-    for e in results["errors"][:5]:
-        print(f"  {e}")
-    loops = max(1, results["loops"])
-    used = {k: cpu1[k] - cpu0[k] for k in cpu0}
-    other = used["machine_busy"] - used["gunicorn"] - used["postgres"] - used["client"]
-    print(
-        "CPU per loop: "
-        + ", ".join(
-            f"{k} {used[k] / loops * 1000:.2f} ms" for k in ("gunicorn", "postgres", "client")
-        )
-        + f"; machine busy {used['machine_busy'] / elapsed / (os.cpu_count() or 1) * 100:.0f}%"
-        f" of {os.cpu_count()} CPUs, of which other processes {max(0.0, other) / elapsed:.2f} CPUs"
-    )
-    with connection.cursor() as c:
-        problems = check_invariants(c, slug)
-    print("invariants: " + ("OK" if not problems else "VIOLATED: " + "; ".join(problems)))
-    sys.exit(1 if problems else 0)
+    rows = {}
+    turn = 0
+    for _round in range(args.rounds):
+        for clients in loads:
+            order = systems if turn % 2 == 0 else systems[::-1]
+            turn += 1
+            for system in order:
+                floor = run_phase(system, "floor", clients, args.floor_seconds or args.seconds / 3)
+                loop = run_phase(system, "loop", clients, args.seconds)
+                rows.setdefault((system.name, clients), []).append(
+                    report(system, clients, floor, loop)
+                )
+    print("summary (mean over rounds):")
+    failed = False
+    for clients in loads:
+        line = []
+        for system in systems:
+            got = rows[(system.name, clients)]
+            mean = {k: statistics.fmean(r[k] for r in got) for k in ("loops_s", "ratio")}
+            violations = sum(len(r["problems"]) for r in got)
+            failed |= bool(violations)
+            line.append(
+                f"{system.name}: {mean['loops_s']:.1f} loops/s, CPU ratio to the floor "
+                f"{mean['ratio']:.2f}, invariant violations {violations}"
+            )
+        if len(systems) == 2:
+            before, after = (
+                statistics.fmean(r["loops_s"] for r in rows[(s.name, clients)]) for s in systems
+            )
+            line.append(f"throughput x{after / before:.2f}")
+        print(f"  {clients} annotators: " + "; ".join(line))
+    print(f"load average at the end: {load_average()}")
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

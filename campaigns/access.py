@@ -44,11 +44,13 @@ def campaigns_visible_to(user) -> QuerySet[Campaign]:
     return campaigns.filter(visible).distinct()
 
 
-def campaign_visible_to_user(user, campaign: Campaign) -> bool:
+def campaign_visible_to_user(user, campaign: Campaign, *, blocked: bool | None = None) -> bool:
     """campaigns_visible_to's rule for one campaign already loaded: public ones need no
-    query, which keeps the annotation loop's hot path short."""
+    query, which keeps the annotation loop's hot path short. `blocked`: whether a lead
+    blocked the user, when the query that loaded the campaign already read it
+    (annotation/selectors.py); otherwise it is looked up."""
     if campaign.visibility == Visibility.PUBLIC:
-        return not user_is_blocked(user, campaign)
+        return not (user_is_blocked(user, campaign) if blocked is None else blocked)
     return campaigns_visible_to(user).filter(pk=campaign.pk).exists()
 
 

@@ -35,3 +35,16 @@ def export_scope_for_user(user, slug: str) -> ExportScope:
     return ExportScope(
         campaign=campaign, include_in_progress=published.include_in_progress, as_lead=False
     )
+
+
+def export_job_get_for_user(user, scope: ExportScope, job_id: int):
+    """One of the user's export jobs of the scope's campaign; 404 for anyone else's, and
+    for a job made under another access (a lead's, once its requester no longer leads)."""
+    from .models import ExportJob
+
+    job = ExportJob.objects.filter(
+        pk=job_id, campaign=scope.campaign, requested_by=user, as_lead=scope.as_lead
+    ).first()
+    if job is None or not user.is_authenticated:
+        raise Http404
+    return job

@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import ApiToken
 from annotation.api import ERROR
 
 from . import jobs
@@ -64,6 +65,9 @@ class ExportJobInSerializer(serializers.Serializer):
 
 
 class ExportJobListView(APIView):
+    # It only reads, but it writes a job row: the lowest scope that writes.
+    token_scopes = {"POST": ApiToken.Scope.ANNOTATE}
+
     @extend_schema(
         summary="Export a campaign in the background (signed in)",
         description="Queues an export job and answers 202 with it; when one of yours for "

@@ -333,6 +333,7 @@ SPECTACULAR_SETTINGS = {
         "ApiTokenScopeEnum": "accounts.models.ApiToken.Scope",
         "FieldKindEnum": "annotation.models.Field.Kind",
         "QuestionKindEnum": "annotation.models.Question.Kind",
+        "FileFormatEnum": "annotation.models.ImportJob.Format",  # imports and export jobs
     },
 }
 

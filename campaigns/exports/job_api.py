@@ -1,5 +1,5 @@
-"""API: export jobs. POST /api/v1/campaigns/<slug>/exports/ queues one (202), GET
-.../exports/<id>/ shows its state and progress, and, once it succeeded and until it
+"""API: export jobs. POST /api/v1/campaigns/<slug>/exports/ queues one (202), GET lists
+mine, GET .../exports/<id>/ shows its state and progress, and, once it succeeded and until it
 expires, the URL of .../exports/<id>/download. Same access as the streamed download
 (selectors.py), signed in: a job is its requester's alone (404 to anyone else)."""
 
@@ -19,7 +19,7 @@ from annotation.api import ERROR
 from . import jobs
 from .api import BINARY
 from .models import ExportJob
-from .selectors import export_job_get_for_user, export_scope_for_user
+from .selectors import export_job_get_for_user, export_jobs_of_user, export_scope_for_user
 from .services import FORMATS
 
 JOB_ID = OpenApiParameter("job_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -61,12 +61,22 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 
 class ExportJobInSerializer(serializers.Serializer):
-    format = serializers.ChoiceField(choices=list(FORMATS), default="csv")
+    format = serializers.ChoiceField(choices=ExportJob.Format.choices, default="csv")
 
 
 class ExportJobListView(APIView):
     # It only reads, but it writes a job row: the lowest scope that writes.
     token_scopes = {"POST": ApiToken.Scope.ANNOTATE}
+
+    @extend_schema(
+        summary="Your export jobs of the campaign, newest first",
+        responses=ExportJobSerializer(many=True),
+        tags=["exports"],
+    )
+    def get(self, request, slug: str):
+        scope = export_scope_for_user(request.user, slug)
+        rows = export_jobs_of_user(request.user, scope)[:20]
+        return Response(ExportJobSerializer(rows, many=True, context={"request": request}).data)
 
     @extend_schema(
         summary="Export a campaign in the background (signed in)",

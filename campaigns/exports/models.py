@@ -21,7 +21,7 @@ class ExportJob(Workflow):
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
-        JSONL = "jsonl", "JSON Lines"
+        JSONL = "jsonl", "JSON lines"  # the labels of ImportJob.Format: one enum in the API
         PARQUET = "parquet", "Parquet"
 
     FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.EXPIRED)

@@ -163,3 +163,22 @@ def test_a_large_campaign_is_not_streamed_but_sent_to_a_job(answered, settings):
     settings.EXPORTS_DIRECT_MAX_RECORDS = 2
     refused = client.get(url)
     assert refused.status_code == 409 and refused.json()["code"] == "export_use_job"
+
+
+def test_the_settings_page_offers_a_job_and_the_exports_page_lists_mine(
+    answered, django_capture_on_commit_callbacks
+):
+    campaign, lead, *_ = answered
+    client = _signed_in(lead)
+    settings_page = client.get(f"/campaigns/{campaign.slug}/settings/").content.decode()
+    assert f'action="/campaigns/{campaign.slug}/exports/"' in settings_page
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(f"/campaigns/{campaign.slug}/exports/", {"format": "jsonl"})
+    assert answer.status_code == 302
+    page = client.get(answer["Location"]).content.decode()
+    job = ExportJob.objects.get(campaign=campaign)
+    assert job.format == "jsonl" and job.state == "succeeded"
+    assert f"/api/v1/campaigns/{campaign.slug}/exports/{job.pk}/download" in page
+    listed = client.get(_jobs(campaign)).json()
+    assert [j["id"] for j in listed] == [job.pk]
+    assert _signed_in(users(1)[0]).get(f"/campaigns/{campaign.slug}/exports/").status_code == 404

@@ -14,6 +14,7 @@ selection), and only its requester sees it.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -122,7 +123,7 @@ def export_job_run(*, job_id: int, seq: int | None = None) -> ExportJob | None:
                 out=out,
                 progress=counting,
             )
-            size = out.tell()
+            size = out.seek(0, os.SEEK_END)  # the parquet writer rewinds its file
             out.seek(0)
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
             job.file.save(f"{campaign.slug}-{stamp}.{extension}", File(out), save=False)

@@ -93,6 +93,7 @@ def test_parquet_job_and_asking_again_while_one_is_queued(
 
     export_job_run(job_id=first.json()["id"])
     body = b"".join(client.get(download).streaming_content)
+    assert len(body) == ExportJob.objects.get(pk=first.json()["id"]).size_bytes
     assert pq.read_table(io.BytesIO(body)).column("quality").to_pylist() == [4.0, 2.0, 5.0, None]
 
 

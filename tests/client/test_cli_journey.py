@@ -269,6 +269,7 @@ def test_the_whole_programme_through_the_cli(site, receiver, tmp_path):
         site, mine, "review", "reject", str(rejected["id"]), "--comment", "Not a rating."
     )
     assert reviewed["review_status"] == "rejected" and reviewed["counted"] is False
+    assert reviewed["review_comment"] == "Not a rating."
     assert len(cli_lines(site, mine, "review", "queue", "--campaign", slug)) == 2 * RECORDS - 2
     freed = cli_lines(site, mine, "records", "list", "--campaign", slug, "--incomplete")
     assert [r["id"] for r in freed] == [rejected["record"]]
@@ -299,6 +300,7 @@ def test_the_whole_programme_through_the_cli(site, receiver, tmp_path):
         names = {pseudonym(campaign.pk, a.pk) for a in annotators}
     assert {r["annotator"] for r in rows} == names
     assert sorted({r["quality"] for r in rows}) == [3.0, 4.0, 5.0]
+    # No --background: the job exists because the site answered 409 export_use_job.
     assert campaign.export_jobs.get().state == "succeeded"
 
     # An annotator exports the published data of the public campaign (CSV, escaped).

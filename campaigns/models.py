@@ -378,5 +378,6 @@ class CampaignBlock(models.Model):
 
 
 from .dashboards.models import CampaignStats  # noqa: E402, F401  (registers the models)
+from .exports.models import ExportJob  # noqa: E402, F401  (registers the model)
 from .provisioning.models import Provisioning  # noqa: E402, F401  (registers the model)
 from .publishing.models import Publication  # noqa: E402, F401  (registers the models)

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .exports.tasks import export_job_run, export_sweep  # noqa: F401
 from .provisioning.tasks import provisioning_step, provisioning_sweep  # noqa: F401
 from .publishing.tasks import publication_run, publication_sweep  # noqa: F401
 

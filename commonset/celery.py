@@ -34,6 +34,12 @@ app.conf.beat_schedule = {
         "task": "campaigns.publishing.sweep",
         "schedule": float(os.environ.get("PUBLICATION_SWEEP_SECONDS", "300")),
     },
+    # Export jobs: re-sends lost runs, revives dead ones, removes expired files
+    # (campaigns/exports/jobs.py).
+    "export-sweep": {
+        "task": "campaigns.exports.sweep",
+        "schedule": 60,
+    },
     # Webhook deliveries: re-sends lost messages, runs due retries (webhooks/services.py).
     "webhook-sweep": {
         "task": "webhooks.sweep",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("campaigns/", include("campaigns.publishing.urls")),
     path("campaigns/", include("webhooks.urls")),
+    path("campaigns/", include("campaigns.exports.page_urls")),
     path("annotate/", include("annotation.urls")),
     path("api/v1/", include(api_v1)),
 ]

@@ -12,11 +12,13 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import with_token_scope
+from annotation.api import ERROR
 
-from . import services
+from . import jobs, services
 from .selectors import export_scope_for_user
 
 BINARY = OpenApiResponse(
@@ -59,6 +61,11 @@ class CampaignExportView(APIView):
             (200, "application/x-ndjson"): BINARY,
             (200, "application/vnd.apache.parquet"): BINARY,
             400: ExportErrorSerializer,
+            409: OpenApiResponse(
+                ERROR,
+                description="`export_use_job`: the campaign has more records than "
+                "EXPORTS_DIRECT_MAX_RECORDS; POST to `exports/` for an export job instead.",
+            ),
         },
         tags=["exports"],
     )
@@ -67,6 +74,9 @@ class CampaignExportView(APIView):
         if chosen not in services.FORMATS:
             raise ValidationError({"format": [_("Choose csv, jsonl or parquet.")]})
         scope = export_scope_for_user(request.user, slug)
+        if jobs.export_too_large_for_one_request(campaign=scope.campaign):
+            detail = _("This campaign is too large to download at once; start an export job.")
+            return Response({"detail": detail, "code": "export_use_job"}, status=409)
         content_type, extension = services.FORMATS[chosen]
         filename = f"{scope.campaign.slug}.{extension}"
         arguments = {"campaign": scope.campaign, "include_in_progress": scope.include_in_progress}

@@ -35,3 +35,23 @@ def export_scope_for_user(user, slug: str) -> ExportScope:
     return ExportScope(
         campaign=campaign, include_in_progress=published.include_in_progress, as_lead=False
     )
+
+
+def export_jobs_of_user(user, scope: ExportScope):
+    """The user's export jobs of the scope's campaign, newest first, made under the access
+    the user has now (a lead's are hidden once its requester no longer leads)."""
+    from .models import ExportJob
+
+    if not user.is_authenticated:
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(
+        campaign=scope.campaign, requested_by=user, as_lead=scope.as_lead
+    ).select_related("campaign")
+
+
+def export_job_get_for_user(user, scope: ExportScope, job_id: int):
+    """One of the user's export jobs of the scope's campaign; 404 for anyone else's."""
+    job = export_jobs_of_user(user, scope).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -38,13 +38,22 @@ def export_columns(campaign) -> tuple[list[str], list]:
     return ["id", *fields, "metadata", "status", "annotator", *[s.name for s in specs]], specs
 
 
+# Called after each batch with the records and the rows written so far (export jobs).
+Progress = Callable[[int, int], None]
+
+
 def export_row_batches(
-    *, campaign, include_in_progress: bool, batch_size: int = BATCH_SIZE
+    *,
+    campaign,
+    include_in_progress: bool,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
 ) -> Iterator[list[list]]:
     """Lists of rows (values in `export_columns` order), one list per batch of records."""
     fields = field_names(campaign)
     specs = question_specs(campaign)
     annotators = Annotators(campaign)
+    records_done = rows_done = 0
     for batch in record_batches(campaign, fields, specs, include_in_progress, batch_size):
         annotators.prepare({uid for row in batch for uid in row.users})
         rows = []
@@ -58,6 +67,10 @@ def export_row_batches(
                 answers = [record.answers[q][i] for q in range(len(specs))]
                 rows.append([*base, status, annotators[uid], *answers])
         yield rows
+        records_done += len(batch)
+        rows_done += len(rows)
+        if progress is not None:
+            progress(records_done, rows_done)
 
 
 def csv_cell(value) -> object:
@@ -70,13 +83,17 @@ def csv_cell(value) -> object:
     return value
 
 
-def export_csv(*, campaign, include_in_progress: bool) -> Iterator[bytes]:
+def export_csv(
+    *, campaign, include_in_progress: bool, progress: Progress | None = None
+) -> Iterator[bytes]:
     columns, _ = export_columns(campaign)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([csv_cell(c) for c in columns])
     yield buffer.getvalue().encode()
-    for rows in export_row_batches(campaign=campaign, include_in_progress=include_in_progress):
+    for rows in export_row_batches(
+        campaign=campaign, include_in_progress=include_in_progress, progress=progress
+    ):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows([csv_cell(v) for v in row] for row in rows)
@@ -89,9 +106,13 @@ def _jsonl_value(column: str, value):
     return value
 
 
-def export_jsonl(*, campaign, include_in_progress: bool) -> Iterator[bytes]:
+def export_jsonl(
+    *, campaign, include_in_progress: bool, progress: Progress | None = None
+) -> Iterator[bytes]:
     columns, _ = export_columns(campaign)
-    for rows in export_row_batches(campaign=campaign, include_in_progress=include_in_progress):
+    for rows in export_row_batches(
+        campaign=campaign, include_in_progress=include_in_progress, progress=progress
+    ):
         lines = [
             json.dumps(
                 {c: _jsonl_value(c, v) for c, v in zip(columns, row, strict=True)},
@@ -110,18 +131,24 @@ def _arrow_type(kind: str) -> pa.DataType:
     return pa.string()
 
 
-def export_parquet(*, campaign, include_in_progress: bool):
-    """The export as a parquet file (an anonymous temporary file, rewound; closing it
-    removes it), one row group per batch of records."""
+def export_parquet(
+    *, campaign, include_in_progress: bool, out=None, progress: Progress | None = None
+):
+    """The export as a parquet file, one row group per batch of records, written into
+    `out` (a binary file) or else an anonymous temporary file (closing it removes it);
+    returned rewound."""
     columns, specs = export_columns(campaign)
     plain = len(columns) - len(specs)
     schema = pa.schema(
         [pa.field(name, pa.string()) for name in columns[:plain]]
         + [pa.field(spec.name, _arrow_type(spec.kind)) for spec in specs]
     )
-    out = tempfile.TemporaryFile(suffix=".parquet")  # noqa: SIM115 (the response closes it)
+    if out is None:
+        out = tempfile.TemporaryFile(suffix=".parquet")  # noqa: SIM115 (the response closes it)
     with pq.ParquetWriter(out, schema, compression="zstd") as writer:
-        for rows in export_row_batches(campaign=campaign, include_in_progress=include_in_progress):
+        for rows in export_row_batches(
+            campaign=campaign, include_in_progress=include_in_progress, progress=progress
+        ):
             if rows:
                 typed = [_typed(row, specs, plain) for row in rows]
                 data = {
@@ -146,3 +173,18 @@ def _typed(row: list, specs, plain: int) -> list:
         else:
             typed[plain + i] = str(value)
     return typed
+
+
+def export_write(*, campaign, fmt: str, include_in_progress: bool, out, progress=None) -> None:
+    """Write the whole export in format `fmt` into the binary file `out` (export jobs)."""
+    arguments = {
+        "campaign": campaign,
+        "include_in_progress": include_in_progress,
+        "progress": progress,
+    }
+    if fmt == "parquet":
+        export_parquet(out=out, **arguments)
+        return
+    writer = export_csv if fmt == "csv" else export_jsonl
+    for chunk in writer(**arguments):
+        out.write(chunk)

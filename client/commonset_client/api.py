@@ -14,18 +14,27 @@ import requests
 
 from .types import (
     Application,
+    BlockResult,
+    BrowsedRecord,
     Campaign,
     Cohort,
+    ExportJob,
     ImportJob,
     Lease,
     Page,
     Publication,
+    QueueItem,
     Response,
+    ReviewedResponse,
+    WebhookEndpoint,
 )
 
 RETRY_STATUSES = (429, 503)
 IMPORT_FINAL_STATES = ("succeeded", "failed", "cancelled")
 PUBLICATION_FINAL_STATES = ("succeeded", "failed")
+EXPORT_FINAL_STATES = ("succeeded", "failed", "expired")
+# The site's answer to a direct export too large to stream in one request (409 `code`).
+EXPORT_USE_JOB = "export_use_job"
 
 
 class ApiError(Exception):
@@ -212,6 +221,45 @@ class Client:
     def response_submit(self, record_id: int, values: dict) -> Response:
         return self.json("PUT", f"records/{record_id}/response/", json={"values": values})
 
+    # -- review (leads and reviewers) ----------------------------------------------------
+
+    def records_browse(self, slug: str, **filters: Any) -> Iterator[BrowsedRecord]:
+        """The campaign's records (all pages); `filters` are the API's query parameters
+        (q, status, annotator, meta_key, meta_value, min_disagreement, question,
+        has_comments, sort, completed, external_id); None values are left out."""
+        params = {k: _param(v) for k, v in filters.items() if v is not None}
+        return self.paginate(f"campaigns/{slug}/records/", params)
+
+    def review_queue(self, slug: str, *, question: str = "") -> Iterator[QueueItem]:
+        """Responses waiting for review, most disagreement first (all pages)."""
+        params = {"question": question} if question else None
+        return self.paginate(f"campaigns/{slug}/review-queue/", params)
+
+    def response_review(
+        self, response_id: int, decision: str, *, comment: str = ""
+    ) -> ReviewedResponse:
+        """Accept or reject a response (`decision`: "accept" or "reject")."""
+        body = {"decision": decision, "comment": comment}
+        return self.json("POST", f"responses/{response_id}/review/", json=body)
+
+    def annotator_block(self, slug: str, username: str, *, reason: str = "") -> BlockResult:
+        body = {"username": username, "reason": reason}
+        return self.json("POST", f"campaigns/{slug}/blocks/", json=body)
+
+    def annotator_unblock(self, slug: str, username: str) -> BlockResult:
+        return self.json("DELETE", f"campaigns/{slug}/blocks/{username}/")
+
+    # -- webhooks -----------------------------------------------------------------------
+
+    def webhook_create(
+        self, url: str, events: list[str], *, slug: str = "", description: str = ""
+    ) -> WebhookEndpoint:
+        """Register an endpoint: the campaign's (`slug`, leads) or site-wide (organisers).
+        The answer holds the signing secret, shown this once."""
+        path = f"campaigns/{slug}/webhooks/" if slug else "webhooks/"
+        body = {"url": url, "events": events, "description": description}
+        return self.json("POST", path, json=body)
+
     # -- publishing and exports ------------------------------------------------------------
 
     def publication_request(
@@ -235,13 +283,54 @@ class Client:
         return publication
 
     def export(self, slug: str, out: BinaryIO, *, format: str = "csv") -> int:
-        """Stream the campaign's export into `out`; the number of bytes written."""
+        """Stream the campaign's export into `out`; the number of bytes written. A campaign
+        too large to stream in one request raises ApiError 409 `export_use_job`."""
         response = self.request(
             "GET", f"campaigns/{slug}/export", params={"format": format}, stream=True
         )
-        written = 0
-        with response:
-            for chunk in response.iter_content(chunk_size=1 << 16):
-                out.write(chunk)
-                written += len(chunk)
-        return written
+        return _copy(response, out)
+
+    def export_job_start(self, slug: str, *, format: str = "csv") -> ExportJob:
+        """Have the site write the export in the background (202; 200 with the one of
+        mine already running for this format)."""
+        return self.json("POST", f"campaigns/{slug}/exports/", json={"format": format})
+
+    def export_job_get(self, slug: str, job_id: int) -> ExportJob:
+        return self.json("GET", f"campaigns/{slug}/exports/{job_id}/")
+
+    def export_job_wait(
+        self,
+        slug: str,
+        job: ExportJob,
+        *,
+        poll: float = 0.5,
+        timeout: float = 3600,
+        on_progress: Callable[[ExportJob], None] | None = None,
+    ) -> ExportJob:
+        deadline = time.monotonic() + timeout
+        while True:
+            if on_progress:
+                on_progress(job)
+            if job["state"] in EXPORT_FINAL_STATES:
+                return job
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"export {job['id']} still {job['state']}")
+            self.sleep(poll)
+            job = self.export_job_get(slug, job["id"])
+
+    def export_job_download(self, job: ExportJob, out: BinaryIO) -> int:
+        """Download a finished job's file into `out`; the number of bytes written."""
+        return _copy(self.request("GET", job["download_url"], stream=True), out)
+
+
+def _param(value: Any) -> Any:
+    return str(value).lower() if isinstance(value, bool) else value
+
+
+def _copy(response: requests.Response, out: BinaryIO) -> int:
+    written = 0
+    with response:
+        for chunk in response.iter_content(chunk_size=1 << 16):
+            out.write(chunk)
+            written += len(chunk)
+    return written

@@ -13,7 +13,7 @@ import requests
 import yaml
 from tqdm import tqdm
 
-from .api import ApiError, Client
+from .api import EXPORT_USE_JOB, ApiError, Client
 
 
 def _print(data) -> None:
@@ -209,6 +209,27 @@ def records_import(client: Client, path: Path, slug: str, fmt: str, no_wait: boo
         sys.exit(1)
 
 
+@records.command("list")
+@campaign_option
+@click.option("--q", default=None, help="Text searched in the record's fields.")
+@click.option("--status", default=None, help="e.g. unanswered, in_progress, completed.")
+@click.option("--annotator", default=None, help="Records this handle responded to.")
+@click.option("--meta-key", default=None)
+@click.option("--meta-value", default=None)
+@click.option("--min-disagreement", type=float, default=None)
+@click.option("--question", default=None, help="The question disagreement is read on.")
+@click.option("--has-comments/--no-comments", default=None)
+@click.option("--completed/--incomplete", default=None)
+@click.option("--external-id", default=None)
+@click.option("--sort", default=None)
+@click.pass_obj
+@_api_errors
+def records_list(client: Client, slug: str, **filters) -> None:
+    """The records browser (leads and reviewers): one record a line, all pages."""
+    for record in client.records_browse(slug, **filters):
+        _print(record)
+
+
 @main.command("next")
 @campaign_option
 @click.pass_obj
@@ -227,6 +248,88 @@ def next_record(client: Client, slug: str) -> None:
 def submit(client: Client, slug: str, record_id: int, values: str) -> None:
     """Submit my answers to a record of the campaign."""
     _print(client.response_submit(record_id, json.loads(values)))
+
+
+# -- review ----------------------------------------------------------------------------
+
+
+@main.group()
+def review() -> None:
+    """Review responses (leads and reviewers)."""
+
+
+@review.command("queue")
+@campaign_option
+@click.option("--question", default="", help="Disagreement read on this question.")
+@click.pass_obj
+@_api_errors
+def review_queue(client: Client, slug: str, question: str) -> None:
+    """Responses waiting for review, most disagreement first: one a line."""
+    for item in client.review_queue(slug, question=question):
+        _print(item)
+
+
+def _review_command(decision: str, help_text: str):
+    @review.command(decision, help=help_text)
+    @click.argument("response_id", type=int)
+    @click.option("--comment", default="", help="Shown to the annotator.")
+    @click.pass_obj
+    @_api_errors
+    def command(client: Client, response_id: int, comment: str) -> None:
+        _print(client.response_review(response_id, decision, comment=comment))
+
+    return command
+
+
+_review_command("accept", "Accept a response.")
+_review_command("reject", "Reject a response: its slot returns to the pool.")
+
+
+@main.group()
+def annotators() -> None:
+    """Annotators of a campaign (its leads)."""
+
+
+@annotators.command("block")
+@click.argument("username")
+@campaign_option
+@click.option("--reason", default="")
+@click.pass_obj
+@_api_errors
+def annotators_block(client: Client, username: str, slug: str, reason: str) -> None:
+    """Block an annotator: their leases end, their responses stop counting."""
+    _print(client.annotator_block(slug, username, reason=reason))
+
+
+@annotators.command("unblock")
+@click.argument("username")
+@campaign_option
+@click.pass_obj
+@_api_errors
+def annotators_unblock(client: Client, username: str, slug: str) -> None:
+    _print(client.annotator_unblock(slug, username))
+
+
+# -- webhooks ------------------------------------------------------------------------------
+
+
+@main.group()
+def webhooks() -> None:
+    """Webhook endpoints: a campaign's (its leads) or site-wide (organisers)."""
+
+
+@webhooks.command("create")
+@click.argument("url")
+@click.option("--campaign", "slug", default="", help="The campaign; none: site-wide.")
+@click.option("--event", "events", multiple=True, required=True, help="Repeat for each.")
+@click.option("--description", default="")
+@click.pass_obj
+@_api_errors
+def webhooks_create(
+    client: Client, url: str, slug: str, events: tuple[str, ...], description: str
+) -> None:
+    """Register an endpoint; prints it with its signing secret (shown this once)."""
+    _print(client.webhook_create(url, list(events), slug=slug, description=description))
 
 
 # -- publishing, exports ------------------------------------------------------------------
@@ -257,16 +360,56 @@ def responses() -> None:
 @campaign_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Always have the site write the file first (an export job); by default only "
+    "when the site says the campaign is too large to stream.",
+)
 @click.pass_obj
 @_api_errors
-def responses_export(client: Client, slug: str, fmt: str, output: Path | None) -> None:
-    """Download the export (records with their responses), to a file or stdout."""
-    if output is None:
-        client.export(slug, sys.stdout.buffer, format=fmt)
-        return
-    with output.open("wb") as out:
-        written = client.export(slug, out, format=fmt)
-    _print({"path": str(output), "bytes": written})
+def responses_export(
+    client: Client, slug: str, fmt: str, output: Path | None, background: bool
+) -> None:
+    """Download the export (records with their responses), to a file or stdout. Large
+    campaigns go through an export job, its progress shown on stderr."""
+    out = output.open("wb") if output is not None else sys.stdout.buffer
+    try:
+        written = None if background else _export_direct(client, slug, fmt, out)
+        if written is None:
+            written = client.export_job_download(_export_job(client, slug, fmt), out)
+    finally:
+        if output is not None:
+            out.close()
+    if output is not None:
+        _print({"path": str(output), "bytes": written})
+
+
+def _export_direct(client: Client, slug: str, fmt: str, out) -> int | None:
+    """The streamed download; None when the site asks for an export job instead."""
+    try:
+        return client.export(slug, out, format=fmt)
+    except ApiError as error:
+        body = error.body if isinstance(error.body, dict) else {}
+        if error.status == 409 and body.get("code") == EXPORT_USE_JOB:
+            return None
+        raise
+
+
+def _export_job(client: Client, slug: str, fmt: str):
+    job = client.export_job_start(slug, format=fmt)
+    with tqdm(total=job.get("records_total") or None, unit="records", file=sys.stderr) as bar:
+
+        def progress(current) -> None:
+            if current.get("records_total") and bar.total != current["records_total"]:
+                bar.total = current["records_total"]
+            bar.update((current.get("records_done") or 0) - bar.n)
+
+        job = client.export_job_wait(slug, job, on_progress=progress)
+    if job["state"] != "succeeded":
+        click.echo(json.dumps({"error": "export failed", "job": job}), err=True)
+        sys.exit(1)
+    return job
 
 
 if __name__ == "__main__":

@@ -83,3 +83,61 @@ class Publication(TypedDict, total=False):
     responses: int
     url: str
     last_error: str
+
+
+class BrowsedRecord(TypedDict, total=False):
+    id: int
+    external_id: str
+    fields: dict[str, Any]
+    response_count: int
+    disagreement: float | None
+
+
+class QueueItem(TypedDict, total=False):
+    id: int
+    record: int
+    record_external_id: str
+    annotator: str
+    values: dict[str, Any]
+    review_status: str
+    disagreement: float
+
+
+class ReviewedResponse(TypedDict, total=False):
+    id: int
+    record: int
+    annotator: str
+    status: str
+    review_status: str
+    values: dict[str, Any]
+
+
+class BlockResult(TypedDict, total=False):
+    username: str
+    blocked: bool
+    leases_ended: int
+    responses_changed: int
+    responses_not_restored: int
+
+
+class WebhookEndpoint(TypedDict, total=False):
+    id: int
+    campaign: str | None
+    url: str
+    events: list[str]
+    active: bool
+    secret: str
+
+
+class ExportJob(TypedDict, total=False):
+    id: int
+    state: str
+    format: str
+    records_total: int | None
+    records_done: int
+    percent: int
+    rows: int
+    size_bytes: int | None
+    expires_at: str | None
+    download_url: str | None
+    last_error: str

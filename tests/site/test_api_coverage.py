@@ -36,6 +36,12 @@ PAGES = {
         (GET, f"{CAMPAIGN}settings/"),
         (PATCH, f"{CAMPAIGN}settings/"),
         (GET, f"{CAMPAIGN}export"),  # the page's export links
+        (POST, f"{CAMPAIGN}exports/"),  # and its form for an export job
+    ],
+    "campaigns/<slug:slug>/exports/": [
+        (GET, f"{CAMPAIGN}exports/"),
+        (POST, f"{CAMPAIGN}exports/"),
+        (GET, f"{CAMPAIGN}exports/<int:job_id>/download"),
     ],
     "campaigns/<slug:slug>/settings/state/": [(POST, f"{CAMPAIGN}state/")],
     "campaigns/<slug:slug>/settings/questions/": [

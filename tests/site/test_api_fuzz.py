@@ -45,6 +45,7 @@ from accounts.models import ApiToken
 from accounts.services import api_token_create
 from annotation.models import ImportJob
 from annotation.services import response_submit
+from campaigns.exports.models import ExportJob
 from campaigns.publishing.models import Publication
 from tests.annotation.factories import make_campaign, record_hand_to
 from tests.campaigns.programme import make_application, make_cohort
@@ -122,9 +123,9 @@ def _use_real_objects(case) -> None:
 
 @pytest.fixture
 def world(db, settings):
-    """A lead with a campaign (records, an import, a publication), an application with a
-    co-lead, a token to fuzz with and a second one; someone else's public and organisation
-    campaigns."""
+    """A lead with a campaign (records, an import, a publication, an export job), an
+    application with a co-lead, a token to fuzz with and a second one; someone else's public
+    and organisation campaigns."""
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     lead = UserFactory(orgs=["lead-lab"])
@@ -137,6 +138,9 @@ def world(db, settings):
         campaign=campaign, created_by=lead, source=ImportJob.Source.HUB, hub_repo="acme/x"
     )
     Publication.objects.create(campaign=campaign, requested_by=lead)
+    export_job = ExportJob.objects.create(
+        campaign=campaign, requested_by=lead, format="csv", as_lead=True
+    )
     token = api_token_create(user=lead, name="fuzz", scope="admin")
     spare = api_token_create(user=lead, name="spare")
     cohort = make_cohort()
@@ -170,7 +174,7 @@ def world(db, settings):
             *campaign.records.values_list("pk", flat=True),
             org_campaign.records.first().pk,
         ],
-        job_id=[job.pk],
+        job_id=[job.pk, export_job.pk],  # the import's, the export's
         id=[draft.pk, campaign.application.pk, org_campaign.application.pk],
         user_id=[co_lead.pk, lead.pk],
         token_id=[spare.token.pk],

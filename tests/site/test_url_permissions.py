@@ -219,6 +219,11 @@ ALLOWED = {
     # Exports: leads; anyone for a public campaign once a publication succeeded (the walk's
     # publication has not), so 404 to the others here.
     "api/v1/campaigns/<slug:slug>/export": LEADS,
+    "api/v1/campaigns/<slug:slug>/exports/": LEADS,
+    "campaigns/<slug:slug>/exports/": LEADS,  # the page of one's export jobs
+    # An export job is its requester's alone (the lead's here; 409 while it is pending).
+    "api/v1/campaigns/<slug:slug>/exports/<int:job_id>/": APPLICANT,
+    "api/v1/campaigns/<slug:slug>/exports/<int:job_id>/download": APPLICANT,
     "api/v1/campaigns/<slug:slug>/publishing-policy/": LEADS,
     "api/v1/campaigns/<slug:slug>/provisioning/": LEADS,
     "api/v1/campaigns/<slug:slug>/provisioning/retry/": ORGANISERS,

@@ -23,6 +23,7 @@ from accounts.services import api_token_create
 from annotation.models import ImportJob
 from annotation.services import response_submit
 from campaigns.dashboards.models import CampaignStats
+from campaigns.exports.models import ExportJob
 from campaigns.models import CampaignReviewer
 from campaigns.provisioning.models import Provisioning
 from campaigns.publishing.models import Publication
@@ -64,6 +65,7 @@ class World:
     import_jobs: dict[str, Any]
     webhooks: dict[Any, Any]  # subject (None: site-wide) -> (endpoint, delivery)
     responses: dict[str, Any]  # the member's response to `records` (the review routes)
+    export_jobs: dict[str, Any]  # the lead's export job (pending) of each campaign
 
     def client(self, role: str) -> Client:
         if role == ANONYMOUS:
@@ -90,7 +92,7 @@ def build_world() -> World:
             lead=lead, records=3, overlap=5, visibility="organisation", org=ORG
         ),
     }
-    co_leads, records, import_jobs, responses = {}, {}, {}, {}
+    co_leads, records, import_jobs, responses, export_jobs = {}, {}, {}, {}, {}
     for subject, campaign in campaigns.items():
         co_lead = UserFactory(username=f"colead-{subject}")
         campaign.application.co_leads.add(co_lead)
@@ -99,6 +101,9 @@ def build_world() -> World:
         records[subject] = record
         import_jobs[subject] = ImportJob.objects.create(
             campaign=campaign, created_by=lead, source=ImportJob.Source.HUB, hub_repo="acme/x"
+        )
+        export_jobs[subject] = ExportJob.objects.create(
+            campaign=campaign, requested_by=lead, format="csv", as_lead=True
         )
         Publication.objects.create(campaign=campaign, requested_by=lead)
         publication_policy_set(campaign=campaign, every_hours=24, include_in_progress=False)
@@ -139,6 +144,7 @@ def build_world() -> World:
         import_jobs=import_jobs,
         webhooks=webhooks,
         responses=responses,
+        export_jobs=export_jobs,
     )
 
 
@@ -173,7 +179,9 @@ def url_args(world: World, route: str, subject: str | None, names) -> dict[str, 
         "cohort_slug": lambda: cohort.slug,  # an open cohort, to apply to
         "pk": lambda: campaign.application.pk,  # the campaign's application
         "record_id": lambda: world.records[subject or PUBLIC].pk,
-        "job_id": lambda: world.import_jobs[subject or PUBLIC].pk,
+        "job_id": lambda: (
+            (world.export_jobs if "/exports/" in route else world.import_jobs)[subject or PUBLIC].pk
+        ),
         "response_id": lambda: world.responses[subject or PUBLIC].pk,  # the member's
         "username": lambda: world.users[USER].username,  # reviewers/blocks: not one of them
         "user_id": lambda: world.co_leads[subject or PUBLIC].pk,  # a co-lead of it

@@ -13,8 +13,9 @@ from campaigns.dashboards.models import CampaignDayStats
 from campaigns.models import Campaign
 
 from .errors import RecordComplete
-from .models import Record, Response
+from .models import Question, Record, Response
 from .services import Lease, NothingLeft, SubmitResult, _nothing_left
+from .spread import spread_insert_cte_pg
 
 _PG_MINE = """
 SELECT s.id, s.expires_at, r.id, r.external_id, r.fields, r.metadata, r.suggestions, d.values
@@ -120,10 +121,12 @@ def lease_next_record_pg(*, user, campaign: Campaign) -> Lease | NothingLeft:
 
 
 def response_submit_pg(
-    *, user, record: Record, values: dict, kept: dict | None
+    *, user, record: Record, values: dict, kept: dict | None, spread_on: Question | None = None
 ) -> SubmitResult | None:
     """The common case (a first submission on my lease) as four hand-written statements
-    in one transaction; None when it is not that case (the portable path handles it)."""
+    in one transaction; None when it is not that case (the portable path handles it).
+    The record's spread (on `spread_on`, annotation/spread.py) is set by the INSERT's
+    statement, after the count UPDATE took the record's lock: no statement of its own."""
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -150,11 +153,14 @@ def response_submit_pg(
         if not any(filled for (filled,) in cursor.fetchall()):
             transaction.set_rollback(True)
             return None  # no slot of mine: the portable path says why
+        spread_sql, spread_params = spread_insert_cte_pg(spread_on, values, record.pk)
         cursor.execute(
-            "INSERT INTO annotation_response (record_id, user_id, status, values,"
+            spread_sql  # noqa: S608 (spread_sql is ours, its values are parameters)
+            + "INSERT INTO annotation_response (record_id, user_id, status, values,"
             " kept_suggestion, counted, review_status, created_at, updated_at)"
             " VALUES (%s, %s, 'submitted', %s, %s, true, 'pending', %s, %s) RETURNING id",
             [
+                *spread_params,
                 record.pk,
                 user.pk,
                 json.dumps(values),

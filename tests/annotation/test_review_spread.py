@@ -151,6 +151,9 @@ def test_submit_on_the_hot_path_takes_no_more_statements(django_assert_max_num_q
     submit, _record = first_submissions(text, str)
     with CaptureQueriesContext(connection) as without_spread:
         submit()
+    # At most what it took before (07583b0): BEGIN, the existence SELECT, the count and
+    # slots UPDATEs, the INSERT, two dashboard counters, COMMIT.
+    assert len(without_spread) <= 8
     submit, record = first_submissions(None, int)
     with django_assert_max_num_queries(len(without_spread)):
         submit()

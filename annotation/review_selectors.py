@@ -92,13 +92,13 @@ def disagreement_question(campaign: Campaign, name: str = "") -> Question | None
 
 
 def _disagreement(campaign: Campaign, name: str, record_path: str):
-    """(question, expression of the disagreement, whether it is the stored spread) for the
-    rows of a query (`record_path`: their record; "" for records themselves)."""
+    """(expression of the disagreement, whether it is the stored spread) for the rows of a
+    query (`record_path`: their record; "" for records themselves)."""
     question = disagreement_question(campaign, name)
     stored = question is not None and (not name or question == spread_question(campaign))
     if stored:
-        return question, F(f"{record_path}spread"), True
-    return question, spread_expression(question, f"{record_path}pk"), False
+        return F(f"{record_path}spread"), True
+    return spread_expression(question, f"{record_path}pk"), False
 
 
 def records_text_filter(records: QuerySet[Record], q: str) -> QuerySet[Record]:
@@ -154,7 +154,7 @@ def records_browse(campaign: Campaign, filters: RecordFilters) -> QuerySet[Recor
         )
     if filters.has_comments:
         records = records.filter(Exists(RecordComment.objects.filter(record=OuterRef("pk"))))
-    _question, disagreement, _stored = _disagreement(campaign, filters.question, "")
+    disagreement, _stored = _disagreement(campaign, filters.question, "")
     records = records.annotate(
         disagreement=disagreement,
         last_response_at=Subquery(
@@ -229,7 +229,7 @@ def review_queue(campaign: Campaign, question_name: str = "") -> QuerySet[Respon
     disagreement first (then the oldest record, then the oldest response). Responses
     that do not count (their annotator is blocked, or their record was completed while
     they were) are not in the queue."""
-    _question, disagreement, stored = _disagreement(campaign, question_name, "record__")
+    disagreement, stored = _disagreement(campaign, question_name, "record__")
     responses = (
         Response.objects.filter(
             record__campaign=campaign,

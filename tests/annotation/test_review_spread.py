@@ -215,3 +215,36 @@ def test_the_three_queries_can_walk_their_indexes():
         assert "record_spread_order" in by_spread[:50].explain()
         assert "record_spread_order" in review_selectors.review_queue(campaign)[:50].explain()
     assert Response.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_another_question_named_by_the_reader_is_computed_at_read_time():
+    two = [
+        {
+            "name": name,
+            "title": name.title(),
+            "kind": "rating",
+            "options": [{"value": v, "label": str(v)} for v in range(1, 6)],
+        }
+        for name in ("quality", "clarity")
+    ]
+    campaign = make_campaign(records=2, overlap=2, questions=two)
+    r0, r1 = Record.objects.filter(campaign=campaign).order_by("id")
+    a, b = UserFactory(), UserFactory()
+    for user, record, values in [
+        (a, r0, {"quality": 1, "clarity": 3}),
+        (b, r0, {"quality": 5, "clarity": 3}),
+        (a, r1, {"quality": 2, "clarity": 1}),
+        (b, r1, {"quality": 2, "clarity": 4}),
+    ]:
+        record_hand_to(user, record)
+        services.response_submit(user=user, record=record, values=values)
+
+    def browse(**kw):
+        filters = review_selectors.RecordFilters(sort="disagreement", **kw)
+        return [(r.pk, r.disagreement) for r in review_selectors.records_browse(campaign, filters)]
+
+    assert browse() == [(r0.pk, 4), (r1.pk, 0)]
+    assert browse(question="clarity") == [(r1.pk, 3), (r0.pk, 0)]
+    queue = review_selectors.review_queue(campaign, "clarity")
+    assert [(r.record_id, r.disagreement) for r in queue][:2] == [(r1.pk, 3), (r1.pk, 3)]

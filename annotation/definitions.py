@@ -15,6 +15,7 @@ from campaigns.validators import validate_language_code
 from .errors import AnnotationError, CampaignLocked
 from .models import Field, Question, Record, Response
 from .slots import slots_reconcile
+from .spread import campaign_spread_refresh, spread_question
 from .validation import question_definition_errors
 
 
@@ -54,6 +55,14 @@ def records_delete_all(*, campaign: Campaign) -> int:
 
 
 # --- fields and questions ----------------------------------------------------------------
+def _spread_follow(campaign: Campaign, before: Question | None) -> None:
+    """Records' spreads are read on the campaign's disagreement question (spread.py):
+    when a change of the questions made another one that question, recompute them."""
+    after = spread_question(campaign)
+    if (before and before.pk) != (after and after.pk):
+        campaign_spread_refresh(campaign=campaign)
+
+
 def _require_editable(campaign: Campaign) -> None:
     if campaign.state in (Campaign.State.OPEN, Campaign.State.CLOSED):
         raise CampaignLocked(
@@ -109,6 +118,7 @@ def definition_move(*, campaign: Campaign, definition: Field | Question, positio
     others 0, 1, 2, … in their order."""
     _require_editable(campaign)
     model = type(definition)
+    before = spread_question(campaign) if model is Question else None
     with transaction.atomic():
         rows = list(
             model.objects.select_for_update()
@@ -121,6 +131,8 @@ def definition_move(*, campaign: Campaign, definition: Field | Question, positio
             if row.position != i or row.pk == definition.pk:
                 row.position = i
                 row.save(update_fields=["position"])
+    if model is Question:
+        _spread_follow(campaign, before)
     return definition
 
 
@@ -192,14 +204,17 @@ def question_save(
                 _("“%(title)s” cannot change: %(reason)s.")
                 % {"title": question.title, "reason": refusal}
             )
+    before = spread_question(campaign)
     question = question or Question(campaign=campaign)
     question.name, question.title, question.kind = name, title, kind
     question.options, question.required, question.description = options, required, description
     if suggestion_column is not None:
         question.suggestion_column = suggestion_column
-    return _definition_save(
+    question = _definition_save(
         question, siblings=campaign.questions, position=position, label=_("question")
     )
+    _spread_follow(campaign, before)
+    return question
 
 
 def question_delete(*, campaign: Campaign, question: Question) -> None:
@@ -214,7 +229,9 @@ def question_delete(*, campaign: Campaign, question: Question) -> None:
             )
             % {"title": question.title, "answers": answers}
         )
+    before = spread_question(campaign)
     question.delete()
+    _spread_follow(campaign, before)
 
 
 def question_archive(
@@ -223,8 +240,9 @@ def question_archive(
     """Stop (or resume) asking a question; `published` says whether publications keep an
     archived question's answers."""
     _require_editable(campaign)
+    before = spread_question(campaign)
     question.archived = archived
     question.published_when_archived = published
     question.save(update_fields=["archived", "published_when_archived"])
+    _spread_follow(campaign, before)
     return question
-

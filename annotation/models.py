@@ -152,6 +152,11 @@ class Record(models.Model):
     response_count = models.PositiveIntegerField(default=0)
     # The campaign's responses_per_record when the record's slots were made.
     overlap = models.PositiveSmallIntegerField(default=2)
+    # Disagreement among the counted responses on the campaign's disagreement question,
+    # kept with them (annotation/spread.py says how). PostgreSQL indexes it as (campaign,
+    # spread DESC NULLS LAST, id) for the review queue and the records browser, and the
+    # text of `fields` with pg_trgm (migration 0010; SQLite has no such index).
+    spread = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RecordQuerySet.as_manager()

@@ -33,6 +33,7 @@ from .models import Record, Response, ReviewStatus, Slot
 from .quality import annotator_quality_refresh_soon
 from .review_models import RecordComment, Review
 from .services import _fill_slot, _unfill_slot
+from .spread import record_spread_refresh, spread_question
 
 CHUNK = 500  # response ids read at a time when blocking or unblocking
 
@@ -99,6 +100,7 @@ def response_review(*, reviewer, response: Response, decision: str, comment: str
         if locked.status != Response.Status.SUBMITTED:
             raise ReviewRefused(_("This response was discarded: there is nothing to review."))
         blocked = CampaignBlock.objects.filter(campaign=campaign, user_id=locked.user_id).exists()
+        was_counted = locked.counted
         if decision == Review.Decision.REJECT:
             if locked.counted:
                 response_count_out(response=locked, record=record)
@@ -109,6 +111,8 @@ def response_review(*, reviewer, response: Response, decision: str, comment: str
             locked.review_status = ReviewStatus.ACCEPTED
         locked.review_comment = comment
         locked.save(update_fields=["counted", "review_status", "review_comment", "updated_at"])
+        if locked.counted != was_counted:
+            record_spread_refresh(record_id=record.pk, question=spread_question(campaign))
         review = Review.objects.create(
             response=locked, reviewer=reviewer, decision=decision, comment=comment
         )
@@ -226,6 +230,7 @@ def _recount(*, campaign: Campaign, user, count_in: bool) -> tuple[int, int]:
         responses = responses.exclude(review_status=ReviewStatus.REJECTED)
     changed = refused = 0
     last = 0
+    spread_on = spread_question(campaign)
     while True:
         ids = list(
             responses.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK]
@@ -249,6 +254,7 @@ def _recount(*, campaign: Campaign, user, count_in: bool) -> tuple[int, int]:
                     else:
                         response_count_out(response=response, record=record)
                     Response.objects.filter(pk=response_id).update(counted=response.counted)
+                    record_spread_refresh(record_id=record.pk, question=spread_on)
             except RecordComplete:
                 refused += 1
                 continue

@@ -3,10 +3,13 @@ reject, reviewers, blocks, comments. Thin: parse, call one selector or service, 
 Campaigns come through campaigns.access (campaign_get_for_reviewer / _for_lead), records
 and responses through annotation/review_selectors.py: what one may not review is 404."""
 
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -108,8 +111,25 @@ class RecordDetailView(APIView):
         return Response(data)
 
 
+QUEUE_COUNT_BOUND = 10_000
+
+
+class _BoundedCountPaginator(Paginator):
+    """Counts the queue no further than QUEUE_COUNT_BOUND (a bounded index walk, not a
+    count over every response of the campaign)."""
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.object_list[: QUEUE_COUNT_BOUND + 1].count(), QUEUE_COUNT_BOUND)
+
+
+class _QueuePagination(PageNumberPagination):
+    django_paginator_class = _BoundedCountPaginator
+
+
 class ReviewQueueView(ListAPIView):
     serializer_class = QueueItemSerializer
+    pagination_class = _QueuePagination
 
     def get_queryset(self):
         campaign = campaign_get_for_reviewer(self.request.user, self.kwargs["slug"])
@@ -119,6 +139,7 @@ class ReviewQueueView(ListAPIView):
 
     @extend_schema(
         summary="Responses waiting for review, most disagreement first",
+        description="`count` stops at 10,000: the queue is read from its front.",
         parameters=[OpenApiParameter("question", str)],
         tags=["review"],
     )

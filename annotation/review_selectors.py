@@ -6,7 +6,9 @@ getters below, so what the user may not review answers 404.
 Disagreement, as the browser and the queue define it (and the pages say): for a rating
 question, the spread of the counted answers (highest minus lowest rating: 0 when everyone
 agreed); for a label question, the number of different labels given minus one. Other
-question kinds have no disagreement figure.
+question kinds have no disagreement figure. On the campaign's disagreement question it is
+read from the stored, indexed `Record.spread` (annotation/spread.py); on another question
+a reader names, computed per record (no index: slow on large campaigns).
 """
 
 from __future__ import annotations
@@ -14,13 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count as CountAgg
 from django.db.models import (
     Exists,
     F,
     FloatField,
-    Max,
-    Min,
     OuterRef,
     QuerySet,
     Subquery,
@@ -37,6 +36,7 @@ from campaigns.models import Campaign, CampaignBlock
 from .models import Question, Record, Response, ReviewStatus
 from .review_models import RecordComment
 from .selectors import record_get_for_user
+from .spread import spread_expression, spread_question
 
 STATUSES = ("needs_responses", "complete", "has_rejected", "has_pending")
 SORTS = ("id", "disagreement", "recent", "responses")
@@ -83,32 +83,28 @@ class RecordFilters:
 
 
 def disagreement_question(campaign: Campaign, name: str = "") -> Question | None:
-    """The question disagreement is measured on: the one named, else the first rating or
-    label question."""
-    questions = campaign.questions.filter(kind__in=[Question.Kind.RATING, Question.Kind.LABEL])
+    """The question disagreement is measured on: the rating or label question named, else
+    the campaign's disagreement question (the stored spread's)."""
     if name:
-        return questions.filter(name=name).first()
-    return questions.order_by("position", "id").first()
+        kinds = [Question.Kind.RATING, Question.Kind.LABEL]
+        return campaign.questions.filter(kind__in=kinds, name=name).first()
+    return spread_question(campaign)
 
 
-def _disagreement(question: Question | None, record_ref: str = "pk"):
-    """A subquery per record (`record_ref`: the outer row's record id): the disagreement
-    of its counted answers to `question`."""
-    if question is None:
-        return Value(None, output_field=FloatField())
-    answers = Response.objects.filter(
-        record=OuterRef(record_ref), counted=True, status=Response.Status.SUBMITTED
-    ).exclude(**{f"values__{question.name}__isnull": True})
-    value = KT(f"values__{question.name}")
-    if question.kind == Question.Kind.RATING:
-        number = Cast(value, FloatField())
-        spread = Max(number) - Min(number)
-    else:
-        spread = Cast(CountAgg(value, distinct=True) - 1, FloatField())
-    return Subquery(
-        answers.order_by().values("record").annotate(d=spread).values("d")[:1],
-        output_field=FloatField(),
-    )
+def _disagreement(campaign: Campaign, name: str, record_path: str):
+    """(expression of the disagreement, whether it is the stored spread) for the rows of a
+    query (`record_path`: their record; "" for records themselves)."""
+    question = disagreement_question(campaign, name)
+    stored = question is not None and (not name or question == spread_question(campaign))
+    if stored:
+        return F(f"{record_path}spread"), True
+    return spread_expression(question, f"{record_path}pk"), False
+
+
+def records_text_filter(records: QuerySet[Record], q: str) -> QuerySet[Record]:
+    """Records whose fields' text holds `q`, ignoring case: UPPER(fields::text) LIKE on
+    PostgreSQL, which migration 0010's pg_trgm index serves; a plain scan on SQLite."""
+    return records.alias(fields_text=Cast("fields", TextField())).filter(fields_text__icontains=q)
 
 
 def records_browse(campaign: Campaign, filters: RecordFilters) -> QuerySet[Record]:
@@ -123,9 +119,7 @@ def records_browse(campaign: Campaign, filters: RecordFilters) -> QuerySet[Recor
     if filters.external_id is not None:
         records = records.filter(external_id=filters.external_id)
     if filters.q:
-        records = records.alias(fields_text=Cast("fields", TextField())).filter(
-            fields_text__icontains=filters.q
-        )
+        records = records_text_filter(records, filters.q)
     if filters.status == "needs_responses":
         records = records.filter(response_count__lt=F("overlap"))
     elif filters.status == "complete":
@@ -160,9 +154,9 @@ def records_browse(campaign: Campaign, filters: RecordFilters) -> QuerySet[Recor
         )
     if filters.has_comments:
         records = records.filter(Exists(RecordComment.objects.filter(record=OuterRef("pk"))))
-    question = disagreement_question(campaign, filters.question)
+    disagreement, _stored = _disagreement(campaign, filters.question, "")
     records = records.annotate(
-        disagreement=_disagreement(question),
+        disagreement=disagreement,
         last_response_at=Subquery(
             Response.objects.filter(record=OuterRef("pk"))
             .order_by("-updated_at")
@@ -235,9 +229,8 @@ def review_queue(campaign: Campaign, question_name: str = "") -> QuerySet[Respon
     disagreement first (then the oldest record, then the oldest response). Responses
     that do not count (their annotator is blocked, or their record was completed while
     they were) are not in the queue."""
-    question = disagreement_question(campaign, question_name)
-    disagreement = _disagreement(question, record_ref="record_id")
-    return (
+    disagreement, stored = _disagreement(campaign, question_name, "record__")
+    responses = (
         Response.objects.filter(
             record__campaign=campaign,
             status=Response.Status.SUBMITTED,
@@ -246,8 +239,22 @@ def review_queue(campaign: Campaign, question_name: str = "") -> QuerySet[Respon
         )
         .select_related("user", "record")
         .annotate(disagreement=Coalesce(disagreement, Value(-1.0), output_field=FloatField()))
-        .order_by("-disagreement", "record_id", "id")
     )
+    if stored:
+        # Walks the records' (campaign, spread DESC NULLS LAST, id) index: no sort.
+        return responses.order_by(F("record__spread").desc(nulls_last=True), "record__id", "id")
+    return responses.order_by("-disagreement", "record_id", "id")
+
+
+QUEUE_COUNT_LIMIT = 1000
+
+
+def review_queue_count(campaign: Campaign, question_name: str = "", *, limit: int = 0) -> int:
+    """How many responses wait for review, counted no further than `limit` + 1
+    (QUEUE_COUNT_LIMIT by default): more than `limit` reads "limit+". A bounded walk of the
+    queue's index instead of a count over every response of the campaign."""
+    limit = limit or QUEUE_COUNT_LIMIT
+    return review_queue(campaign, question_name).values("pk")[: limit + 1].count()
 
 
 def user_may_comment(user, record: Record) -> bool:

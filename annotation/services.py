@@ -24,6 +24,7 @@ from campaigns.models import Campaign, CampaignBlock
 from .errors import AnnotationError, CampaignNotOpen, LeaseLost, LeaseRequired, RecordComplete
 from .lease_time import seconds_since_lease
 from .models import Question, Record, Response, Skip, Slot
+from .spread import record_spread_refresh, spread_question, spread_question_of
 from .suggestions import suggestions_kept
 from .validation import answers_clean
 
@@ -244,8 +245,11 @@ def response_submit(
         questions = list(campaign.questions.asked())
     cleaned = answers_clean(questions, values)
     kept = suggestions_kept(record.suggestions, cleaned)
+    spread_on = spread_question_of(questions)
     try:
-        result = _response_submit(user=user, record=record, values=cleaned, kept=kept)
+        result = _response_submit(
+            user=user, record=record, values=cleaned, kept=kept, spread_on=spread_on
+        )
     except IntegrityError:
         # A concurrent identical request won; the response it wrote is this one's result.
         existing = Response.objects.filter(record=record, user=user).first()
@@ -255,6 +259,7 @@ def response_submit(
             Response.objects.filter(pk=existing.pk).update(
                 values=cleaned, kept_suggestion=kept, updated_at=timezone.now()
             )
+            record_spread_refresh(record_id=record.pk, question=spread_on)
             existing.values, existing.kept_suggestion = cleaned, kept
         return SubmitResult(response=existing, created=False)
     if result.created:
@@ -296,17 +301,23 @@ def _submitted_events(*, campaign: Campaign, record: Record, result: SubmitResul
         campaign_completion_check_on_commit(campaign_id=campaign.pk)
 
 
-def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -> SubmitResult:
+def _response_submit(
+    *, user, record: Record, values: dict, kept: dict | None, spread_on: Question | None
+) -> SubmitResult:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         from .services_pg import response_submit_pg
 
-        result = response_submit_pg(user=user, record=record, values=values, kept=kept)
+        result = response_submit_pg(
+            user=user, record=record, values=values, kept=kept, spread_on=spread_on
+        )
         if result is not None:
             return result
     with transaction.atomic():
         existing = Response.objects.select_for_update().filter(record=record, user=user).first()
         if existing is not None and existing.status == Response.Status.SUBMITTED:
-            return _response_revise(existing=existing, record=record, values=values, kept=kept)
+            return _response_revise(
+                existing=existing, record=record, values=values, kept=kept, spread_on=spread_on
+            )
         draft = existing is not None and existing.status == Response.Status.DRAFT
         _fill_slot(user=user, record=record, may_take_free=existing is not None, draft=draft)
         completed = CampaignDayStats.objects.record_response(
@@ -336,6 +347,7 @@ def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -
             if draft:
                 Response.objects.filter(pk=existing.pk).update(created_at=existing.updated_at)
                 existing.created_at = existing.updated_at
+            record_spread_refresh(record_id=record.pk, question=spread_on)
             return SubmitResult(response=existing, created=draft, completed=completed == 1)
         response = Response.objects.create(
             record=record,
@@ -346,11 +358,17 @@ def _response_submit(*, user, record: Record, values: dict, kept: dict | None) -
             seconds=seconds,
         )
         del response.seconds  # the expression: read from the row if ever asked
+        record_spread_refresh(record_id=record.pk, question=spread_on)
         return SubmitResult(response=response, created=True, completed=completed == 1)
 
 
 def _response_revise(
-    *, existing: Response, record: Record, values: dict, kept: dict | None
+    *,
+    existing: Response,
+    record: Record,
+    values: dict,
+    kept: dict | None,
+    spread_on: Question | None,
 ) -> SubmitResult:
     """A submitted response submitted again (inside the caller's transaction, the
     response row locked). Same answers on a response that counts: nothing changes (a
@@ -371,6 +389,11 @@ def _response_revise(
     existing.save(
         update_fields=["values", "kept_suggestion", "counted", "review_status", "updated_at"]
     )
+    if spread_on is not None:
+        # The record's lock first (after the response's, as discarding does), so the spread
+        # is read on every response committed to it.
+        Record.objects.select_for_update().filter(pk=record.pk).values_list("pk").first()
+        record_spread_refresh(record_id=record.pk, question=spread_on)
     return SubmitResult(response=existing, created=False)
 
 
@@ -394,10 +417,15 @@ def response_discard(*, user, record: Record) -> Response:
                 CampaignDayStats.objects.record_response(
                     campaign_id=record.campaign_id, user_id=user.pk, record_id=record.pk, delta=-1
                 )
+            was_counted = existing.counted
             existing.status = Response.Status.DISCARDED
             existing.values = {}
             existing.counted = False
             existing.save(update_fields=["status", "values", "counted", "updated_at"])
+            if was_counted:
+                record_spread_refresh(
+                    record_id=record.pk, question=spread_question(record.campaign)
+                )
             return existing
         lease_release(user=user, record=record)
         return Response.objects.create(

@@ -13,8 +13,9 @@ from campaigns.dashboards.models import SHARDS, utc_day
 from campaigns.models import Campaign
 
 from .errors import RecordComplete
-from .models import Record, Response
+from .models import Question, Record, Response
 from .services import Lease, NothingLeft, SubmitResult, _nothing_left
+from .spread import record_spread_refresh
 
 # The lease step, one statement prepared once per connection (planning it costs more than
 # running it): my unfilled slot in the campaign if its lease is live; else that slot
@@ -83,15 +84,43 @@ SELECT x.*, (SELECT count(*) FROM mine) FROM (SELECT 1) AS one LEFT JOIN (
 # slots, response, day counter, user counter): in another order, a review's counter
 # updates and a submit could deadlock.
 # Response.seconds (issue 14) is now minus my slot's leased_at, read from the slots step.
-# $1 record, $2 user, $3 values, $4 kept suggestion, $5 now, $6 campaign, $7 day, $8 shard.
+# The record's spread (issue 14, annotation/spread.py) is set by the count step from the
+# record's counted answers plus mine. This statement's snapshot predates its wait for the
+# record's row lock, so it can miss an answer committed to the record meanwhile; the count
+# step then sees (on the row's latest version) a count or a spread that its snapshot does
+# not explain and writes -1 instead, and the caller recomputes the spread with a statement
+# of its own (rare: two answers to one record at the same moment).
+# $1 record, $2 user, $3 values, $4 kept suggestion, $5 now, $6 campaign, $7 day, $8 shard,
+# $9 the disagreement question's name (null: none), $10 its kind.
 _PG_SUBMIT = """
 WITH prior AS (
   SELECT 1 FROM annotation_response WHERE record_id = $1 AND user_id = $2
 ),
+answers AS (
+  SELECT values ->> $9 AS v FROM annotation_response
+  WHERE $9 IS NOT NULL AND record_id = $1 AND counted AND status = 'submitted'
+),
+seen AS (
+  SELECT (SELECT count(*) FROM answers) AS n,
+    (SELECT CASE WHEN $10 = 'rating' THEN max(v::float8) - min(v::float8)
+                 WHEN count(v) > 0 THEN count(DISTINCT v) - 1 END
+     FROM answers) AS spread,
+    (SELECT CASE WHEN $10 = 'rating'
+                   THEN max(CASE WHEN $10 = 'rating' THEN v::float8 END)
+                        - min(CASE WHEN $10 = 'rating' THEN v::float8 END)
+                 WHEN count(v) > 0 THEN count(DISTINCT v) - 1 END
+     FROM (SELECT v FROM answers UNION ALL SELECT $3 ->> $9) a) AS spread_with_mine
+),
 counted AS (
-  UPDATE annotation_record SET response_count = response_count + 1
-  WHERE id = $1 AND response_count < overlap AND NOT EXISTS (SELECT 1 FROM prior)
-  RETURNING response_count = overlap AS completed
+  UPDATE annotation_record r SET response_count = r.response_count + 1,
+    spread = CASE
+      WHEN $9 IS NULL THEN r.spread
+      WHEN r.response_count = s.n AND r.spread IS NOT DISTINCT FROM s.spread
+        THEN s.spread_with_mine
+      ELSE -1 END
+  FROM seen s
+  WHERE r.id = $1 AND r.response_count < r.overlap AND NOT EXISTS (SELECT 1 FROM prior)
+  RETURNING r.response_count = r.overlap AS completed, r.spread = -1 AS spread_stale
 ),
 slots AS (
   UPDATE annotation_slot SET filled = (filled OR holder_id IS NOT DISTINCT FROM $2),
@@ -125,7 +154,7 @@ per_user AS (
 )
 SELECT EXISTS (SELECT 1 FROM prior), (SELECT completed FROM counted),
        (SELECT id FROM inserted), (SELECT count(*) FROM per_user),
-       (SELECT seconds FROM inserted)
+       (SELECT seconds FROM inserted), (SELECT spread_stale FROM counted)
 """
 
 
@@ -182,20 +211,24 @@ def lease_next_record_pg(*, user, campaign: Campaign) -> Lease | NothingLeft | N
 
 
 def response_submit_pg(
-    *, user, record: Record, values: dict, kept: dict | None
+    *, user, record: Record, values: dict, kept: dict | None, spread_on: Question | None = None
 ) -> SubmitResult | None:
     """The common case (a first submission on my lease) as one prepared statement inside
-    BEGIN/COMMIT; None when it is not that case (the portable path handles it)."""
+    BEGIN/COMMIT; None when it is not that case (the portable path handles it).
+
+    The record's spread on the disagreement question (`spread_on`, annotation/spread.py)
+    is set by the same statement, or, when another answer to the record was committed while
+    it waited for the record's lock, by one more statement (see _PG_SUBMIT)."""
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         _pg_prepare(
             cursor,
             "commonset_submit",
-            "bigint, bigint, jsonb, jsonb, timestamptz, bigint, date, integer",
+            "bigint, bigint, jsonb, jsonb, timestamptz, bigint, date, integer, text, text",
             _PG_SUBMIT,
         )
         cursor.execute(
-            "EXECUTE commonset_submit(%s, %s, %s, %s, %s, %s, %s, %s)",
+            "EXECUTE commonset_submit(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 record.pk,
                 user.pk,
@@ -205,9 +238,11 @@ def response_submit_pg(
                 record.campaign_id,
                 utc_day(now),
                 user.pk % SHARDS,
+                None if spread_on is None else spread_on.name,
+                None if spread_on is None else spread_on.kind,
             ],
         )
-        prior, completed, response_id, _counters, seconds = cursor.fetchone()
+        prior, completed, response_id, _counters, seconds, spread_stale = cursor.fetchone()
         if prior:
             return None  # a draft, a discard or a submission to change: the portable path
         if completed is None:
@@ -215,6 +250,8 @@ def response_submit_pg(
         if response_id is None:
             transaction.set_rollback(True)
             return None  # no slot of mine: the portable path says why
+        if spread_stale:  # another answer came in while this one waited: read them all
+            record_spread_refresh(record_id=record.pk, question=spread_on)
     response = Response(
         id=response_id,
         record=record,

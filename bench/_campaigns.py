@@ -164,6 +164,12 @@ def build_campaign(
             "CROSS JOIN generate_series(0, %s) k",
             [base, users, days, campaign.pk, responses_per_record - 1],
         )
+    # The responses came in by SQL, as an import would: their records' stored
+    # disagreement figure follows in one set-based pass.
+    from annotation.spread import campaign_spread_refresh
+
+    campaign_spread_refresh(campaign=campaign)
+    with connection.cursor() as cursor:
         cursor.execute(
             "ANALYZE annotation_record; ANALYZE annotation_response; ANALYZE accounts_user"
         )

@@ -5,6 +5,7 @@ annotation/review_selectors.py, every change through annotation/review.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -109,9 +110,18 @@ def review_queue(request, slug: str):
             record=item.record,
             fields=list(campaign.fields.all()),
             others=[r for r in others if r.pk != item.pk],
-            remaining=queue.count(),
+            **_queue_remaining(campaign, at),
         )
     return render(request, "campaigns/review/queue.html", context)
+
+
+def _queue_remaining(campaign, at: int) -> dict:
+    """The queue's length for "Response n of N", counted only a bounded way past `at`
+    (N reads "1,000+" beyond it)."""
+    limit = at + review_selectors.QUEUE_COUNT_LIMIT
+    remaining = review_selectors.review_queue_count(campaign, limit=limit)
+    shown = intcomma(remaining) if remaining <= limit else f"{intcomma(limit)}+"
+    return {"remaining": remaining, "remaining_shown": shown}
 
 
 def _back(request, default: str):

@@ -88,6 +88,20 @@ def _assert_invariants(campaign, overlap):
         == 0
     )
     assert Slot.objects.filter(campaign=campaign, filled=True).count() == overlap * len(records)
+    _assert_spreads_true(campaign)
+
+
+def _assert_spreads_true(campaign):
+    """Each record's stored disagreement (Record.spread, kept by the submit statement and
+    every review) equals the one computed afresh from its counted answers: two answers to
+    one record committed at the same moment must not leave it stale."""
+    from annotation.spread import spread_expression, spread_question
+
+    fresh = Record.objects.filter(campaign=campaign).annotate(
+        fresh=spread_expression(spread_question(campaign))
+    )
+    wrong = [(r.external_id, r.spread, r.fresh) for r in fresh if r.spread != r.fresh]
+    assert wrong == []
 
 
 def test_32_annotators_fill_500_records_exactly_twice():
@@ -273,6 +287,7 @@ def _assert_counted_invariants(campaign, overlap):
         assert len(counted.get(record.pk, ())) == overlap, record
         assert sorted(filled.get(record.pk, [])) == sorted(counted[record.pk]), record
     assert not Slot.objects.filter(campaign=campaign).exclude(record_responses=overlap).exists()
+    _assert_spreads_true(campaign)
     assert (
         Response.objects.filter(record__campaign=campaign)
         .values("record", "user")

@@ -35,7 +35,7 @@ def record_get_for_user(user, record_id: int) -> Record:
     """A record of a campaign the user may see (404 otherwise), with its campaign.
 
     The annotation loop's hot path: one raw query (no ORM compilation) for the record's
-    id, external id and suggestions (a submission records whether it kept them) and its
+    id, external id, suggestions (a submission records whether it kept them), gold and its
     campaign row; visibility is decided by
     campaigns.access.campaign_visible_to_user. The record's other columns load on
     first use."""
@@ -44,7 +44,7 @@ def record_get_for_user(user, record_id: int) -> Record:
     rows = list(
         Campaign.objects.raw(
             "SELECT c.*, r.id AS record_pk, r.external_id AS record_external_id,"
-            " r.suggestions AS record_suggestions"
+            " r.suggestions AS record_suggestions, r.gold AS record_gold"
             " FROM annotation_record r JOIN campaigns_campaign c ON c.id = r.campaign_id"
             " WHERE r.id = %s",
             [record_id],
@@ -55,13 +55,15 @@ def record_get_for_user(user, record_id: int) -> Record:
     campaign = rows[0]
     if not campaign_visible_to_user(user, campaign):
         raise Http404
-    suggestions = campaign.record_suggestions
+    suggestions, gold = campaign.record_suggestions, campaign.record_gold
     if isinstance(suggestions, str | bytes):
         suggestions = json.loads(suggestions)
+    if isinstance(gold, str | bytes):
+        gold = json.loads(gold)
     record = Record.from_db(
         connection.alias,
-        ["id", "campaign_id", "external_id", "suggestions"],
-        [campaign.record_pk, campaign.pk, campaign.record_external_id, suggestions],
+        ["id", "campaign_id", "external_id", "suggestions", "gold"],
+        [campaign.record_pk, campaign.pk, campaign.record_external_id, suggestions, gold],
     )
     record.campaign = campaign
     return record
@@ -207,7 +209,7 @@ def campaign_records_count(campaign: Campaign) -> int:
     stats = CampaignStats.objects.filter(campaign_id=campaign.pk).values_list("records", flat=True)
     records = stats.first()
     if records is None:
-        records = Record.objects.filter(campaign=campaign).count()
+        records = Record.objects.filter(campaign=campaign).data().count()
         CampaignStats.objects.get_or_create(campaign_id=campaign.pk, defaults={"records": records})
     return records
 

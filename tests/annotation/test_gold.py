@@ -1,0 +1,217 @@
+"""Gold records (issue 14): marking (expected answers validated, missing ones named),
+serving at the lead's rate and never twice on both database paths, not counted anywhere,
+accuracy, and the API's permissions."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from annotation import gold, services, services_pg
+from annotation.models import Record, Response, Slot
+from annotation.validation import AnswerErrors
+from annotation.selectors import campaign_progress_counted
+from campaigns.dashboards.models import CampaignUserStats
+from tests.annotation.factories import ALL_KIND_QUESTIONS, make_campaign
+from tests.factories import UserFactory
+
+
+def serve(user, campaign):
+    return services.lease_next_record(user=user, campaign=campaign)
+
+
+def answer_next(user, campaign, values=None):
+    """Ask for the next record and answer it; the record (None when nothing is left)."""
+    lease = serve(user, campaign)
+    if isinstance(lease, services.NothingLeft):
+        return None
+    services.response_submit(user=user, record=lease.record, values=values or {"quality": 3})
+    return lease.record
+
+
+def campaign_with_gold(*, records=30, golds=3, every=5, overlap=1):
+    campaign = make_campaign(records=records + golds, overlap=overlap)
+    campaign.gold_every = every
+    campaign.save(update_fields=["gold_every"])
+    made = list(Record.objects.filter(campaign=campaign).order_by("-id")[:golds])
+    for record in made:
+        gold.record_gold_set(record=record, expected={"quality": 4})
+    return campaign, {r.pk for r in made}
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("orm", marks=pytest.mark.django_db),
+        pytest.param(
+            "pg-statements",
+            marks=[pytest.mark.postgres, pytest.mark.django_db(transaction=True)],
+        ),
+    ],
+)
+def path(request, monkeypatch):
+    """Both loop paths (as tests/annotation/test_assignment.py): inside a test transaction
+    the portable ORM path, on PostgreSQL with transaction=True the hand-written statements."""
+    calls = {"pg": 0}
+    original = services_pg.lease_next_record_pg
+
+    def counted(**kwargs):
+        calls["pg"] += 1
+        return original(**kwargs)
+
+    monkeypatch.setattr(services_pg, "lease_next_record_pg", counted)
+    yield request.param
+    if request.param == "pg-statements":
+        assert calls["pg"] > 0
+    else:
+        assert calls["pg"] == 0
+
+
+# --- serving -------------------------------------------------------------------------------
+def test_one_gold_record_in_every_n_and_never_the_same_twice(path):
+    campaign, golds = campaign_with_gold(records=30, golds=3, every=5)
+    annotator = UserFactory()
+    served = [answer_next(annotator, campaign) for _ in range(20)]
+    kinds = ["gold" if r.pk in golds else "data" for r in served]
+    assert kinds == (["data"] * 4 + ["gold"]) * 3 + ["data"] * 5
+    gold_served = [r.pk for r in served if r.pk in golds]
+    assert len(set(gold_served)) == 3  # each gold once
+    # Every gold answer is stored, marked gold and not counted.
+    answers = Response.objects.filter(user=annotator, record_id__in=golds)
+    assert answers.count() == 3
+    assert set(answers.values_list("gold", "counted")) == {(True, False)}
+    # A second annotator gets the same gold records at the same rate.
+    other = UserFactory()
+    served = [answer_next(other, campaign) for _ in range(5)]
+    assert [r.pk in golds for r in served] == [False] * 4 + [True]
+
+
+def test_asking_twice_gives_the_same_gold_record_and_off_serves_none(path):
+    campaign, golds = campaign_with_gold(records=10, golds=2, every=2)
+    annotator = UserFactory()
+    answer_next(annotator, campaign)
+    first, again = serve(annotator, campaign), serve(annotator, campaign)
+    assert first.record.pk in golds and again.record.pk == first.record.pk
+    assert not Slot.objects.filter(record_id__in=golds).exists()
+    campaign.gold_every = 0
+    campaign.save(update_fields=["gold_every"])
+    served = [answer_next(UserFactory(), campaign) for _ in range(3)]
+    assert all(r.pk not in golds for r in served)
+
+
+def test_gold_records_are_never_leased_and_do_not_keep_the_loop_busy(path):
+    campaign, golds = campaign_with_gold(records=2, golds=1, every=50)
+    annotator = UserFactory()
+    assert {answer_next(annotator, campaign).pk for _ in range(2)}.isdisjoint(golds)
+    left = serve(annotator, campaign)
+    assert isinstance(left, services.NothingLeft) and left.reason == "done"
+
+
+@pytest.mark.django_db
+def test_gold_off_adds_no_query_and_on_adds_one(django_assert_max_num_queries):
+    campaign = make_campaign(records=5, overlap=1)
+    first, second, third, fourth = (UserFactory() for _ in range(4))
+    with CaptureQueriesContext(connection) as before:  # a campaign that never had gold
+        serve(first, campaign)
+    served_before = len(before.captured_queries)
+    record = Record.objects.filter(campaign=campaign).order_by("-id").first()
+    gold.record_gold_set(record=record, expected={"quality": 2})
+    with django_assert_max_num_queries(served_before):  # gold records, gold_every = 0
+        assert serve(second, campaign).record.pk != record.pk
+    campaign.gold_every = 20
+    campaign.save(update_fields=["gold_every"])
+    with django_assert_max_num_queries(served_before + 1):  # on, nothing due
+        assert serve(third, campaign).record.pk != record.pk
+    campaign.gold_every = 1
+    campaign.save(update_fields=["gold_every"])
+    with django_assert_max_num_queries(1):  # on and due: the one query serves it
+        assert serve(fourth, campaign).record.pk == record.pk
+
+
+# --- not counted anywhere ------------------------------------------------------------------
+@pytest.mark.django_db
+def test_gold_answers_count_nowhere():
+    campaign, golds = campaign_with_gold(records=4, golds=1, every=2, overlap=1)
+    annotator = UserFactory()
+    served = [answer_next(annotator, campaign) for _ in range(4)]
+    assert sum(r.pk in golds for r in served) == 1
+    gold_record = Record.objects.get(pk=next(iter(golds)))
+    assert gold_record.response_count == 0
+    assert CampaignUserStats.objects.get(campaign=campaign, user=annotator).responses == 3
+    progress = campaign_progress_counted(campaign)
+    assert (progress.records, progress.responses, progress.completed) == (4, 3, 3)
+    assert not Record.objects.open_in(campaign).filter(pk__in=golds).exists()
+    assert not Record.objects.completed_in(campaign).filter(pk__in=golds).exists()
+    # The database refuses a counted gold answer, and a counted response on a gold record.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Response.objects.filter(record=gold_record).update(counted=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Record.objects.filter(pk=gold_record.pk).update(response_count=1)
+
+
+# --- marking -------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_missing_expected_answers_are_named_and_values_validated():
+    campaign = make_campaign(records=1, questions=ALL_KIND_QUESTIONS)
+    record = Record.objects.get(campaign=campaign)
+    with pytest.raises(gold.GoldAnswersMissing) as refused:
+        gold.record_gold_set(record=record, expected={"quality": 3, "note": "x"})
+    assert refused.value.missing == ["topic", "order"]  # "flags" is optional
+    assert "topic, order" in refused.value.message
+    with pytest.raises(AnswerErrors) as bad:
+        gold.record_gold_set(
+            record=record,
+            expected={"quality": 9, "topic": "code", "order": ["a", "b", "c"], "note": "x"},
+        )
+    assert set(bad.value.errors) == {"quality"}
+    assert Record.objects.get(pk=record.pk).gold is None
+    assert Slot.objects.filter(record=record).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_record_with_answers_cannot_become_gold_and_clearing_gives_slots_back():
+    campaign = make_campaign(records=2, overlap=2)
+    annotator = UserFactory()
+    answered = answer_next(annotator, campaign)
+    with pytest.raises(gold.GoldRefused):
+        gold.record_gold_set(record=answered, expected={"quality": 1})
+    other = Record.objects.filter(campaign=campaign).exclude(pk=answered.pk).get()
+    gold.record_gold_set(record=other, expected={"quality": 1})
+    assert not Slot.objects.filter(record=other).exists()
+    gold.record_gold_clear(record=other)
+    assert Record.objects.get(pk=other.pk).gold is None
+    assert Slot.objects.filter(record=other).count() == 2
+
+
+# --- accuracy ------------------------------------------------------------------------------
+def test_answer_matching_per_kind():
+    check = gold.gold_answer_correct
+    assert check("rating", 4, 4) and not check("rating", 4, 3)
+    assert check("label", "code", "code") and not check("label", "code", "poetry")
+    assert check("multi_label", ["a", "b"], ["b", "a"]) and not check("multi_label", ["a"], [])
+    assert check("ranking", ["a", "b", "c"], ["a", "b", "c"])
+    assert not check("ranking", ["a", "b", "c"], ["b", "a", "c"])
+    assert check("text", "Bonjour", "  bonjour ") and not check("text", "Bonjour", "Bonsoir")
+    assert not check("label", "code", None)
+
+
+@pytest.mark.django_db
+def test_accuracy_by_annotator_and_overall():
+    campaign = make_campaign(records=2, overlap=1, questions=ALL_KIND_QUESTIONS)
+    first, second = Record.objects.filter(campaign=campaign).order_by("id")
+    expected = {"quality": 4, "topic": "code", "order": ["a", "b", "c"], "note": "Yes"}
+    gold.record_gold_set(record=first, expected=expected)
+    gold.record_gold_set(record=second, expected={**expected, "flags": ["unsafe"]})
+    careful, careless, idle = UserFactory(), UserFactory(), UserFactory()
+    for record in (first, second):
+        values = {**expected, "note": " yes "}
+        if record == second:
+            values["flags"] = ["unsafe"]
+        services.response_submit(user=careful, record=record, values=values)
+    services.response_submit(
+        user=careless,
+        record=first,
+        values={"quality": 1, "topic": "code", "order": ["c", "b", "a"], "note": "no"},
+    )
+    accuracy = gold.gold_accuracy_by_annotator(campaign)
+    assert accuracy == {careful.pk: (9, 9), careless.pk: (1, 4)}
+    assert idle.pk not in accuracy
+    assert gold.gold_accuracy_overall(campaign) == (10, 13)

@@ -166,7 +166,9 @@ def gold_next_for(*, user, campaign: Campaign):
     if record is None:
         return None
     record.campaign = campaign
-    return Lease(record=record, slot_id=0, expires_at=now + timedelta(seconds=campaign.lease_seconds))
+    return Lease(
+        record=record, slot_id=0, expires_at=now + timedelta(seconds=campaign.lease_seconds)
+    )
 
 
 def gold_answer_submit(*, user, record: Record, values: dict):

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from annotation import gold, services, services_pg
 from annotation.models import Record, Response, Slot
-from annotation.validation import AnswerErrors
 from annotation.selectors import campaign_progress_counted
+from annotation.validation import AnswerErrors
 from campaigns.dashboards.models import CampaignUserStats
 from tests.annotation.factories import ALL_KIND_QUESTIONS, make_campaign
 from tests.factories import UserFactory

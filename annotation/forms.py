@@ -122,6 +122,14 @@ class CampaignSettingsForm(forms.Form):
         ),
     )
 
+    gold_every = forms.IntegerField(
+        label=_("One gold record in every"),
+        min_value=0,
+        max_value=10_000,
+        required=False,  # left out: it stays as it is
+        help_text=_("Records per annotator; 0: no gold records are served."),
+    )
+
     def clean_languages(self):
         text = self.cleaned_data.get("languages") or ""
         return normalise_language_codes(text) if text.strip() else []
@@ -136,6 +144,7 @@ class CampaignSettingsForm(forms.Form):
                 "lease_seconds": campaign.lease_seconds,
                 "languages": ", ".join(campaign.languages or []),
                 "draft_hold_seconds": campaign.draft_hold_seconds,
+                "gold_every": campaign.gold_every,
             },
         )
 

@@ -22,7 +22,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,10 +98,7 @@ def record_gold_set(*, record: Record, expected, questions: list[Question] | Non
     with transaction.atomic():
         locked = Record.objects.select_for_update().get(pk=record.pk)
         if locked.gold is None:
-            answered = Response.objects.filter(
-                record=locked, gold=False, status=Response.Status.SUBMITTED
-            )
-            if locked.response_count or answered.exists():
+            if _answered(Record.objects.filter(pk=locked.pk)).exists():
                 raise GoldRefused(
                     _("This record already has answers; only a record nobody answered can be gold.")
                 )
@@ -118,6 +124,61 @@ def record_gold_clear(*, record: Record) -> Record:
             _records_counter_add(campaign_id=record.campaign_id, delta=1)
     record.gold = None
     return record
+
+
+def _answered(records):
+    """Of these records, those someone answered as ordinary records."""
+    return records.filter(
+        Q(response_count__gt=0)
+        | Exists(
+            Response.objects.filter(
+                record=OuterRef("pk"), gold=False, status=Response.Status.SUBMITTED
+            )
+        )
+    )
+
+
+def gold_refused_index(*, campaign: Campaign, rows: list, gold: dict | None) -> int | None:
+    """An import batch (imports/writer.py): the index of the first row that would make a
+    record gold although someone answered it already, or None. One query when the batch
+    has gold rows, none otherwise."""
+    if not gold:
+        return None
+    answered = set(
+        _answered(
+            Record.objects.filter(campaign=campaign, external_id__in=list(gold), gold__isnull=True)
+        ).values_list("external_id", flat=True)
+    )
+    for index, row in enumerate(rows):
+        if row[1] in answered and row[1] in gold:
+            return index
+    return None
+
+
+def gold_records_import(*, campaign: Campaign, rows: list, gold: dict) -> int:
+    """After an import batch was written (in its transaction): the records of the rows
+    `gold` names ({external id: (row number, expected answers)}) become gold with those
+    answers, their slots go, and the record counter leaves the new gold ones out. Returns
+    how many records became gold."""
+    written = {row[1] for row in rows} & set(gold)
+    if not written:
+        return 0
+    records = dict(
+        Record.objects.filter(campaign=campaign, external_id__in=written).values_list(
+            "external_id", "pk"
+        )
+    )
+    newly = list(
+        Record.objects.filter(pk__in=records.values(), gold__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    Slot.objects.filter(record_id__in=newly).delete()
+    Response.objects.drafts().filter(record_id__in=newly).delete()
+    for external_id, pk in records.items():
+        Record.objects.filter(pk=pk).update(gold=gold[external_id][1])
+    _records_counter_add(campaign_id=campaign.pk, delta=-len(newly))
+    return len(newly)
 
 
 # --- serving -------------------------------------------------------------------------------

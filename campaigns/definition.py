@@ -102,6 +102,8 @@ def campaign_definition_get(campaign: Campaign) -> dict:
     if campaign.visibility_org:
         data["visibility_org"] = campaign.visibility_org
     data["responses_per_record"] = campaign.responses_per_record
+    if campaign.gold_every:
+        data["gold_every"] = campaign.gold_every
     data["fields"] = [_field_data(f) for f in campaign.fields.all()]
     data["questions"] = [_question_data(q) for q in campaign.questions.all()]
     return data
@@ -334,6 +336,8 @@ def campaign_definition_apply(*, campaign: Campaign, document) -> Applied:
                 )
         texts = {attr: document[key] for key, attr in _TEXTS.items() if key in document}
         texts = {attr: value for attr, value in texts.items() if getattr(campaign, attr) != value}
+        if document.get("gold_every", campaign.gold_every) != campaign.gold_every:
+            texts["gold_every"] = document["gold_every"]
         overlap = document.get("responses_per_record")
         if overlap == campaign.responses_per_record:
             overlap = None

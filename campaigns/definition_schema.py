@@ -50,6 +50,12 @@ CAMPAIGN_DEFINITION_SCHEMA = {
             "visibility only); fixed like `visibility`.",
         },
         "responses_per_record": {"type": "integer", "minimum": 1, "maximum": 20},
+        "gold_every": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 10000,
+            "description": "Serve each annotator one gold record in this many records (0: never).",
+        },
         "fields": {
             "type": "array",
             "items": {

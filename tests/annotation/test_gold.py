@@ -215,3 +215,101 @@ def test_accuracy_by_annotator_and_overall():
     assert accuracy == {careful.pk: (9, 9), careless.pk: (1, 4)}
     assert idle.pk not in accuracy
     assert gold.gold_accuracy_overall(campaign) == (10, 13)
+
+
+# --- import columns gold.<question> -------------------------------------------------------
+def _import(name, content, campaign, api):
+    from tests.annotation.imports.test_imports import status, upload
+
+    mapping = {"external_id": "id", "fields": {"prompt": "text"}, "suggestions": {}}
+    return status(api, campaign, upload(api, campaign, name, content, mapping=mapping).json()["id"])
+
+
+@pytest.fixture
+def importing(django_capture_on_commit_callbacks):
+    from tests.annotation.imports import test_imports
+
+    fixture = test_imports._run_on_commit.__wrapped__(django_capture_on_commit_callbacks)
+    next(fixture)
+    yield test_imports.lead_and_campaign
+    next(fixture, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["g.csv", "g.jsonl", "g.parquet"])
+def test_import_column_makes_gold_records(importing, name):
+    import io
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    api, campaign = importing(overlap=2)
+    rows = [
+        {"id": "a", "text": "Plain", "gold.quality": None},
+        {"id": "b", "text": "Known", "gold.quality": 4},
+        {"id": "c", "text": "Plain too", "gold.quality": None},
+    ]
+    if name.endswith(".csv"):
+        content = "id,text,gold.quality\na,Plain,\nb,Known,4\nc,Plain too,\n".encode()
+    elif name.endswith(".jsonl"):
+        content = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    else:
+        buffer = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(rows), buffer)
+        content = buffer.getvalue()
+    job = _import(name, content, campaign, api)
+    assert job["state"] == "succeeded", job
+    records = {r.external_id: r for r in Record.objects.filter(campaign=campaign)}
+    assert records["b"].gold == {"quality": 4}
+    assert records["a"].gold is None and records["c"].gold is None
+    assert not Slot.objects.filter(record=records["b"]).exists()
+    assert Slot.objects.filter(record=records["a"]).count() == 2
+    assert campaign_progress_counted(campaign).records == 2
+
+
+@pytest.mark.django_db
+def test_a_bad_gold_row_is_reported_with_its_row_and_the_rows_before_stay(importing):
+    api, campaign = importing(questions=ALL_KIND_QUESTIONS)
+    content = (
+        "id,text,gold.quality,gold.topic,gold.order,gold.note\n"
+        "1,One,3,code,\"a,b,c\",fine\n"
+        "2,Two,,,,\n"
+        "3,Three,4,,,yes\n"  # topic and order missing
+        "4,Four,5,code,\"a,b,c\",ok\n"
+    ).encode()
+    job = _import("bad-gold.csv", content, campaign, api)
+    assert job["state"] == "failed" and job["error_row"] == 4, job  # CSV counts its header
+    assert "topic, order" in job["error"]
+    records = {r.external_id: r for r in Record.objects.filter(campaign=campaign)}
+    assert set(records) == {"1", "2"}
+    assert records["1"].gold == {
+        "quality": 3,
+        "topic": "code",
+        "order": ["a", "b", "c"],
+        "note": "fine",
+    }
+    # A value that does not fit its question is named too.
+    content = b'id,text,gold.quality,gold.topic,gold.order,gold.note\n9,Nine,7,code,"a,b,c",x\n'
+    job = _import("bad-value.csv", content, campaign, api)
+    assert job["state"] == "failed" and job["error_row"] == 2
+    assert "gold.quality" in job["error"]
+
+
+@pytest.mark.django_db
+def test_an_answered_record_cannot_become_gold_by_import(importing):
+    api, campaign = importing(overlap=2)
+    assert _import("a.csv", b"id,text\n1,One\n2,Two\n", campaign, api)["state"] == "succeeded"
+    campaign.state = "open"
+    campaign.save(update_fields=["state"])
+    answered = Record.objects.get(campaign=campaign, external_id="2")
+    from tests.annotation.factories import record_hand_to
+
+    annotator = UserFactory()
+    record_hand_to(annotator, answered)
+    services.response_submit(user=annotator, record=answered, values={"quality": 2})
+    job = _import("g.csv", b"id,text,gold.quality\n1,One,3\n2,Two,3\n", campaign, api)
+    assert job["state"] == "failed" and job["error_row"] == 3, job
+    assert "cannot become a gold record" in job["error"]
+    assert Record.objects.get(campaign=campaign, external_id="1").gold == {"quality": 3}
+    assert Record.objects.get(pk=answered.pk).gold is None

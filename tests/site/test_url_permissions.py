@@ -138,6 +138,7 @@ ALLOWED = {
     # leads only
     "campaigns/<slug:slug>/settings/records/": REVIEWERS,
     "campaigns/<slug:slug>/settings/records/<int:record_id>/": REVIEWERS,
+    "campaigns/<slug:slug>/settings/records/<int:record_id>/gold/": LEADS,
     "campaigns/<slug:slug>/settings/review/": REVIEWERS,
     "campaigns/<slug:slug>/settings/review/<int:response_id>/": REVIEWERS,
     "campaigns/<slug:slug>/settings/reviewers/": LEADS,
@@ -183,6 +184,7 @@ ALLOWED = {
     "api/v1/campaigns/<slug:slug>/publications/": by_campaign(EVERYONE, ORG_API_VIEWERS),
     "api/v1/campaigns/<slug:slug>/records/": REVIEWERS,
     "api/v1/campaigns/<slug:slug>/records/<int:record_id>/": REVIEWERS,
+    "api/v1/campaigns/<slug:slug>/records/<int:record_id>/gold/": REVIEWERS,  # writes: leads
     "api/v1/campaigns/<slug:slug>/review-queue/": REVIEWERS,
     "api/v1/responses/<int:response_id>/review/": REVIEWERS,
     "api/v1/campaigns/<slug:slug>/reviewers/": LEADS,

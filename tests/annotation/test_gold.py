@@ -251,7 +251,7 @@ def test_import_column_makes_gold_records(importing, name):
         {"id": "c", "text": "Plain too", "gold.quality": None},
     ]
     if name.endswith(".csv"):
-        content = "id,text,gold.quality\na,Plain,\nb,Known,4\nc,Plain too,\n".encode()
+        content = b"id,text,gold.quality\na,Plain,\nb,Known,4\nc,Plain too,\n"
     elif name.endswith(".jsonl"):
         content = "".join(json.dumps(r) + "\n" for r in rows).encode()
     else:
@@ -272,12 +272,12 @@ def test_import_column_makes_gold_records(importing, name):
 def test_a_bad_gold_row_is_reported_with_its_row_and_the_rows_before_stay(importing):
     api, campaign = importing(questions=ALL_KIND_QUESTIONS)
     content = (
-        "id,text,gold.quality,gold.topic,gold.order,gold.note\n"
-        "1,One,3,code,\"a,b,c\",fine\n"
-        "2,Two,,,,\n"
-        "3,Three,4,,,yes\n"  # topic and order missing
-        "4,Four,5,code,\"a,b,c\",ok\n"
-    ).encode()
+        b"id,text,gold.quality,gold.topic,gold.order,gold.note\n"
+        b'1,One,3,code,"a,b,c",fine\n'
+        b"2,Two,,,,\n"
+        b"3,Three,4,,,yes\n"  # topic and order missing
+        b'4,Four,5,code,"a,b,c",ok\n'
+    )
     job = _import("bad-gold.csv", content, campaign, api)
     assert job["state"] == "failed" and job["error_row"] == 4, job  # CSV counts its header
     assert "topic, order" in job["error"]

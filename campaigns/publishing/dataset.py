@@ -153,7 +153,9 @@ def review_figures(campaign, only_reviewed: bool) -> dict:
     kept = kept_responses(campaign, only_reviewed).count()
     figures["excluded"] = figures["submitted"] - kept
     figures["policy"] = "accepted_only" if only_reviewed else "all_but_rejected"
-    figures["gold_correct"], figures["gold_total"] = gold_accuracy_overall(campaign)
+    correct, total = gold_accuracy_overall(campaign)
+    if total:  # only when annotators answered gold records
+        figures["gold_correct"], figures["gold_total"] = correct, total
     return figures
 
 

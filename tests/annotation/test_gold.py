@@ -313,3 +313,150 @@ def test_an_answered_record_cannot_become_gold_by_import(importing):
     assert "cannot become a gold record" in job["error"]
     assert Record.objects.get(campaign=campaign, external_id="1").gold == {"quality": 3}
     assert Record.objects.get(pk=answered.pk).gold is None
+
+
+# --- API and pages -------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_gold_api_permissions_and_bad_input():
+    from campaigns.models import CampaignReviewer
+    from tests.annotation.test_api import client_for
+
+    campaign = make_campaign(records=2, questions=ALL_KIND_QUESTIONS)
+    lead = campaign.application.applicant
+    reviewer, annotator = UserFactory(), UserFactory()
+    CampaignReviewer.objects.create(campaign=campaign, user=reviewer, added_by=lead)
+    record = Record.objects.filter(campaign=campaign).first()
+    url = f"/api/v1/campaigns/{campaign.slug}/records/{record.pk}/gold/"
+    expected = {"quality": 4, "topic": "code", "order": ["a", "b", "c"], "note": "Yes"}
+    # Annotators: 404 on every method; reviewers read but may not write (404).
+    for client in (client_for(annotator),):
+        assert client.get(url).status_code == 404
+        assert client.put(url, {"expected": expected}, format="json").status_code == 404
+        assert client.delete(url).status_code == 404
+    assert client_for(reviewer).get(url).json() == {
+        "record": record.pk,
+        "expected": None,
+        "answers": [],
+    }
+    assert client_for(reviewer).put(url, {"expected": expected}, format="json").status_code == 404
+    assert client_for(reviewer).delete(url).status_code == 404
+    api = client_for(lead)
+    missing = api.put(url, {"expected": {"quality": 4, "note": "x"}}, format="json")
+    assert missing.status_code == 400
+    assert missing.json()["missing"] == ["topic", "order"]
+    assert "topic, order" in missing.json()["detail"]
+    bad = api.put(url, {"expected": {**expected, "topic": "sport"}}, format="json")
+    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"topic"}
+    assert api.put(url, {"expected": "yes"}, format="json").status_code == 400
+    saved = api.put(url, {"expected": expected}, format="json")
+    assert saved.status_code == 200 and saved.json()["expected"] == expected
+    # An annotator answers it; reviewers read whether each answer was right.
+    record = Record.objects.get(pk=record.pk)
+    services.response_submit(user=annotator, record=record, values={**expected, "quality": 2})
+    answers = client_for(reviewer).get(url).json()["answers"]
+    assert answers[0]["annotator"] == annotator.username
+    assert answers[0]["correct"] == {"quality": False, "topic": True, "order": True, "note": True}
+    # The browser's gold filter.
+    browse = api.get(f"/api/v1/campaigns/{campaign.slug}/records/", {"status": "gold"}).json()
+    assert [r["id"] for r in browse["results"]] == [record.pk]
+    assert api.delete(url).status_code == 204
+    assert Record.objects.get(pk=record.pk).gold is None
+    # A record of another campaign through this campaign's URL: 404.
+    other = make_campaign(records=1).records.get()
+    assert api.get(f"/api/v1/campaigns/{campaign.slug}/records/{other.pk}/gold/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_answered_record_refused_with_409():
+    from tests.annotation.test_api import client_for
+
+    campaign = make_campaign(records=1)
+    record = Record.objects.get(campaign=campaign)
+    answer_next(UserFactory(), campaign)
+    url = f"/api/v1/campaigns/{campaign.slug}/records/{record.pk}/gold/"
+    refused = client_for(campaign.application.applicant).put(
+        url, {"expected": {"quality": 3}}, format="json"
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "gold_refused"
+
+
+@pytest.mark.django_db
+def test_record_page_form_marks_gold_names_missing_and_shows_right_and_wrong(client):
+    campaign = make_campaign(records=1, questions=ALL_KIND_QUESTIONS)
+    record = Record.objects.get(campaign=campaign)
+    client.force_login(campaign.application.applicant)
+    page = f"/campaigns/{campaign.slug}/settings/records/{record.pk}/"
+    form = f"{page}gold/"
+    shown = client.post(form, {"gold__quality": "4", "gold__note": "x"}, follow=True)
+    assert "topic, order" in shown.content.decode()
+    assert Record.objects.get(pk=record.pk).gold is None
+    client.post(
+        form,
+        {
+            "gold__quality": "4",
+            "gold__topic": "code",
+            "gold__flags": ["unsafe"],
+            "gold__order": "b, a, c",
+            "gold__note": "Yes",
+        },
+    )
+    assert Record.objects.get(pk=record.pk).gold == {
+        "quality": 4,
+        "topic": "code",
+        "flags": ["unsafe"],
+        "order": ["b", "a", "c"],
+        "note": "Yes",
+    }
+    record = Record.objects.get(pk=record.pk)
+    right, wrong = UserFactory(username="right-one"), UserFactory(username="wrong-one")
+    values = {"quality": 4, "topic": "code", "flags": ["unsafe"], "order": ["b", "a", "c"]}
+    services.response_submit(user=right, record=record, values={**values, "note": "yes"})
+    services.response_submit(user=wrong, record=record, values={**values, "note": "No"})
+    html = client.get(page).content.decode()
+    assert html.count('class="badge gold-right"') == 5 + 4
+    assert html.count('class="badge gold-wrong"') == 1
+    browser = client.get(f"/campaigns/{campaign.slug}/settings/records/", {"status": "gold"})
+    assert record.external_id in browser.content.decode()
+    client.post(form, {"clear": "1"})
+    assert Record.objects.get(pk=record.pk).gold is None
+
+
+@pytest.mark.django_db
+def test_the_lead_sets_gold_every_in_the_settings_api_and_the_definition():
+    from tests.annotation.test_api import client_for
+
+    campaign = make_campaign()
+    api = client_for(campaign.application.applicant)
+    url = f"/api/v1/campaigns/{campaign.slug}/settings/"
+    assert api.patch(url, {"gold_every": 20}, format="json").json()["gold_every"] == 20
+    assert api.patch(url, {"gold_every": -1}, format="json").status_code == 400
+    campaign.refresh_from_db()
+    assert campaign.gold_every == 20
+    definition = api.get(f"/api/v1/campaigns/{campaign.slug}/definition").json()
+    assert definition["gold_every"] == 20
+
+
+# --- publication ---------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_gold_records_are_not_published_and_the_card_states_gold_accuracy(settings):
+    import pyarrow.parquet as pq
+
+    from campaigns.publishing import services as publishing
+
+    settings.HUB_BACKEND = "local"
+    campaign, golds = campaign_with_gold(records=3, golds=1, every=2, overlap=1)
+    careful, careless = UserFactory(), UserFactory()
+    for _ in range(2):
+        answer_next(careful, campaign, {"quality": 4})
+        answer_next(careless, campaign, {"quality": 1})
+    publication, _created = publishing.publication_request(
+        campaign=campaign, include_in_progress=True
+    )
+    publication = publishing.publication_run(publication_id=publication.pk)
+    folder = settings.HUB_LOCAL_DIR / "datasets" / campaign.repo_id
+    table = pq.read_table(folder / "data" / "train-00000-of-00001.parquet").to_pylist()
+    gold_ids = set(Record.objects.filter(pk__in=golds).values_list("external_id", flat=True))
+    assert len(table) == 3 and gold_ids.isdisjoint(row["id"] for row in table)
+    assert publication.responses == 2
+    card = (folder / "README.md").read_text()
+    assert "Gold accuracy: 50.0% (1 of 2 expected answers to gold records matched)" in card

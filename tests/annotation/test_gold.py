@@ -358,7 +358,7 @@ def test_gold_api_permissions_and_bad_input():
     assert answers[0]["correct"] == {"quality": False, "topic": True, "order": True, "note": True}
     # The browser's gold filter.
     browse = api.get(f"/api/v1/campaigns/{campaign.slug}/records/", {"status": "gold"}).json()
-    assert [r["id"] for r in browse["results"]] == [record.pk]
+    assert [(r["id"], r["gold"]) for r in browse["results"]] == [(record.pk, expected)]
     assert api.delete(url).status_code == 204
     assert Record.objects.get(pk=record.pk).gold is None
     # A record of another campaign through this campaign's URL: 404.

@@ -149,6 +149,18 @@ def test_gold_answers_count_nowhere():
         Record.objects.filter(pk=gold_record.pk).update(response_count=1)
 
 
+@pytest.mark.django_db
+def test_changing_the_overlap_gives_gold_records_no_slots():
+    from annotation.definitions import campaign_overlap_set
+
+    campaign, golds = campaign_with_gold(records=2, golds=1, every=2, overlap=1)
+    campaign.state = "paused"
+    campaign.save(update_fields=["state"])
+    campaign_overlap_set(campaign=campaign, responses_per_record=3)
+    assert not Slot.objects.filter(record_id__in=golds).exists()
+    assert Slot.objects.filter(campaign=campaign).count() == 2 * 3
+
+
 # --- marking -------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_missing_expected_answers_are_named_and_values_validated():

@@ -4,6 +4,7 @@ ordinary again (leads). Thin: campaigns through campaigns.access, the record thr
 review_selectors.record_get_for_reviewer (404 for what one may not review), the rules in
 gold.py."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -77,7 +78,8 @@ class RecordGoldView(APIView):
         description="A gold record is served to each annotator at the campaign's "
         "`gold_every` rate, never twice to one annotator; it has no slots and is never "
         "counted or published. 400 names the required questions without an expected answer "
-        "(`missing`) and the values that do not fit their question (`errors`); 409 when the "
+        "(`missing`) and the values that do not fit their question (`errors`, keyed by "
+        "question name, or `expected` when the body is not an object of answers); 409 when the "
         "record already has submitted answers.",
         request=GoldInSerializer,
         responses={200: GoldSerializer, 400: GOLD_INVALID, 409: ERROR},
@@ -86,10 +88,18 @@ class RecordGoldView(APIView):
     def put(self, request, slug: str, record_id: int):
         campaign = campaign_get_for_lead(request.user, slug)
         record = review_selectors.record_get_for_reviewer(request.user, record_id, campaign)
-        body = GoldInSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        expected = request.data.get("expected") if isinstance(request.data, dict) else None
+        if not isinstance(expected, dict):
+            return Response(
+                {
+                    "detail": _('Send {"expected": {question name: expected answer}}.'),
+                    "errors": {"expected": "This field is required and must be an object."},
+                    "missing": [],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         try:
-            gold.record_gold_set(record=record, expected=body.validated_data["expected"])
+            gold.record_gold_set(record=record, expected=expected)
         except gold.GoldAnswersMissing as exc:
             return Response(
                 {"detail": exc.message, "errors": exc.errors, "missing": exc.missing},

@@ -361,7 +361,8 @@ def test_gold_api_permissions_and_bad_input():
     assert "topic, order" in missing.json()["detail"]
     bad = api.put(url, {"expected": {**expected, "topic": "sport"}}, format="json")
     assert bad.status_code == 400 and set(bad.json()["errors"]) == {"topic"}
-    assert api.put(url, {"expected": "yes"}, format="json").status_code == 400
+    not_an_object = api.put(url, {"expected": "yes"}, format="json")
+    assert not_an_object.status_code == 400 and set(not_an_object.json()["errors"]) == {"expected"}
     saved = api.put(url, {"expected": expected}, format="json")
     assert saved.status_code == 200 and saved.json()["expected"] == expected
     # An annotator answers it; reviewers read whether each answer was right.

@@ -161,6 +161,21 @@ def test_changing_the_overlap_gives_gold_records_no_slots():
     assert Slot.objects.filter(campaign=campaign).count() == 2 * 3
 
 
+@pytest.mark.django_db
+def test_a_gold_answer_is_not_reviewed():
+    from annotation import review
+    from annotation.review import ReviewRefused
+
+    campaign, golds = campaign_with_gold(records=1, golds=1, every=1, overlap=1)
+    record = Record.objects.get(pk=next(iter(golds)))
+    answer = services.response_submit(user=UserFactory(), record=record, values={"quality": 1})
+    lead = campaign.application.applicant
+    for decision in ("accept", "reject"):
+        with pytest.raises(ReviewRefused):
+            review.response_review(reviewer=lead, response=answer.response, decision=decision)
+    assert Record.objects.get(pk=record.pk).response_count == 0
+
+
 # --- marking -------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_missing_expected_answers_are_named_and_values_validated():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, api_drafts, lead_api, quality_api, review_api
+from . import api, api_drafts, gold_api, lead_api, quality_api, review_api
 
 urlpatterns = [
     path("campaigns/", api.CampaignListView.as_view(), name="api-campaigns"),
@@ -18,6 +18,11 @@ urlpatterns = [
         "campaigns/<slug:slug>/records/<int:record_id>/",
         review_api.RecordDetailView.as_view(),
         name="api-campaign-record",
+    ),
+    path(
+        "campaigns/<slug:slug>/records/<int:record_id>/gold/",
+        gold_api.RecordGoldView.as_view(),
+        name="api-campaign-record-gold",
     ),
     path(
         "campaigns/<slug:slug>/review-queue/",

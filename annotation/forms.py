@@ -151,6 +151,13 @@ class CampaignSettingsForm(forms.Form):
         required=False,
         help_text=_("Argilla 2.x can then load the published dataset with its settings."),
     )
+    gold_every = forms.IntegerField(
+        label=_("One gold record in every"),
+        min_value=0,
+        max_value=10_000,
+        required=False,  # left out: it stays as it is
+        help_text=_("Records per annotator; 0: no gold records are served."),
+    )
 
     def clean_languages(self):
         text = self.cleaned_data.get("languages") or ""
@@ -168,6 +175,7 @@ class CampaignSettingsForm(forms.Form):
                 "draft_hold_seconds": campaign.draft_hold_seconds,
                 **{name: getattr(campaign, name) for name in QUALITY_SETTINGS},
                 "publish_argilla_layout": campaign.publish_argilla_layout,
+                "gold_every": campaign.gold_every,
             },
         )
 

@@ -123,12 +123,16 @@ class Question(models.Model):
 
 
 class RecordQuerySet(models.QuerySet):
+    def data(self):
+        """Records that are the dataset: not gold (annotation/gold.py)."""
+        return self.filter(gold__isnull=True)
+
     def open_in(self, campaign):
-        """Records of the campaign that still need submitted responses."""
-        return self.filter(campaign=campaign, response_count__lt=F("overlap"))
+        """Records of the campaign that still need submitted responses (gold ones never do)."""
+        return self.filter(campaign=campaign, response_count__lt=F("overlap")).data()
 
     def completed_in(self, campaign):
-        return self.filter(campaign=campaign, response_count__gte=F("overlap"))
+        return self.filter(campaign=campaign, response_count__gte=F("overlap")).data()
 
     def unanswered_by(self, user):
         """Records the user has neither answered (submitted or discarded) nor skipped."""
@@ -150,6 +154,9 @@ class Record(models.Model):
     # Submitted responses so far, kept with the response in one transaction so that
     # assignment and dashboards never count rows.
     response_count = models.PositiveIntegerField(default=0)
+    # A gold record (annotation/gold.py): {question name: expected answer}. It has no
+    # slots, never counts and is never published; null for every other record.
+    gold = models.JSONField(null=True, blank=True, default=None)
     # The campaign's responses_per_record when the record's slots were made.
     overlap = models.PositiveSmallIntegerField(default=2)
     # Disagreement among the counted responses on the campaign's disagreement question,
@@ -172,6 +179,11 @@ class Record(models.Model):
                 name="record_responses_within_overlap",
             ),
             models.CheckConstraint(condition=Q(overlap__gte=1), name="record_overlap_positive"),
+            # A gold record never counts responses (its answers are checked, not kept).
+            models.CheckConstraint(
+                condition=Q(gold__isnull=True) | Q(response_count=0),
+                name="gold_record_counts_no_response",
+            ),
         ]
 
     def __str__(self):
@@ -324,6 +336,9 @@ class Response(models.Model):
     # INSERT / UPDATE; null for responses older than the column or submitted without a
     # lease of their own (per-annotator quality, annotation/quality.py).
     seconds = models.FloatField(null=True, blank=True)
+    # An answer to a gold record (annotation/gold.py): never counted, checked against the
+    # record's expected answers.
+    gold = models.BooleanField(default=False, db_default=False)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -331,6 +346,9 @@ class Response(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["record", "user"], name="one_response_per_user_record"),
+            models.CheckConstraint(
+                condition=Q(gold=False) | Q(counted=False), name="gold_response_not_counted"
+            ),
         ]
         indexes = [models.Index(fields=["user", "record"], name="response_user_record")]
 

@@ -99,6 +99,8 @@ def response_review(*, reviewer, response: Response, decision: str, comment: str
         record.campaign = campaign
         if locked.status != Response.Status.SUBMITTED:
             raise ReviewRefused(_("This response was discarded: there is nothing to review."))
+        if locked.gold:  # checked against expected answers, never counted (gold.py)
+            raise ReviewRefused(_("This is an answer to a gold record: it is not reviewed."))
         blocked = CampaignBlock.objects.filter(campaign=campaign, user_id=locked.user_id).exists()
         was_counted = locked.counted
         if decision == Review.Decision.REJECT:

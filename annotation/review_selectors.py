@@ -38,7 +38,7 @@ from .review_models import RecordComment
 from .selectors import record_get_for_user
 from .spread import spread_expression, spread_question
 
-STATUSES = ("needs_responses", "complete", "has_rejected", "has_pending")
+STATUSES = ("needs_responses", "complete", "has_rejected", "has_pending", "gold")
 SORTS = ("id", "disagreement", "recent", "responses")
 META_KEY = re.compile(r"^[\w.-]{1,60}$")
 
@@ -121,9 +121,11 @@ def records_browse(campaign: Campaign, filters: RecordFilters) -> QuerySet[Recor
     if filters.q:
         records = records_text_filter(records, filters.q)
     if filters.status == "needs_responses":
-        records = records.filter(response_count__lt=F("overlap"))
+        records = records.filter(response_count__lt=F("overlap")).data()
     elif filters.status == "complete":
-        records = records.filter(response_count__gte=F("overlap"))
+        records = records.filter(response_count__gte=F("overlap")).data()
+    elif filters.status == "gold":  # annotation/gold.py
+        records = records.filter(gold__isnull=False)
     elif filters.status in ("has_rejected", "has_pending"):
         wanted = ReviewStatus.REJECTED if filters.status == "has_rejected" else ReviewStatus.PENDING
         records = records.filter(

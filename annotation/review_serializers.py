@@ -17,9 +17,14 @@ class BrowseRecordSerializer(LeadRecordSerializer):
         "different labels given minus one; null without answers.",
     )
     last_response_at = serializers.DateTimeField(allow_null=True, read_only=True)
+    gold = serializers.JSONField(
+        allow_null=True,
+        read_only=True,
+        help_text="A gold record's expected answers (annotation/gold.py); null otherwise.",
+    )
 
     class Meta(LeadRecordSerializer.Meta):
-        fields = [*LeadRecordSerializer.Meta.fields, "disagreement", "last_response_at"]
+        fields = [*LeadRecordSerializer.Meta.fields, "disagreement", "last_response_at", "gold"]
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -45,6 +50,7 @@ class ReviewedResponseSerializer(serializers.ModelSerializer):
             "status",
             "values",
             "counted",
+            "gold",
             "review_status",
             "review_comment",
             "created_at",

@@ -46,8 +46,8 @@ def record_get_for_user(user, record_id: int) -> Record:
     """A record of a campaign the user may see (404 otherwise), with its campaign.
 
     The annotation loop's hot path: one hand-written query for the record's id, external
-    id and suggestions (a submission records whether it kept them), its campaign row and
-    whether the user is blocked from it; visibility is decided by
+    id, suggestions (a submission records whether it kept them) and gold, its campaign row
+    and whether the user is blocked from it; visibility is decided by
     campaigns.access.campaign_visible_to_user. The record's other columns load on
     first use."""
     global _RECORD_SQL
@@ -56,7 +56,7 @@ def record_get_for_user(user, record_id: int) -> Record:
     if _RECORD_SQL is None:
         _RECORD_SQL = (
             f"SELECT {select_list(Campaign, 'c')}, {_BLOCKED},"  # noqa: S608
-            " r.id, r.external_id, r.suggestions"
+            " r.id, r.external_id, r.suggestions, r.gold"
             " FROM annotation_record r JOIN campaigns_campaign c ON c.id = r.campaign_id"
             " WHERE r.id = %s"
         )
@@ -69,13 +69,15 @@ def record_get_for_user(user, record_id: int) -> Record:
     n = width(Campaign)
     if not campaign_visible_to_user(user, campaign, blocked=bool(row[n])):
         raise Http404
-    suggestions = row[n + 3]
+    suggestions, gold = row[n + 3], row[n + 4]
     if isinstance(suggestions, str | bytes):
         suggestions = json.loads(suggestions)
+    if isinstance(gold, str | bytes):
+        gold = json.loads(gold)
     record = Record.from_db(
         connection.alias,
-        ["id", "campaign_id", "external_id", "suggestions"],
-        [row[n + 1], campaign.pk, row[n + 2], suggestions],
+        ["id", "campaign_id", "external_id", "suggestions", "gold"],
+        [row[n + 1], campaign.pk, row[n + 2], suggestions, gold],
     )
     record.campaign = campaign
     return record
@@ -232,7 +234,7 @@ def campaign_records_count(campaign: Campaign) -> int:
     stats = CampaignStats.objects.filter(campaign_id=campaign.pk).values_list("records", flat=True)
     records = stats.first()
     if records is None:
-        records = Record.objects.filter(campaign=campaign).count()
+        records = Record.objects.filter(campaign=campaign).data().count()
         CampaignStats.objects.get_or_create(campaign_id=campaign.pk, defaults={"records": records})
     return records
 

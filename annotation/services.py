@@ -69,6 +69,11 @@ def lease_next_record(*, user, campaign: Campaign) -> Lease | NothingLeft:
     one short transaction elsewhere.
     """
     _require_open(campaign)
+    if campaign.gold_every:  # one in gold_every records is a gold one (annotation/gold.py)
+        from .gold import gold_next_for
+
+        if gold := gold_next_for(user=user, campaign=campaign):
+            return gold
     for _attempt in range(3):
         try:
             result = _lease_next_record_once(user=user, campaign=campaign)
@@ -244,6 +249,10 @@ def response_submit(
     if questions is None:
         questions = list(campaign.questions.asked())
     cleaned = answers_clean(questions, values)
+    if record.gold is not None:  # an answer to a gold record never counts (annotation/gold.py)
+        from .gold import gold_answer_submit
+
+        return gold_answer_submit(user=user, record=record, values=cleaned)
     kept = suggestions_kept(record.suggestions, cleaned)
     spread_on = spread_question_of(questions)
     try:

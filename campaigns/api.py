@@ -54,6 +54,11 @@ class CampaignSettingsSerializer(serializers.Serializer):
         help_text="Longest a draft keeps its record reserved after its first save "
         "(each save extends the reservation by lease_seconds; 0: not at all).",
     )
+    gold_every = serializers.IntegerField(
+        min_value=0,
+        max_value=10_000,
+        help_text="Serve each annotator one gold record in this many records (0: never).",
+    )
     license = serializers.ChoiceField(choices=LICENSE_CHOICES)
     publish_usernames = serializers.BooleanField(
         help_text="Publish annotators' Hugging Face handles instead of pseudonyms."
@@ -89,6 +94,7 @@ class CampaignSettingsSavedSerializer(CampaignSettingsSerializer):
 
 class CampaignSettingsView(APIView):
     token_scopes = {"PATCH": ApiToken.Scope.LEAD}
+
     @extend_schema(
         summary="A campaign's settings (leads)",
         responses=CampaignSettingsSerializer,
@@ -129,6 +135,7 @@ class CampaignStateChangeSerializer(serializers.Serializer):
 
 class CampaignStateView(APIView):
     token_scopes = {"POST": ApiToken.Scope.LEAD}
+
     @extend_schema(
         summary="Open, pause, close or reopen a campaign (leads)",
         description="The lifecycle the settings page and admin use: open needs a field, a "

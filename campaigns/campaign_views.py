@@ -120,6 +120,7 @@ def campaign_settings(request, slug: str):
                 responses_per_record=form.cleaned_data["responses_per_record"],
                 lease_seconds=form.cleaned_data["lease_seconds"],
                 draft_hold_seconds=form.cleaned_data["draft_hold_seconds"],
+                gold_every=form.cleaned_data["gold_every"],
                 license=form.cleaned_data["license"] or None,
                 languages=form.cleaned_data["languages"] or None,
                 **{name: form.cleaned_data[name] for name in QUALITY_SETTINGS},
@@ -164,9 +165,7 @@ def campaign_state(request, slug: str):
         "open": lifecycle.campaign_open,
         "pause": lifecycle.campaign_pause,
         "close": partial(lifecycle.campaign_close, confirmed=request.POST.get("confirm") == "yes"),
-        "reopen": partial(
-            lifecycle.campaign_reopen, by_organiser=user_is_organiser(request.user)
-        ),
+        "reopen": partial(lifecycle.campaign_reopen, by_organiser=user_is_organiser(request.user)),
     }.get(action)
     if service is None:
         messages.error(request, _("Unknown action."))

@@ -103,6 +103,8 @@ def campaign_definition_get(campaign: Campaign) -> dict:
         data["visibility_org"] = campaign.visibility_org
     data["responses_per_record"] = campaign.responses_per_record
     data["publish_argilla_layout"] = campaign.publish_argilla_layout
+    if campaign.gold_every:
+        data["gold_every"] = campaign.gold_every
     data["fields"] = [_field_data(f) for f in campaign.fields.all()]
     data["questions"] = [_question_data(q) for q in campaign.questions.all()]
     return data
@@ -339,6 +341,8 @@ def campaign_definition_apply(*, campaign: Campaign, document) -> Applied:
             campaign.publish_argilla_layout
         ):
             texts["publish_argilla_layout"] = document["publish_argilla_layout"]
+        if document.get("gold_every", campaign.gold_every) != campaign.gold_every:
+            texts["gold_every"] = document["gold_every"]
         overlap = document.get("responses_per_record")
         if overlap == campaign.responses_per_record:
             overlap = None

@@ -55,6 +55,12 @@ CAMPAIGN_DEFINITION_SCHEMA = {
             "description": "Publications also write Argilla's layout (.argilla/settings.json "
             "and the records as Argilla 2.x exports them, config `argilla`).",
         },
+        "gold_every": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 10000,
+            "description": "Serve each annotator one gold record in this many records (0: never).",
+        },
         "fields": {
             "type": "array",
             "items": {

@@ -108,7 +108,7 @@ def campaign_completion_check(*, campaign_id: int) -> bool:
     (`completion_notified_at`). Returns whether the e-mail was sent now."""
     from annotation.models import Record
 
-    records = Record.objects.filter(campaign_id=campaign_id)
+    records = Record.objects.filter(campaign_id=campaign_id).data()
     if not records.exists() or records.filter(response_count__lt=F("overlap")).exists():
         return False
     claimed = Campaign.objects.filter(pk=campaign_id, completion_notified_at__isnull=True).update(

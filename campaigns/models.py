@@ -242,6 +242,12 @@ class Campaign(models.Model):
         help_text="How long, from its first save, a draft may keep its record reserved "
         "(each save extends the reservation by lease_seconds, up to this; 0: not at all).",
     )
+    # Serve one gold record (annotation/gold.py) in this many of an annotator's requests
+    # for the next record; 0: never.
+    gold_every = models.PositiveIntegerField(
+        default=0,
+        help_text="Serve each annotator one gold record in this many records (0: never).",
+    )
     state = models.CharField(max_length=14, choices=State.choices, default=State.PROVISIONING)
     state_message = models.CharField(max_length=500, blank=True)
     closed_at = models.DateTimeField(

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from annotation import quality, quality_selectors, review, review_selectors
+from annotation import gold, quality, quality_selectors, review, review_selectors
 from annotation.errors import AnnotationError
 from annotation.selectors import answers_labelled
 from commonset.http import param_int
@@ -70,9 +70,14 @@ def record_page(request, slug: str, record_id: int):
     campaign = campaign_get_for_reviewer(request.user, slug)
     record = review_selectors.record_get_for_reviewer(request.user, record_id, campaign)
     questions = list(campaign.questions.all())
-    responses = review_selectors.record_responses(record)
+    # Answers to a gold record are checked below, not reviewed (annotation/gold.py).
+    responses = [r for r in review_selectors.record_responses(record) if not r.gold]
     for response in responses:
         _label(response, questions)
+    gold_answers = gold.gold_answers_of_record(record)
+    titles = {q.name: q.title for q in questions}
+    for answer in gold_answers:
+        answer.checks = [(titles.get(name, name), right) for name, right in answer.checks]
     return render(
         request,
         "campaigns/review/record.html",
@@ -84,8 +89,54 @@ def record_page(request, slug: str, record_id: int):
             responses=responses,
             comments=review_selectors.record_comments(record),
             can_review=campaign.state != campaign.State.CLOSED,
+            gold_expected=answers_labelled(questions, record.gold or {}),
+            gold_answers=gold_answers,
+            gold_questions=[
+                (q, (record.gold or {}).get(q.name)) for q in questions if not q.archived
+            ],
         ),
     )
+
+
+def _gold_from_post(post, questions) -> dict:
+    """The record page's gold form: one input per question (checkboxes for multi-label,
+    the options comma-separated in order for a ranking)."""
+    expected = {}
+    for question in questions:
+        key = f"gold__{question.name}"
+        if question.kind == "multi_label":
+            expected[question.name] = post.getlist(key)
+        elif question.kind == "ranking":
+            text = post.get(key, "")
+            expected[question.name] = [v.strip() for v in text.split(",") if v.strip()]
+        else:
+            expected[question.name] = post.get(key, "")
+    return expected
+
+
+@login_required
+@require_POST
+def record_gold(request, slug: str, record_id: int):
+    """Mark the record gold with the expected answers posted, or (`clear`) not gold."""
+    campaign = campaign_get_for_lead(request.user, slug)
+    record = review_selectors.record_get_for_reviewer(request.user, record_id, campaign)
+    if request.POST.get("clear"):
+        gold.record_gold_clear(record=record)
+        messages.success(request, _("This record is not gold any more."))
+        return redirect("campaigns:record", slug=campaign.slug, record_id=record.pk)
+    questions = list(campaign.questions.asked())
+    try:
+        gold.record_gold_set(
+            record=record, expected=_gold_from_post(request.POST, questions), questions=questions
+        )
+    except gold.GoldAnswersMissing as exc:
+        problems = "; ".join(f"{name}: {message}" for name, message in exc.errors.items())
+        messages.error(request, f"{exc.message} {problems}" if exc.missing else problems)
+    except AnnotationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Expected answers saved: this record is gold."))
+    return redirect("campaigns:record", slug=campaign.slug, record_id=record.pk)
 
 
 @login_required

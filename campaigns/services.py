@@ -17,6 +17,7 @@ from .models import Campaign
 SETTINGS = (
     "lease_seconds",
     "draft_hold_seconds",
+    "gold_every",
     "license",
     "languages",
     "publish_usernames",

@@ -18,6 +18,11 @@ urlpatterns = [
         review_views.record_page,
         name="record",
     ),
+    path(
+        "<slug:slug>/settings/records/<int:record_id>/gold/",
+        review_views.record_gold,
+        name="record-gold",
+    ),
     path("<slug:slug>/settings/review/", review_views.review_queue, name="review-queue"),
     path(
         "<slug:slug>/settings/review/<int:response_id>/",

@@ -190,15 +190,16 @@ def _run(job: ImportJob) -> ImportJob | None:
             if isinstance(item, BadRow):
                 bad = item
                 break
+            rows, gold = item
             try:
-                import_run_batch(job_id=job_id, expected_done=done, rows=item)
+                import_run_batch(job_id=job_id, expected_done=done, rows=rows, gold=gold)
             except StaleBatch:
                 return None  # another run of this job is ahead of this one
             except AnsweredRecordChanged as exc:
                 done += exc.written  # the rows before it in the batch were written
                 bad = exc
                 break
-            done += len(item)
+            done += len(rows)
     finally:
         cancelled.set()
         while reader.is_alive():
@@ -220,9 +221,11 @@ def _run(job: ImportJob) -> ImportJob | None:
 
 
 def _produce_batches(rows, converter, done, batches: queue.Queue, cancelled) -> None:
-    """Reader thread: converted batches into the queue, then None (the end) or the
-    BadRow that stopped it (after the batch of good rows before it)."""
+    """Reader thread: converted batches into the queue, each as (rows, {external id: a gold
+    record's expected answers}), then None (the end) or the BadRow that stopped it (after
+    the batch of good rows before it)."""
     batch: list = []
+    gold: dict = {}
     outcome = None
     try:
         for number, row in rows:
@@ -230,11 +233,15 @@ def _produce_batches(rows, converter, done, batches: queue.Queue, cancelled) -> 
                 return
             if done + len(batch) >= import_max_rows():
                 raise BadRow(number, f"over the limit of {import_max_rows():,} rows")
-            batch.append((number, *converter.convert(number, row)))
+            converted = converter.convert(number, row)
+            expected = converter.gold(number, row)
+            batch.append((number, *converted))
+            if expected is not None:
+                gold[converted[0]] = (number, expected)
             if len(batch) >= limits.BATCH_SIZE:
-                batches.put(batch)
+                batches.put((batch, gold))
                 done += len(batch)
-                batch = []
+                batch, gold = [], {}
     except BadRow as exc:
         outcome = exc
     except SourceError as exc:
@@ -242,7 +249,7 @@ def _produce_batches(rows, converter, done, batches: queue.Queue, cancelled) -> 
     except Exception as exc:
         outcome = BadRow(done + len(batch) + 1, f"unreadable ({exc})")
     if batch and not cancelled.is_set():
-        batches.put(batch)
+        batches.put((batch, gold))
     if not cancelled.is_set():
         batches.put(outcome)
 

@@ -1,7 +1,8 @@
 """How an import's columns become a record: the mapping a lead sends (checked by
 `mapping_clean` before the job is recorded), the format an upload's name implies, and
 `RowConverter`, which turns one source row into a record's external id, fields, metadata
-and suggestions (a `BadRow` naming the row when it cannot)."""
+and suggestions (a `BadRow` naming the row when it cannot), and reads a gold record's
+expected answers from its `gold.<question>` columns (annotation/gold.py)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,8 @@ def mapping_clean(campaign: Campaign, mapping: dict) -> dict:
         "suggestions": suggestions,
         "suggestion_agents": {k: agents.get(k) or f"{k}.agent" for k in suggestions},
         "suggestion_scores": {k: scores.get(k) or f"{k}.score" for k in suggestions},
+        # A gold record's expected answers (annotation/gold.py), when a row gives any.
+        "gold": {q.name: f"gold.{q.name}" for q in question_rows if not q.archived},
     }
 
 
@@ -149,6 +152,35 @@ class RowConverter:
             (q, col, agents.get(q, f"{q}.agent"), scores.get(q, f"{q}.score"))
             for q, col in mapping["suggestions"].items()
         ]
+        self.asked = [q for q in self.questions.values() if not q.archived]
+        gold = mapping.get("gold") or {}
+        self.gold_columns = [(q, gold[q.name]) for q in self.asked if q.name in gold]
+
+    def gold(self, number: int, row: dict) -> dict | None:
+        """The row's expected answers when its `gold.<question>` columns give any (the
+        record is then gold), else None. Every required question needs one and each value
+        must fit its question, as gold.record_gold_set checks: a BadRow names the row."""
+        from ..gold import GoldAnswersMissing, gold_expected_clean
+
+        expected = {}
+        for question, col in self.gold_columns:
+            value = row.get(col)
+            if value is not None and value != "":
+                expected[question.name] = self._suggestion_value(question, value)
+        if not expected:
+            return None
+        try:
+            return gold_expected_clean(questions=self.asked, expected=expected)
+        except GoldAnswersMissing as exc:
+            problems = [
+                f"gold.{name}: {message}"
+                for name, message in exc.errors.items()
+                if name not in exc.missing
+            ]
+            if exc.missing:
+                missing = ", ".join(exc.missing)
+                problems.insert(0, f"gold record without an expected answer for: {missing}")
+            raise BadRow(number, "; ".join(problems)) from None
 
     def convert(self, number: int, row: dict) -> tuple[str, dict, dict, dict]:
         id_col = self.mapping["external_id"]

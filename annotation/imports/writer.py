@@ -69,6 +69,19 @@ class AnsweredRecordChanged(BadRow):
         self.written = written
 
 
+class GoldRecordAnswered(AnsweredRecordChanged):
+    """A row with `gold.<question>` columns names a record people already answered."""
+
+    def __init__(self, row: int, external_id: str, written: int):
+        BadRow.__init__(
+            self,
+            row,
+            f"the record {external_id!r} already has responses, so it cannot become a gold "
+            "record; give it a new id",
+        )
+        self.written = written
+
+
 def _first_answered_change(campaign: Campaign, rows: list) -> int | None:
     """The index of the first row that changes the fields of an answered record."""
     answered = dict(
@@ -99,18 +112,30 @@ def _batch_write_portable(
 
 
 def import_run_batch(
-    *, job_id: int, expected_done: int, rows: list[tuple[int, str, dict, dict, dict]]
+    *,
+    job_id: int,
+    expected_done: int,
+    rows: list[tuple[int, str, dict, dict, dict]],
+    gold: dict[str, tuple[int, dict]] | None = None,
 ) -> tuple[int, int]:
     """Upsert one batch of converted rows (number, external id, fields, metadata,
-    suggestions) and count it, all or nothing. Returns (created, updated). A row that
-    would change an answered record's fields ends the batch: the rows before it are
-    written and AnsweredRecordChanged says which row it was."""
+    suggestions) and count it, all or nothing; the records `gold` names ({external id:
+    (row number, expected answers)}, from `gold.<question>` columns) become gold records
+    (annotation/gold.py). Returns (created, updated). A row that would change an answered
+    record's fields, or make an answered record gold, ends the batch: the rows before it
+    are written and AnsweredRecordChanged (GoldRecordAnswered) says which row it was."""
+    from ..gold import gold_records_import, gold_refused_index
+
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("campaign").get(pk=job_id)
         if job.rows_done != expected_done or job.state != ImportJob.State.RUNNING:
             raise StaleBatch(f"import {job_id} is at {job.rows_done}, not {expected_done}")
         campaign = job.campaign
         overlap = campaign.responses_per_record
+        gold_refused = gold_refused_index(campaign=campaign, rows=rows, gold=gold)
+        if gold_refused is not None:
+            gold_row, gold_external_id = rows[gold_refused][0], rows[gold_refused][1]
+            rows = rows[:gold_refused]
         if connection.vendor == "postgresql":
             created, updated, refused = batch_write_pg(
                 campaign=campaign, overlap=overlap, rows=rows
@@ -121,6 +146,8 @@ def import_run_batch(
             number, external_id = rows[refused][0], rows[refused][1]
             rows = rows[:refused]
         CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=created)
+        if gold:
+            gold_records_import(campaign=campaign, rows=rows, gold=gold)
         job.rows_done = expected_done + len(rows)
         job.records_created += created
         job.records_updated += updated
@@ -128,4 +155,6 @@ def import_run_batch(
         job.save(update_fields=["rows_done", "records_created", "records_updated", "heartbeat_at"])
     if refused is not None:
         raise AnsweredRecordChanged(number, external_id, written=len(rows))
+    if gold_refused is not None:
+        raise GoldRecordAnswered(gold_row, gold_external_id, written=len(rows))
     return created, updated

@@ -25,7 +25,7 @@ def stats_rebuild(*, campaign_id: int) -> dict:
         CampaignStats.objects.get_or_create(campaign_id=campaign_id)
         CampaignStats.objects.select_for_update().filter(campaign_id=campaign_id).first()
         submitted = Response.objects.filter(
-            record__campaign_id=campaign_id, status=Response.Status.SUBMITTED
+            record__campaign_id=campaign_id, status=Response.Status.SUBMITTED, gold=False
         )
         per_user_day = (
             submitted.annotate(day=TruncDate("created_at", tzinfo=UTC))
@@ -71,7 +71,7 @@ def stats_rebuild(*, campaign_id: int) -> dict:
             ],
             batch_size=2000,
         )
-        records = Record.objects.filter(campaign_id=campaign_id).count()
+        records = Record.objects.filter(campaign_id=campaign_id).data().count()
         CampaignStats.objects.filter(campaign_id=campaign_id).update(
             records=records, rebuilt_at=now
         )

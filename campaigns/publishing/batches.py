@@ -104,7 +104,7 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
         selected,
         " FROM (SELECT * FROM ",
         records,
-        " WHERE campaign_id = %s AND id > %s",
+        " WHERE campaign_id = %s AND id > %s AND gold IS NULL",
         complete,
         " ORDER BY id LIMIT %s) r LEFT JOIN LATERAL (SELECT array_agg(s.user_id ORDER BY s.id)",
         " AS users",
@@ -176,7 +176,7 @@ def _plain_number(value):
 def _batches_orm(campaign, fields, specs, include_in_progress, batch_size, only_reviewed):
     from annotation.models import Record
 
-    records = Record.objects.filter(campaign=campaign)
+    records = Record.objects.filter(campaign=campaign).data()  # gold records are not data
     if not include_in_progress:
         records = records.filter(response_count__gte=F("overlap"))
     last_id = 0

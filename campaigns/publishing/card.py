@@ -146,6 +146,21 @@ def _review_lines(review: dict) -> list[str]:
         f"| rejected | {review.get('rejected', 0):,} |",
         f"| of blocked annotators | {review.get('blocked', 0):,} |",
         f"| left out of this dataset | {review.get('excluded', 0):,} |",
+        *_gold_lines(review),
+    ]
+
+
+def _gold_lines(review: dict) -> list[str]:
+    """Gold accuracy overall, when annotators answered gold records (annotation/gold.py)."""
+    total = review.get("gold_total") or 0
+    if not total:
+        return []
+    correct = review.get("gold_correct") or 0
+    return [
+        "",
+        f"Gold accuracy: {correct / total:.1%} ({correct:,} of {total:,} expected answers to "
+        "gold records matched). Gold records are checks with known answers, served to "
+        "annotators now and then; they and the answers to them are not in this dataset.",
     ]
 
 

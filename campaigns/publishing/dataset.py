@@ -129,9 +129,11 @@ class BuildSummary:
 
 def review_figures(campaign, only_reviewed: bool) -> dict:
     """How many of the campaign's submitted responses were reviewed, accepted, rejected,
-    are of blocked annotators, and were left out of the dataset (one aggregate)."""
+    are of blocked annotators, and were left out of the dataset (one aggregate), and the
+    annotators' accuracy on gold records (annotation/gold.py; their answers are never data)."""
     from django.db.models import Count, Q
 
+    from annotation.gold import gold_accuracy_overall
     from annotation.models import Response
     from campaigns.models import CampaignBlock
 
@@ -140,7 +142,7 @@ def review_figures(campaign, only_reviewed: bool) -> dict:
     blocked = CampaignBlock.objects.filter(campaign=campaign).values("user_id")
     Status = Response.ReviewStatus
     figures = Response.objects.filter(
-        record__campaign=campaign, status=Response.Status.SUBMITTED
+        record__campaign=campaign, status=Response.Status.SUBMITTED, gold=False
     ).aggregate(
         submitted=Count("id"),
         reviewed=Count("id", filter=~Q(review_status=Status.PENDING)),
@@ -151,6 +153,9 @@ def review_figures(campaign, only_reviewed: bool) -> dict:
     kept = kept_responses(campaign, only_reviewed).count()
     figures["excluded"] = figures["submitted"] - kept
     figures["policy"] = "accepted_only" if only_reviewed else "all_but_rejected"
+    correct, total = gold_accuracy_overall(campaign)
+    if total:  # only when annotators answered gold records
+        figures["gold_correct"], figures["gold_total"] = correct, total
     return figures
 
 
@@ -368,7 +373,7 @@ def write_parquet(
     annotators = Annotators(campaign)
     contributors: set[int] = set()
     summary = BuildSummary(columns=[(n, str(t), m) for n, t, m in columns])
-    summary.records_total = Record.objects.filter(campaign=campaign).count()
+    summary.records_total = Record.objects.filter(campaign=campaign).data().count()
     per_record = summary.responses_per_record
     empty = (None, "", [])
     with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:

@@ -25,7 +25,7 @@ def suggested_questions(campaign) -> set[str]:
             )
             return {row[0] for row in cursor.fetchall()}
     names: set[str] = set()
-    records = Record.objects.filter(campaign=campaign).exclude(suggestions={})
+    records = Record.objects.filter(campaign=campaign).data().exclude(suggestions={})
     for suggestions in records.values_list("suggestions", flat=True).iterator():
         names.update(suggestions or {})
     return names

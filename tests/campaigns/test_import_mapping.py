@@ -95,6 +95,8 @@ def test_mapping_the_columns_imports_them_and_removes_the_kept_file(
         # The loop's agent and score columns, read when the file has them.
         "suggestion_agents": {"quality": "quality.agent"},
         "suggestion_scores": {"quality": "quality.score"},
+        # A gold record's expected answers (annotation/gold.py), when a row gives them.
+        "gold": {"quality": "gold.quality"},
     }
     records = {r.external_id: r for r in Record.objects.filter(campaign=campaign)}
     assert records["1"].fields == {"prompt": "Hello"}

@@ -105,6 +105,11 @@ PAGES = {
     "campaigns/<slug:slug>/settings/records/<int:record_id>/": [
         (GET, f"{CAMPAIGN}records/<int:record_id>/"),
         (POST, f"{A}records/<int:record_id>/comments/"),
+        (GET, f"{CAMPAIGN}records/<int:record_id>/gold/"),
+    ],
+    "campaigns/<slug:slug>/settings/records/<int:record_id>/gold/": [
+        (PUT, f"{CAMPAIGN}records/<int:record_id>/gold/"),
+        (DELETE, f"{CAMPAIGN}records/<int:record_id>/gold/"),
     ],
     "campaigns/<slug:slug>/settings/review/": [(GET, f"{CAMPAIGN}review-queue/")],
     "campaigns/<slug:slug>/settings/quality/": [(GET, f"{CAMPAIGN}quality/")],

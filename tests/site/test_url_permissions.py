@@ -138,6 +138,7 @@ ALLOWED = {
     # leads only
     "campaigns/<slug:slug>/settings/records/": REVIEWERS,
     "campaigns/<slug:slug>/settings/records/<int:record_id>/": REVIEWERS,
+    "campaigns/<slug:slug>/settings/records/<int:record_id>/gold/": LEADS,
     "campaigns/<slug:slug>/settings/review/": REVIEWERS,
     "campaigns/<slug:slug>/settings/review/<int:response_id>/": REVIEWERS,
     "campaigns/<slug:slug>/settings/quality/": REVIEWERS,
@@ -185,6 +186,7 @@ ALLOWED = {
     "api/v1/campaigns/<slug:slug>/publications/": by_campaign(EVERYONE, ORG_API_VIEWERS),
     "api/v1/campaigns/<slug:slug>/records/": REVIEWERS,
     "api/v1/campaigns/<slug:slug>/records/<int:record_id>/": REVIEWERS,
+    "api/v1/campaigns/<slug:slug>/records/<int:record_id>/gold/": REVIEWERS,  # writes: leads
     "api/v1/campaigns/<slug:slug>/review-queue/": REVIEWERS,
     "api/v1/campaigns/<slug:slug>/quality/": REVIEWERS,
     "api/v1/campaigns/<slug:slug>/quality/refresh/": REVIEWERS,

@@ -31,6 +31,7 @@ def wanted_columns(mapping: dict) -> list[str]:
     cols += list(mapping["suggestions"].values())
     cols += list((mapping.get("suggestion_agents") or {}).values())
     cols += list((mapping.get("suggestion_scores") or {}).values())
+    cols += list((mapping.get("gold") or {}).values())
     if mapping["external_id"]:
         cols.append(mapping["external_id"])
     return list(dict.fromkeys(cols))

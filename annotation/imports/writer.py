@@ -15,6 +15,7 @@ from campaigns.models import Campaign
 
 from ..models import ImportJob, Record, Response
 from ..slots import slots_create
+from .columns import ColumnBatch
 from .errors import BadRow
 from .writer_pg import batch_write_pg
 
@@ -85,10 +86,12 @@ def _first_answered_change(campaign: Campaign, rows: list) -> int | None:
 
 
 def _batch_write_portable(
-    campaign: Campaign, overlap: int, rows: list
+    campaign: Campaign, overlap: int, rows: list | ColumnBatch
 ) -> tuple[int, int, int | None]:
     """The portable path of one batch: (created, updated, index of the refused row or
     None); a refused row and those after it are not written."""
+    if isinstance(rows, ColumnBatch):
+        rows = rows.rows()
     refused = _first_answered_change(campaign, rows)
     if refused is not None:
         rows = rows[:refused]
@@ -99,10 +102,14 @@ def _batch_write_portable(
 
 
 def import_run_batch(
-    *, job_id: int, expected_done: int, rows: list[tuple[int, str, dict, dict, dict]]
+    *,
+    job_id: int,
+    expected_done: int,
+    rows: list[tuple[int, str, dict, dict, dict]] | ColumnBatch,
 ) -> tuple[int, int]:
     """Upsert one batch of converted rows (number, external id, fields, metadata,
-    suggestions) and count it, all or nothing. Returns (created, updated). A row that
+    suggestions; or a ColumnBatch, the same converted column-wise) and count it, all or
+    nothing. Returns (created, updated). A row that
     would change an answered record's fields ends the batch: the rows before it are
     written and AnsweredRecordChanged says which row it was."""
     with transaction.atomic():
@@ -117,15 +124,18 @@ def import_run_batch(
             )
         else:
             created, updated, refused = _batch_write_portable(campaign, overlap, rows)
+        written = len(rows) if refused is None else refused
         if refused is not None:
-            number, external_id = rows[refused][0], rows[refused][1]
-            rows = rows[:refused]
+            if isinstance(rows, ColumnBatch):
+                number, external_id = rows.first + refused, rows.external_id(refused)
+            else:
+                number, external_id = rows[refused][0], rows[refused][1]
         CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=created)
-        job.rows_done = expected_done + len(rows)
+        job.rows_done = expected_done + written
         job.records_created += created
         job.records_updated += updated
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["rows_done", "records_created", "records_updated", "heartbeat_at"])
     if refused is not None:
-        raise AnsweredRecordChanged(number, external_id, written=len(rows))
+        raise AnsweredRecordChanged(number, external_id, written=written)
     return created, updated

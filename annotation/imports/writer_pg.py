@@ -27,6 +27,7 @@ from django.db import connection
 from campaigns.models import Campaign
 
 from ..slots import slots_create
+from .columns import ColumnBatch
 
 STAGE = "commonset_import_stage"
 
@@ -62,10 +63,14 @@ _UPSERT = (
 
 
 def batch_write_pg(
-    *, campaign: Campaign, overlap: int, rows: list[tuple[int, str, dict, dict, dict]]
+    *,
+    campaign: Campaign,
+    overlap: int,
+    rows: list[tuple[int, str, dict, dict, dict]] | ColumnBatch,
 ) -> tuple[int, int, int | None]:
     """Write one batch of converted rows (number, external id, fields, metadata,
-    suggestions) inside the caller's transaction. Returns (created, updated, index of the
+    suggestions; or a ColumnBatch, whose payload is COPY's input as it is) inside the
+    caller's transaction. Returns (created, updated, index of the
     refused row or None): a refused row and those after it are not written. The batch
     commits without waiting for the WAL flush (synchronous_commit off for this transaction
     only): a crash can lose the last batches, never half a batch, and the progress counter
@@ -76,16 +81,22 @@ def batch_write_pg(
         # One round trip (no parameters: the simple protocol takes several statements).
         cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {_CREATE}; TRUNCATE {STAGE}")
         with cursor.copy(f"COPY {STAGE} (n, external_id, data) FROM STDIN") as copy:
-            write_row = copy.write_row
-            # One JSON text a row rather than three: json.dumps calls are most of the
-            # client's share of the COPY.
-            for index, (_number, external_id, fields, metadata, suggestions) in enumerate(rows):
-                write_row((index, external_id, dumps((fields, metadata, suggestions))))
+            if isinstance(rows, ColumnBatch):
+                copy.write(rows.payload)
+            else:
+                write_row = copy.write_row
+                # One JSON text a row rather than three: json.dumps calls are most of the
+                # client's share of the COPY.
+                for index, (_n, external_id, fields, metadata, suggestions) in enumerate(rows):
+                    write_row((index, external_id, dumps((fields, metadata, suggestions))))
         cursor.execute(_FIRST_ANSWERED_CHANGE, [campaign.pk])
         refused = cursor.fetchone()[0]
         stop = len(rows) if refused is None else refused
         cursor.execute(_UPSERT, [campaign.pk, overlap, stop])
         new_ids = [pk for pk, inserted in cursor.fetchall() if inserted]
-    distinct = len({row[1] for row in rows[:stop]})
+    if isinstance(rows, ColumnBatch):
+        distinct = rows.distinct_ids(stop)
+    else:
+        distinct = len({row[1] for row in rows[:stop]})
     slots_create(campaign=campaign, record_ids=new_ids, overlap=overlap)
     return len(new_ids), distinct - len(new_ids), refused

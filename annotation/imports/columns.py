@@ -320,9 +320,14 @@ class ColumnConverter:
             for item in self.row.suggestion_items
             if (entry := self._suggestion(block, *item)) is not None
         ]
-        suggestions = (
-            [pc.binary_join_element_wise(*entries, ", ", null_handling="skip")] if entries else []
-        )
+        suggestions = []
+        if entries:
+            # Each present entry after ", ", then the first ", " dropped (pyarrow 26's
+            # null_handling="skip" loses rows whose values are all null).
+            joined = pc.binary_join_element_wise(
+                *[pc.fill_null(pc.binary_join_element_wise(", ", e, ""), "") for e in entries], ""
+            )
+            suggestions = [pc.replace_substring_regex(joined, "^, ", "", max_replacements=1)]
         data = pc.binary_join_element_wise(
             "[{", *fields[1:], "}, {", *metadata[1:], "}, {", *suggestions, "}]", ""
         )

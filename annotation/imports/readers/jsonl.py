@@ -2,9 +2,9 @@
 
 `blocks` reads the same lines a batch at a time and parses each batch with pyarrow's JSON
 reader into columns (columns.Block); a batch it cannot read so, exactly as `json.loads`
-would (a blank or bad line, bytes that are not UTF-8, a key given twice, two objects on a line, a number column
-holding both 1 and 1.5, a text read as a date), comes with `table` None and is read line
-by line with `rows`' rules."""
+would (a blank or bad line, bytes that are not UTF-8, a key given twice, two objects on a
+line, a text read as a date), comes with `table` None and is read line by line with
+`rows`' rules (columns.py leaves a number column holding both 1 and 1.5 to them too)."""
 
 from __future__ import annotations
 

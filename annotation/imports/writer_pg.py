@@ -5,8 +5,9 @@ transaction (writer.import_run_batch owns it):
 1. the first staged row that would change the fields of a record that has responses (the
    answered-record protection, one join); that row and those after it are not written;
 2. one INSERT … SELECT … ON CONFLICT (campaign_id, external_id) DO UPDATE for the rows
-   before it (the last row of an external id wins, as in the portable path; a row equal to
-   its record is not rewritten);
+   before it (the last row of an external id wins, as in the portable path, with a
+   DISTINCT ON sort only when the batch holds an id twice; a row equal to its record is
+   not rewritten);
 3. the new records' slots (slots.slots_create: INSERT … SELECT generate_series).
 
 The staging table is created once per database session (IF NOT EXISTS) and emptied at the
@@ -48,18 +49,24 @@ _FIRST_ANSWERED_CHANGE = (
     " AND EXISTS (SELECT 1 FROM annotation_response a WHERE a.record_id = r.id)"
 )
 
+# {distinct} and {order}: the last row of an external id wins when the batch holds it
+# twice (ON CONFLICT cannot change a row twice); a batch of distinct ids skips that sort.
 _UPSERT = (
     "INSERT INTO annotation_record AS r (campaign_id, external_id, fields, metadata,"  # noqa: S608
     " suggestions, response_count, overlap, created_at)"
-    " SELECT DISTINCT ON (s.external_id) %s, s.external_id, s.data -> 0, s.data -> 1,"
+    " SELECT {distinct} %s, s.external_id, s.data -> 0, s.data -> 1,"
     f" s.data -> 2, 0, %s, now() FROM {STAGE} s WHERE s.n < %s"
-    " ORDER BY s.external_id, s.n DESC"
+    " {order}"
     " ON CONFLICT (campaign_id, external_id) DO UPDATE SET fields = EXCLUDED.fields,"
     " metadata = EXCLUDED.metadata, suggestions = EXCLUDED.suggestions"
     " WHERE (r.fields, r.metadata, r.suggestions)"
     " IS DISTINCT FROM (EXCLUDED.fields, EXCLUDED.metadata, EXCLUDED.suggestions)"
     " RETURNING r.id, (r.xmax = 0)"
 )
+_UPSERT_LAST_WINS = _UPSERT.format(
+    distinct="DISTINCT ON (s.external_id)", order="ORDER BY s.external_id, s.n DESC"
+)
+_UPSERT_DISTINCT = _UPSERT.format(distinct="", order="")
 
 
 def batch_write_pg(
@@ -92,11 +99,16 @@ def batch_write_pg(
         cursor.execute(_FIRST_ANSWERED_CHANGE, [campaign.pk])
         refused = cursor.fetchone()[0]
         stop = len(rows) if refused is None else refused
-        cursor.execute(_UPSERT, [campaign.pk, overlap, stop])
+        distinct = _distinct_ids(rows, stop)
+        upsert = _UPSERT_DISTINCT if distinct == stop else _UPSERT_LAST_WINS
+        cursor.execute(upsert, [campaign.pk, overlap, stop])
         new_ids = [pk for pk, inserted in cursor.fetchall() if inserted]
-    if isinstance(rows, ColumnBatch):
-        distinct = rows.distinct_ids(stop)
-    else:
-        distinct = len({row[1] for row in rows[:stop]})
     slots_create(campaign=campaign, record_ids=new_ids, overlap=overlap)
     return len(new_ids), distinct - len(new_ids), refused
+
+
+def _distinct_ids(rows: list | ColumnBatch, stop: int) -> int:
+    """How many distinct external ids the first `stop` rows hold."""
+    if isinstance(rows, ColumnBatch):
+        return rows.distinct_ids(stop)
+    return len({row[1] for row in rows[:stop]})

@@ -150,16 +150,24 @@ def _per_value(column, func, types: tuple) -> list:
     ]
 
 
+# The mapping keys this module converts; a mapping with any other (a rule RowConverter
+# learnt since) is converted row by row until this module learns it too.
+KNOWN_MAPPING_KEYS = frozenset(
+    {"external_id", "fields", "metadata", "suggestions", "suggestion_agents", "suggestion_scores"}
+)
+
+
 class ColumnConverter:
     def __init__(self, converter: RowConverter):
         self.row = converter
         self.mapping = converter.mapping
+        self.enabled = set(self.mapping) <= KNOWN_MAPPING_KEYS
 
     def convert(self, block: Block) -> ColumnBatch | None:
         """The block as a ColumnBatch, or None when the row path must convert it."""
         import pyarrow as pa
 
-        if block.table is None or block.table.num_rows == 0:
+        if not self.enabled or block.table is None or block.table.num_rows == 0:
             return None
         try:
             return self._convert(block)

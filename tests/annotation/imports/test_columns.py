@@ -258,3 +258,12 @@ def test_parquet_blocks_skip_the_rows_a_resumed_job_committed(tmp_path, settings
         numbers = [n for b in parquet.blocks(path, skip, ["id"]) for n, _r in b.rows()]
         assert numbers == list(range(skip + 1, 11))
         assert [n for n, _r in parquet.rows(path, skip, ["id"])] == numbers
+
+
+def test_a_mapping_with_a_key_this_module_does_not_know_goes_row_by_row():
+    """A rule the row path learns (a new mapping key) is never skipped by the column path."""
+    row, columns = converters({"external_id": "id", "fields": {"prompt": "text"}})
+    block = parquet_block(pa.table({"id": ["a"], "text": ["t"]}))
+    assert columns.convert(block) is not None
+    row.mapping = {**row.mapping, "gold": {"quality": "gold.quality"}}
+    assert ColumnConverter(row).convert(block) is None

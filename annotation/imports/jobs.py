@@ -38,6 +38,7 @@ from hub.errors import classify
 
 from ..models import ImportJob
 from . import limits
+from .columns import Block, ColumnConverter
 from .errors import BadRow, ImportRejected, SourceError
 from .limits import import_max_bytes, import_max_rows
 from .mapping import RowConverter, format_from_name, mapping_clean
@@ -171,14 +172,14 @@ def _run(job: ImportJob) -> ImportJob | None:
     converter = RowConverter(job.campaign, job.mapping)
     done = job.rows_done
     bad: BadRow | None = None
-    # Reading and converting (pure Python) runs one batch ahead of writing (mostly
+    # Reading and converting runs one batch ahead of writing (mostly
     # waiting on the database), in a thread; the queue holds at most two batches, so
     # memory stays flat however long the source is.
     batches: queue.Queue = queue.Queue(maxsize=2)
     cancelled = threading.Event()
     reader = threading.Thread(
         target=_produce_batches,
-        args=(source.rows, converter, done, batches, cancelled),
+        args=(source, converter, done, batches, cancelled),
         daemon=True,
     )
     reader.start()
@@ -220,28 +221,50 @@ def _run(job: ImportJob) -> ImportJob | None:
     return _end(job_id, rows_total=done)
 
 
-def _produce_batches(rows, converter, done, batches: queue.Queue, cancelled) -> None:
+def _produce_batches(source, converter, done, batches: queue.Queue, cancelled) -> None:
     """Reader thread: converted batches into the queue, each as (rows, {external id: a gold
     record's expected answers}), then None (the end) or the BadRow that stopped it (after
-    the batch of good rows before it)."""
+    the batch of good rows before it). A source read as Arrow blocks has each block
+    converted column-wise when it can be (columns.py; never with gold columns), the others
+    row by row."""
     batch: list = []
     gold: dict = {}
     outcome = None
+    columns = ColumnConverter(converter)
+    blocks = source.blocks
+    if blocks is None:
+        blocks = [Block(1, None, lambda: source.rows)]
     try:
-        for number, row in rows:
+        for block in blocks:
             if cancelled.is_set():
                 return
-            if done + len(batch) >= import_max_rows():
-                raise BadRow(number, f"over the limit of {import_max_rows():,} rows")
-            converted = converter.convert(number, row)
-            expected = converter.gold(number, row)
-            batch.append((number, *converted))
-            if expected is not None:
-                gold[converted[0]] = (number, expected)
-            if len(batch) >= limits.BATCH_SIZE:
-                batches.put((batch, gold))
-                done += len(batch)
-                batch, gold = [], {}
+            if (
+                block.table is not None
+                and done + len(batch) + block.table.num_rows <= import_max_rows()
+            ):
+                converted = columns.convert(block)
+                if converted is not None:
+                    if batch:
+                        batches.put((batch, gold))
+                        done += len(batch)
+                        batch, gold = [], {}
+                    batches.put((converted, {}))
+                    done += len(converted)
+                    continue
+            for number, row in block.rows():
+                if cancelled.is_set():
+                    return
+                if done + len(batch) >= import_max_rows():
+                    raise BadRow(number, f"over the limit of {import_max_rows():,} rows")
+                converted = converter.convert(number, row)
+                expected = converter.gold(number, row)
+                batch.append((number, *converted))
+                if expected is not None:
+                    gold[converted[0]] = (number, expected)
+                if len(batch) >= limits.BATCH_SIZE:
+                    batches.put((batch, gold))
+                    done += len(batch)
+                    batch, gold = [], {}
     except BadRow as exc:
         outcome = exc
     except SourceError as exc:

@@ -15,6 +15,7 @@ from campaigns.models import Campaign
 
 from ..models import ImportJob, Record, Response
 from ..slots import slots_create
+from .columns import ColumnBatch
 from .errors import BadRow
 from .writer_pg import batch_write_pg
 
@@ -98,10 +99,12 @@ def _first_answered_change(campaign: Campaign, rows: list) -> int | None:
 
 
 def _batch_write_portable(
-    campaign: Campaign, overlap: int, rows: list
+    campaign: Campaign, overlap: int, rows: list | ColumnBatch
 ) -> tuple[int, int, int | None]:
     """The portable path of one batch: (created, updated, index of the refused row or
     None); a refused row and those after it are not written."""
+    if isinstance(rows, ColumnBatch):
+        rows = rows.rows()
     refused = _first_answered_change(campaign, rows)
     if refused is not None:
         rows = rows[:refused]
@@ -115,12 +118,13 @@ def import_run_batch(
     *,
     job_id: int,
     expected_done: int,
-    rows: list[tuple[int, str, dict, dict, dict]],
+    rows: list[tuple[int, str, dict, dict, dict]] | ColumnBatch,
     gold: dict[str, tuple[int, dict]] | None = None,
 ) -> tuple[int, int]:
     """Upsert one batch of converted rows (number, external id, fields, metadata,
-    suggestions) and count it, all or nothing; the records `gold` names ({external id:
-    (row number, expected answers)}, from `gold.<question>` columns) become gold records
+    suggestions; or a ColumnBatch, the same converted column-wise) and count it, all or
+    nothing; the records `gold` names ({external id: (row number, expected answers)}, from
+    `gold.<question>` columns, which only row batches carry) become gold records
     (annotation/gold.py). Returns (created, updated). A row that would change an answered
     record's fields, or make an answered record gold, ends the batch: the rows before it
     are written and AnsweredRecordChanged (GoldRecordAnswered) says which row it was."""
@@ -132,29 +136,34 @@ def import_run_batch(
             raise StaleBatch(f"import {job_id} is at {job.rows_done}, not {expected_done}")
         campaign = job.campaign
         overlap = campaign.responses_per_record
-        gold_refused = gold_refused_index(campaign=campaign, rows=rows, gold=gold)
-        if gold_refused is not None:
-            gold_row, gold_external_id = rows[gold_refused][0], rows[gold_refused][1]
-            rows = rows[:gold_refused]
+        gold_refused = None
+        if gold:
+            gold_refused = gold_refused_index(campaign=campaign, rows=rows, gold=gold)
+            if gold_refused is not None:
+                gold_row, gold_external_id = rows[gold_refused][0], rows[gold_refused][1]
+                rows = rows[:gold_refused]
         if connection.vendor == "postgresql":
             created, updated, refused = batch_write_pg(
                 campaign=campaign, overlap=overlap, rows=rows
             )
         else:
             created, updated, refused = _batch_write_portable(campaign, overlap, rows)
+        written = len(rows) if refused is None else refused
         if refused is not None:
-            number, external_id = rows[refused][0], rows[refused][1]
-            rows = rows[:refused]
+            if isinstance(rows, ColumnBatch):
+                number, external_id = rows.first + refused, rows.external_id(refused)
+            else:
+                number, external_id = rows[refused][0], rows[refused][1]
         CampaignStats.objects.records_added(campaign_id=campaign.pk, delta=created)
         if gold:
-            gold_records_import(campaign=campaign, rows=rows, gold=gold)
-        job.rows_done = expected_done + len(rows)
+            gold_records_import(campaign=campaign, rows=rows[:written], gold=gold)
+        job.rows_done = expected_done + written
         job.records_created += created
         job.records_updated += updated
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["rows_done", "records_created", "records_updated", "heartbeat_at"])
     if refused is not None:
-        raise AnsweredRecordChanged(number, external_id, written=len(rows))
+        raise AnsweredRecordChanged(number, external_id, written=written)
     if gold_refused is not None:
-        raise GoldRecordAnswered(gold_row, gold_external_id, written=len(rows))
+        raise GoldRecordAnswered(gold_row, gold_external_id, written=written)
     return created, updated

@@ -5,8 +5,9 @@ transaction (writer.import_run_batch owns it):
 1. the first staged row that would change the fields of a record that has responses (the
    answered-record protection, one join); that row and those after it are not written;
 2. one INSERT … SELECT … ON CONFLICT (campaign_id, external_id) DO UPDATE for the rows
-   before it (the last row of an external id wins, as in the portable path; a row equal to
-   its record is not rewritten);
+   before it (the last row of an external id wins, as in the portable path, with a
+   DISTINCT ON sort only when the batch holds an id twice; a row equal to its record is
+   not rewritten);
 3. the new records' slots (slots.slots_create: INSERT … SELECT generate_series).
 
 The staging table is created once per database session (IF NOT EXISTS) and emptied at the
@@ -27,6 +28,7 @@ from django.db import connection
 from campaigns.models import Campaign
 
 from ..slots import slots_create
+from .columns import ColumnBatch
 
 STAGE = "commonset_import_stage"
 
@@ -47,25 +49,35 @@ _FIRST_ANSWERED_CHANGE = (
     " AND EXISTS (SELECT 1 FROM annotation_response a WHERE a.record_id = r.id)"
 )
 
+# {distinct} and {order}: the last row of an external id wins when the batch holds it
+# twice (ON CONFLICT cannot change a row twice); a batch of distinct ids skips that sort.
 _UPSERT = (
     "INSERT INTO annotation_record AS r (campaign_id, external_id, fields, metadata,"  # noqa: S608
     " suggestions, response_count, overlap, created_at)"
-    " SELECT DISTINCT ON (s.external_id) %s, s.external_id, s.data -> 0, s.data -> 1,"
+    " SELECT {distinct} %s, s.external_id, s.data -> 0, s.data -> 1,"
     f" s.data -> 2, 0, %s, now() FROM {STAGE} s WHERE s.n < %s"
-    " ORDER BY s.external_id, s.n DESC"
+    " {order}"
     " ON CONFLICT (campaign_id, external_id) DO UPDATE SET fields = EXCLUDED.fields,"
     " metadata = EXCLUDED.metadata, suggestions = EXCLUDED.suggestions"
     " WHERE (r.fields, r.metadata, r.suggestions)"
     " IS DISTINCT FROM (EXCLUDED.fields, EXCLUDED.metadata, EXCLUDED.suggestions)"
     " RETURNING r.id, (r.xmax = 0)"
 )
+_UPSERT_LAST_WINS = _UPSERT.format(
+    distinct="DISTINCT ON (s.external_id)", order="ORDER BY s.external_id, s.n DESC"
+)
+_UPSERT_DISTINCT = _UPSERT.format(distinct="", order="")
 
 
 def batch_write_pg(
-    *, campaign: Campaign, overlap: int, rows: list[tuple[int, str, dict, dict, dict]]
+    *,
+    campaign: Campaign,
+    overlap: int,
+    rows: list[tuple[int, str, dict, dict, dict]] | ColumnBatch,
 ) -> tuple[int, int, int | None]:
     """Write one batch of converted rows (number, external id, fields, metadata,
-    suggestions) inside the caller's transaction. Returns (created, updated, index of the
+    suggestions; or a ColumnBatch, whose payload is COPY's input as it is) inside the
+    caller's transaction. Returns (created, updated, index of the
     refused row or None): a refused row and those after it are not written. The batch
     commits without waiting for the WAL flush (synchronous_commit off for this transaction
     only): a crash can lose the last batches, never half a batch, and the progress counter
@@ -76,16 +88,27 @@ def batch_write_pg(
         # One round trip (no parameters: the simple protocol takes several statements).
         cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {_CREATE}; TRUNCATE {STAGE}")
         with cursor.copy(f"COPY {STAGE} (n, external_id, data) FROM STDIN") as copy:
-            write_row = copy.write_row
-            # One JSON text a row rather than three: json.dumps calls are most of the
-            # client's share of the COPY.
-            for index, (_number, external_id, fields, metadata, suggestions) in enumerate(rows):
-                write_row((index, external_id, dumps((fields, metadata, suggestions))))
+            if isinstance(rows, ColumnBatch):
+                copy.write(rows.payload)
+            else:
+                write_row = copy.write_row
+                # One JSON text a row rather than three: json.dumps calls are most of the
+                # client's share of the COPY.
+                for index, (_n, external_id, fields, metadata, suggestions) in enumerate(rows):
+                    write_row((index, external_id, dumps((fields, metadata, suggestions))))
         cursor.execute(_FIRST_ANSWERED_CHANGE, [campaign.pk])
         refused = cursor.fetchone()[0]
         stop = len(rows) if refused is None else refused
-        cursor.execute(_UPSERT, [campaign.pk, overlap, stop])
+        distinct = _distinct_ids(rows, stop)
+        upsert = _UPSERT_DISTINCT if distinct == stop else _UPSERT_LAST_WINS
+        cursor.execute(upsert, [campaign.pk, overlap, stop])
         new_ids = [pk for pk, inserted in cursor.fetchall() if inserted]
-    distinct = len({row[1] for row in rows[:stop]})
     slots_create(campaign=campaign, record_ids=new_ids, overlap=overlap)
     return len(new_ids), distinct - len(new_ids), refused
+
+
+def _distinct_ids(rows: list | ColumnBatch, stop: int) -> int:
+    """How many distinct external ids the first `stop` rows hold."""
+    if isinstance(rows, ColumnBatch):
+        return rows.distinct_ids(stop)
+    return len({row[1] for row in rows[:stop]})

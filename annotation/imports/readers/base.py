@@ -15,6 +15,9 @@ class Source:
     rows: Iterator[tuple[int, dict]]  # (line or row number, row)
     total: int | None
     unit: str  # "line" or "row"
+    # The same rows as Arrow column blocks (columns.Block), for the readers that have
+    # them (parquet, JSONL); the job reads these instead of `rows` then.
+    blocks: Iterator | None = None
 
 
 class Reader(Protocol):

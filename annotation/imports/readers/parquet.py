@@ -11,10 +11,12 @@ the rows before it; a batch is turned into rows in slices of at most the chunk l
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from ...models import ImportJob
 from .. import limits
+from ..columns import Block
 from ..errors import BadRow, SourceError
 from .base import Source, wanted_columns
 
@@ -104,9 +106,10 @@ def _slices(rows_sizes: list[int], end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def rows(
-    path: Path, skip: int, columns: list[str] | None, start_row: int = 0
-) -> Iterator[tuple[int, dict]]:
+def blocks(path: Path, skip: int, columns: list[str] | None, start_row: int = 0) -> Iterator[Block]:
+    """The rows as Arrow blocks (columns.Block), at most a batch (or the chunk limit)
+    each, the first `skip` rows passed over; a value or row over the size limits raises
+    BadRow after the blocks before it."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -127,6 +130,11 @@ def rows(
         bad, reason, sizes = _batch_sizes_check(batch)
         end = batch.num_rows if bad is None else bad
         for start, stop in _slices(sizes, end):
+            if number + stop - start <= skip:
+                number += stop - start
+                continue
+            if number < skip:  # a resumed job: the rows it committed are passed over
+                start, number = start + skip - number, skip
             part = batch.slice(start, stop - start)
             # Dictionary columns back to plain values, one slice at a time.
             part = pa.RecordBatch.from_arrays(
@@ -136,13 +144,21 @@ def rows(
                 ],
                 names=part.schema.names,
             )
-            for row in part.to_pylist():
-                number += 1
-                if number <= skip:
-                    continue
-                yield number, row
+            yield Block(number + 1, part, partial(_numbered, part, number + 1))
+            number += part.num_rows
         if bad is not None:
             raise BadRow(number + 1, reason)
+
+
+def _numbered(part, first: int) -> Iterator[tuple[int, dict]]:
+    return enumerate(part.to_pylist(), start=first)
+
+
+def rows(
+    path: Path, skip: int, columns: list[str] | None, start_row: int = 0
+) -> Iterator[tuple[int, dict]]:
+    for block in blocks(path, skip, columns, start_row):
+        yield from block.rows()
 
 
 def columns(source) -> list[str]:
@@ -164,4 +180,5 @@ def read(job: ImportJob, skip: int) -> Source:
         total = pq.ParquetFile(path).metadata.num_rows
     except Exception as exc:
         raise SourceError(f"Not a readable parquet file ({exc}).") from exc
-    return Source(rows(path, skip, wanted_columns(job.mapping)), total, "row")
+    wanted = wanted_columns(job.mapping)
+    return Source(rows(path, skip, wanted), total, "row", blocks=blocks(path, skip, wanted))

@@ -94,6 +94,7 @@ QUALITY_SETTINGS = (
     "quality_min_agreement",
     "quality_min_seconds",
     "quality_max_rejected",
+    "quality_min_gold",
 )
 
 
@@ -145,6 +146,9 @@ class CampaignSettingsForm(forms.Form):
     )
     quality_max_rejected = forms.FloatField(
         label=_("Flag a rejected share above (0–1)"), min_value=0, max_value=1, required=False
+    )
+    quality_min_gold = forms.FloatField(
+        label=_("Flag a gold accuracy below (0–1)"), min_value=0, max_value=1, required=False
     )
     publish_argilla_layout = forms.BooleanField(
         label=_("Also publish in Argilla's layout"),

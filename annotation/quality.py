@@ -84,19 +84,50 @@ def _questions(campaign: Campaign) -> tuple[list[_Compared], list[str]]:
 def annotator_quality_refresh(*, campaign: Campaign) -> int:
     """Recompute the campaign's per-annotator table; returns its number of rows."""
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        return _refresh_postgresql(campaign, now)
-    rows = annotator_quality_compute(campaign)
     with transaction.atomic():
-        AnnotatorQuality.objects.filter(campaign=campaign).delete()
-        AnnotatorQuality.objects.bulk_create(
-            [
-                AnnotatorQuality(campaign=campaign, user_id=user_id, computed_at=now, **figures)
-                for user_id, figures in rows.items()
-            ],
-            batch_size=2000,
-        )
-    return len(rows)
+        if connection.vendor == "postgresql":
+            count = _refresh_postgresql(campaign, now)
+        else:
+            rows = annotator_quality_compute(campaign)
+            AnnotatorQuality.objects.filter(campaign=campaign).delete()
+            AnnotatorQuality.objects.bulk_create(
+                [
+                    AnnotatorQuality(
+                        campaign=campaign, user_id=user_id, computed_at=now, **figures
+                    )
+                    for user_id, figures in rows.items()
+                ],
+                batch_size=2000,
+            )
+            count = len(rows)
+        return count + _gold_store(campaign=campaign, now=now)
+
+
+def _gold_store(*, campaign: Campaign, now) -> int:
+    """Gold accuracy (annotation/gold.py) onto the rows just written, in the same
+    transaction; an annotator who answered only gold records gets a row of their own.
+    Returns how many rows it added."""
+    from .gold import gold_accuracy_by_annotator
+
+    figures = gold_accuracy_by_annotator(campaign)
+    if not figures:
+        return 0
+    rows = {
+        row.user_id: row
+        for row in AnnotatorQuality.objects.filter(campaign=campaign, user_id__in=list(figures))
+    }
+    added = []
+    for user_id, (correct, total) in figures.items():
+        row = rows.get(user_id)
+        if row is None:
+            row = AnnotatorQuality(campaign=campaign, user_id=user_id, computed_at=now)
+            added.append(row)
+        row.gold_correct, row.gold_total = correct, total
+        row.gold_accuracy = correct / total if total else None
+    fields = ["gold_correct", "gold_total", "gold_accuracy"]
+    AnnotatorQuality.objects.bulk_update(list(rows.values()), fields, batch_size=2000)
+    AnnotatorQuality.objects.bulk_create(added, batch_size=2000)
+    return len(added)
 
 
 def annotator_quality_refresh_soon(*, campaign_id: int) -> None:
@@ -154,7 +185,10 @@ def annotator_quality_compute(campaign: Campaign) -> dict[int, dict]:
     """The table in Python: {user id: {figure: value}} (the portable implementation)."""
     compared, text = _questions(campaign)
     responses = list(
-        Response.objects.filter(record__campaign=campaign, status=Response.Status.SUBMITTED)
+        # Answers to gold records are measured by their own figure (_gold_store).
+        Response.objects.filter(
+            record__campaign=campaign, status=Response.Status.SUBMITTED, gold=False
+        )
         .order_by("user_id", "created_at", "id")
         .values_list("user_id", "record_id", "values", "seconds", "review_status")
     )
@@ -284,7 +318,7 @@ def _refresh_postgresql(campaign: Campaign, now) -> int:
 WITH r AS MATERIALIZED (
   SELECT x.id, x.user_id, x.record_id, x.created_at, x.values, x.seconds, x.review_status
   FROM annotation_response x JOIN annotation_record rec ON rec.id = x.record_id
-  WHERE rec.campaign_id = %(campaign)s AND x.status = 'submitted'
+  WHERE rec.campaign_id = %(campaign)s AND x.status = 'submitted' AND NOT x.gold
 ), base AS (
   SELECT user_id, count(*) AS responses,
     count(*) FILTER (WHERE review_status = 'rejected') AS rejected,

@@ -46,6 +46,9 @@ class AnnotatorQualitySerializer(serializers.ModelSerializer):
             "agreement_ranking",
             "agreement",
             "compared",
+            "gold_total",
+            "gold_correct",
+            "gold_accuracy",
             "flags",
             "computed_at",
         ]

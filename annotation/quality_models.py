@@ -27,6 +27,10 @@ class AnnotatorQuality(models.Model):
     agreement_ranking = models.FloatField(null=True)
     agreement = models.FloatField(null=True)
     compared = models.PositiveIntegerField(default=0)  # answer pairs compared
+    # Gold records (annotation/gold.py): expected answers given and matched, and the share.
+    gold_total = models.PositiveIntegerField(default=0, db_default=0)
+    gold_correct = models.PositiveIntegerField(default=0, db_default=0)
+    gold_accuracy = models.FloatField(null=True)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -14,7 +14,7 @@ from .quality_models import AnnotatorQuality
 
 # Each flag: its name, and the condition on a row that raises it under `campaign`'s
 # thresholds (campaign settings quality_*; a null figure raises nothing).
-FLAGS = ("straight_line", "agreement", "seconds", "rejected")
+FLAGS = ("straight_line", "agreement", "seconds", "rejected", "gold")
 
 
 def _conditions(campaign: Campaign) -> dict[str, Q]:
@@ -23,6 +23,7 @@ def _conditions(campaign: Campaign) -> dict[str, Q]:
         "agreement": Q(agreement__lt=campaign.quality_min_agreement),
         "seconds": Q(median_seconds__lt=campaign.quality_min_seconds),
         "rejected": Q(rejected_share__gt=campaign.quality_max_rejected),
+        "gold": Q(gold_accuracy__lt=campaign.quality_min_gold),
     }
 
 
@@ -45,6 +46,7 @@ def annotator_quality_table(campaign: Campaign) -> QuerySet[AnnotatorQuality]:
         .order_by(
             "-flag_count",
             F("agreement").asc(nulls_last=True),
+            F("gold_accuracy").asc(nulls_last=True),
             F("straight_line").desc(nulls_last=True),
             "-responses",
             "user_id",

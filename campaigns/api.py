@@ -83,6 +83,9 @@ class CampaignSettingsSerializer(serializers.Serializer):
     quality_max_rejected = serializers.FloatField(
         min_value=0, max_value=1, help_text="Flag above this share of rejected responses."
     )
+    quality_min_gold = serializers.FloatField(
+        min_value=0, max_value=1, help_text="Flag below this share of gold answers matched."
+    )
 
 
 class CampaignSettingsSavedSerializer(CampaignSettingsSerializer):

@@ -286,6 +286,9 @@ class Campaign(models.Model):
     quality_max_rejected = models.FloatField(
         default=0.3, db_default=0.3, help_text="Flag above this share of rejected responses (0-1)."
     )
+    quality_min_gold = models.FloatField(
+        default=0.7, db_default=0.7, help_text="Flag below this gold accuracy (0-1)."
+    )
     # Kept by webhooks/ (signals on its endpoints): the event types the campaign's active
     # endpoints subscribe to, so that emitting an event nobody wants costs no query.
     webhook_events = models.JSONField(default=list, blank=True, editable=False)

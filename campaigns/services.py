@@ -29,6 +29,7 @@ SETTINGS = (
     "quality_min_agreement",
     "quality_min_seconds",
     "quality_max_rejected",
+    "quality_min_gold",
 )
 
 

@@ -276,3 +276,51 @@ def test_refresh_recomputes_and_settings_api_changes_thresholds(
         content_type="application/json",
     )
     assert bad.status_code == 400 and "quality_max_rejected" in bad.json()
+
+
+@pytest.mark.django_db
+def test_gold_accuracy_is_a_figure_of_its_own_and_flags_who_fails_gold(client):
+    """Answers to gold records count in gold accuracy only (not in responses, straight-
+    lining or agreement); an annotator who answered only gold records still gets a row;
+    below the lead's quality_min_gold the row is flagged, on the page too."""
+    from annotation.gold import gold_answer_submit, record_gold_set
+
+    campaign, a, b, c = _hand_made()
+    annotator_quality_refresh(campaign=campaign)
+    before = {
+        row.user_id: (row.responses, row.straight_line, row.agreement)
+        for row in annotator_quality_table(campaign)
+    }
+    gold = Record.objects.create(campaign=campaign, external_id="g1", fields={"prompt": "p"})
+    expected = {"quality": 4, "topic": "code", "order": ["c", "b", "a"], "note": "x"}
+    record_gold_set(record=gold, expected=expected)
+    right = {"quality": 4, "topic": "code", "flags": [], "order": ["c", "b", "a"], "note": "X "}
+    wrong = {"quality": 5, "topic": "poetry", "flags": [], "order": ["a", "b", "c"], "note": "y"}
+    gold_answer_submit(user=a, record=gold, values=wrong)
+    gold_answer_submit(user=b, record=gold, values=right)
+    newcomer = UserFactory()
+    gold_answer_submit(user=newcomer, record=gold, values=right)
+
+    annotator_quality_refresh(campaign=campaign)
+    rows = {row.user_id: row for row in annotator_quality_table(campaign)}
+    assert (rows[a.pk].gold_correct, rows[a.pk].gold_total) == (0, 4)
+    assert (rows[b.pk].gold_correct, rows[b.pk].gold_total) == (4, 4)
+    assert rows[c.pk].gold_accuracy is None
+    # Gold answers are not among the responses, nor in straight-lining or agreement.
+    assert {
+        u: (r.responses, r.straight_line, r.agreement) for u, r in rows.items() if u in before
+    } == before
+    assert rows[newcomer.pk].responses == 0 and rows[newcomer.pk].gold_accuracy == 1.0
+    assert "gold" in row_flags(rows[a.pk])
+    assert "gold" not in row_flags(rows[b.pk])
+    campaign.quality_min_gold = 0.0
+    campaign.save()
+    assert "gold" not in row_flags(
+        next(r for r in annotator_quality_table(campaign) if r.user_id == a.pk)
+    )
+
+    campaign.quality_min_gold = 0.7
+    campaign.save()
+    client.force_login(campaign.application.applicant)
+    page = client.get(f"/campaigns/{campaign.slug}/settings/quality/").content.decode()
+    assert "failed gold" in page and "0/4" in page

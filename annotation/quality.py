@@ -41,6 +41,7 @@ from .quality_models import AnnotatorQuality
 
 DEBOUNCE_SECONDS = 300  # at most one scheduled refresh per campaign in this time
 KINDS = ("label", "rating", "multi_label", "ranking")
+# The stored figures of a row (AnnotatorQuality), as the API lists them.
 FIGURES = (
     "responses",
     "rejected",

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 from campaigns.access import campaign_get_for_reviewer
 
-from .quality import annotator_quality_refresh_enqueue
+from .quality import FIGURES, annotator_quality_refresh_enqueue
 from .quality_models import AnnotatorQuality
 from .quality_selectors import (
     FLAGS,
@@ -35,17 +35,7 @@ class AnnotatorQualitySerializer(serializers.ModelSerializer):
         fields = [
             "annotator",
             "handle",
-            "responses",
-            "rejected",
-            "rejected_share",
-            "median_seconds",
-            "straight_line",
-            "agreement_label",
-            "agreement_rating",
-            "agreement_multi_label",
-            "agreement_ranking",
-            "agreement",
-            "compared",
+            *FIGURES,
             "gold_total",
             "gold_correct",
             "gold_accuracy",

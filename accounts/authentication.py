@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import time
 
 from django.conf import settings
 from django.core.cache import caches
@@ -9,11 +10,17 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from commonset.rawrows import instance_from_row, select_list, width
+from commonset.throttling import Hit, UserThrottle, redis_client, redis_gate
 
 from .models import ApiToken, User
 from .selectors import user_language
 from .services import API_TOKEN_PREFIX, api_token_digest
-from .signin_limits import client_address, failure_count_add, failures_wait_seconds
+from .signin_limits import (
+    client_address,
+    failure_count_add,
+    failures_wait_seconds,
+    wait_from_start,
+)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -23,7 +30,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     are counted per client address, in the cache the sign-in limits use (Redis, or a file
     cache every process shares). Past API_BAD_TOKEN_MAX_FAILURES within
     API_BAD_TOKEN_WINDOW_SECONDS the client's token requests answer 429 with Retry-After,
-    before the token is looked up, until the window has passed."""
+    before the token is looked up, until the window has passed.
+
+    With Redis, that check also counts the request against the user throttle of the user
+    the token's prefix last belonged to in this process (one round trip for both); the
+    throttle (commonset/throttling.py) then uses that count, or takes it back if the token
+    turns out not to be that user's."""
 
     keyword = "Bearer"
 
@@ -34,20 +46,26 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         scheme, _sep, raw = header.partition(" ")
         if scheme.lower() not in {"bearer", "token"}:
             return None
-        _refuse_if_over_limit(request)
         raw = raw.strip()
         prefix = _prefix_of(raw)
+        hit = _refuse_if_over_limit(request, user_id=_USER_OF_PREFIX.get(prefix))
         if prefix is None:
-            _fail(request, _("Malformed API token."))
+            _fail(request, _("Malformed API token."), hit)
         token = _token_with_user(prefix)
         if token is None or not hmac.compare_digest(token.digest, api_token_digest(raw)):
-            _fail(request, _("Unknown API token."))
+            _fail(request, _("Unknown API token."), hit)
         if token.revoked_at is not None:
-            _fail(request, _("This API token was revoked."))
+            _fail(request, _("This API token was revoked."), hit)
         if not token.is_active:
-            _fail(request, _("This API token has expired."))
+            _fail(request, _("This API token has expired."), hit)
         if not token.user.is_active:
-            _fail(request, _("This account is disabled."))
+            _fail(request, _("This account is disabled."), hit)
+        if len(_USER_OF_PREFIX) >= 10_000:
+            _USER_OF_PREFIX.clear()
+        _USER_OF_PREFIX[prefix] = token.user_id
+        if hit is not None:
+            # UserThrottle uses this count instead of asking Redis again.
+            request.throttle_hit = hit
         now = timezone.now()
         # Write at most once a minute per token so the hot path stays read-only.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
@@ -62,6 +80,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 
 _TOKEN_SQL = None
+
+# A token's prefix -> its user's id, as last authenticated in this process. A token never
+# changes hands, so this only lets the throttle's count ride on the bad-token check.
+_USER_OF_PREFIX: dict[str, int] = {}
 
 
 def _token_with_user(prefix: str) -> ApiToken | None:
@@ -104,11 +126,34 @@ def _client_key(request) -> str:
     return f"apitoken:client:{hashlib.sha256(client_address(request).encode()).hexdigest()}"
 
 
-def _refuse_if_over_limit(request) -> None:
+def _refuse_if_over_limit(request, user_id: int | None = None) -> Hit | None:
+    """429 when this client is over the bad-token limit. With Redis and `user_id`, the same
+    round trip counts the request against that user's throttle, and that count is returned."""
     limit, window = _bad_token_limits()
-    if limit <= 0:
-        return
-    wait = failures_wait_seconds(caches["signin"], {_client_key(request): limit}, window)
+    cache = caches["signin"]
+    client = redis_client(cache)
+    if client is None:  # the file cache: the count is read as sign-ins read theirs
+        if limit > 0:
+            _refuse(failures_wait_seconds(cache, {_client_key(request): limit}, window))
+        return None
+    throttle = UserThrottle.for_user_id(user_id) if user_id is not None else None
+    if limit <= 0 and throttle is None:
+        return None
+    key = _client_key(request)
+    # The "signin" and "throttle" caches live in the same Redis database (settings.py).
+    gate = redis_gate(
+        client,
+        now=time.time(),
+        bad=(cache.make_key(f"{key}:n"), cache.make_key(f"{key}:t"), limit) if limit > 0 else None,
+        throttle=throttle,
+    )
+    if gate.blocked:
+        started = cache.client.decode(gate.blocked_since) if gate.blocked_since else None
+        _refuse(wait_from_start(started, window))
+    return gate.hit
+
+
+def _refuse(wait: int) -> None:
     if wait:
         raise exceptions.Throttled(
             wait=wait,
@@ -118,8 +163,10 @@ def _refuse_if_over_limit(request) -> None:
         )
 
 
-def _fail(request, message: str):
+def _fail(request, message: str, hit: Hit | None = None):
     limit, window = _bad_token_limits()
+    if hit is not None:  # counted against the user the prefix belonged to: take it back
+        hit.undo(redis_client(caches["throttle"]))
     if limit > 0:
         failure_count_add(caches["signin"], _client_key(request), window)
     raise exceptions.AuthenticationFailed(message)

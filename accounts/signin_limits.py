@@ -51,10 +51,13 @@ def failures_wait_seconds(cache, limits: dict[str, int], window: int) -> int:
     over = [key for key, limit in limits.items() if int(counts.get(f"{key}:n") or 0) >= limit]
     if not over:
         return 0
-    now = time.time()
     started = cache.get_many([f"{key}:t" for key in over])
-    wait = max(int(float(started.get(f"{key}:t") or 0) + window - now) + 1 for key in over)
-    return max(wait, 0)
+    return max(wait_from_start(started.get(f"{key}:t"), window) for key in over)
+
+
+def wait_from_start(started: float | None, window: int) -> int:
+    """Seconds until a count that started at `started` (a time.time()) has expired."""
+    return max(int(float(started or 0) + window - time.time()) + 1, 0)
 
 
 def failure_count_add(cache, key: str, window: int) -> None:

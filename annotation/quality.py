@@ -26,7 +26,9 @@ after submits and reviews), or when the lead asks for it.
 
 from __future__ import annotations
 
+import logging
 import statistics
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -35,11 +37,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign
+from commonset.throttling import redis_client
 
 from .models import Question, Response
 from .quality_models import AnnotatorQuality
 
 DEBOUNCE_SECONDS = 300  # at most one scheduled refresh per campaign in this time
+log = logging.getLogger(__name__)
 KINDS = ("label", "rating", "multi_label", "ranking")
 # The stored figures of a row (AnnotatorQuality), as the API lists them.
 FIGURES = (
@@ -134,7 +138,7 @@ def _gold_store(*, campaign: Campaign, now) -> int:
 def annotator_quality_refresh_soon(*, campaign_id: int) -> None:
     """Schedule a refresh in DEBOUNCE_SECONDS unless one is already scheduled (a cache key
     decides: no SQL, so the annotation loop can call it after every submit)."""
-    if not cache.add(f"quality-refresh:{campaign_id}", 1, timeout=DEBOUNCE_SECONDS):
+    if not _debounce_claim(f"quality-refresh:{campaign_id}"):
         return
     from .tasks import annotator_quality_refresh_task
 
@@ -143,6 +147,35 @@ def annotator_quality_refresh_soon(*, campaign_id: int) -> None:
             (campaign_id,), countdown=DEBOUNCE_SECONDS
         )
     )
+
+
+# With Redis: until when this process knows the debounce key exists (its own expiry, read
+# when it was last claimed or found), so the submits in between send nothing to Redis.
+_DEBOUNCED_UNTIL: dict[str, float] = {}
+
+
+def _debounce_claim(name: str) -> bool:
+    """True when this call set the debounce key `name` (nobody held it): as cache.add."""
+    client = redis_client(cache)
+    if client is None:
+        return bool(cache.add(name, 1, timeout=DEBOUNCE_SECONDS))
+    key = cache.make_key(name)
+    now = time.monotonic()
+    if _DEBOUNCED_UNTIL.get(key, 0.0) > now:
+        return False
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.set(key, 1, nx=True, ex=DEBOUNCE_SECONDS)
+        pipe.pttl(key)
+        added, ttl_ms = pipe.execute()
+    except Exception:  # Redis down: as django-redis's IGNORE_EXCEPTIONS, nothing scheduled
+        log.warning("Redis did not answer the quality refresh debounce", exc_info=True)
+        return False
+    if len(_DEBOUNCED_UNTIL) >= 10_000:
+        _DEBOUNCED_UNTIL.clear()
+    if ttl_ms and ttl_ms > 0:
+        _DEBOUNCED_UNTIL[key] = now + ttl_ms / 1000
+    return bool(added)
 
 
 def annotator_quality_refresh_enqueue(*, campaign: Campaign) -> None:

@@ -107,6 +107,9 @@ def _signin_counts_cleared():
 
     caches["signin"].clear()
     caches["throttle"].clear()  # the API throttle counts, shared the same way
+    from annotation import quality
+
+    quality._DEBOUNCED_UNTIL.clear()  # what this process knew of the keys just cleared
 
 
 @pytest.fixture(autouse=True)

@@ -80,7 +80,9 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
     answer_params: list = []
     for spec in specs:
         if spec.kind == "rating":
-            answer_sql.append("array_agg((s.values ->> %s)::numeric ORDER BY s.id)")
+            # float8: loaded by psycopg in C; whole ratings convert back exactly (the writer
+            # stores them as int64).
+            answer_sql.append("array_agg((s.values ->> %s)::float8 ORDER BY s.id)")
         elif spec.kind in ("label", "text"):
             answer_sql.append("array_agg(s.values ->> %s ORDER BY s.id)")
         else:
@@ -138,9 +140,7 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
                 for i in range(len(suggested))
             ]
             answers = [
-                [_plain_number(v) for v in (row[6 + width + i] or [])]
-                if spec.kind == "rating"
-                else [_json(v) for v in (row[6 + width + i] or [])]
+                [_json(v) for v in (row[6 + width + i] or [])]
                 if spec.kind in ("multi_label", "ranking")
                 else list(row[6 + width + i] or [])
                 for i, spec in enumerate(specs)
@@ -164,13 +164,6 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
 
 def _json(text):
     return None if text is None else json.loads(text)
-
-
-def _plain_number(value):
-    if value is None:
-        return None
-    as_int = int(value)
-    return as_int if as_int == value else float(value)
 
 
 def _batches_orm(campaign, fields, specs, include_in_progress, batch_size, only_reviewed):

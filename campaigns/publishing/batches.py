@@ -69,7 +69,7 @@ def kept_responses(campaign, only_reviewed: bool):
 def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size, only_reviewed):
     """One statement per batch: the records, and their submitted answers aggregated per
     question by PostgreSQL (no per-row JSON decoding in Python for ratings, labels, text)."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from annotation.models import Record, Response
 
@@ -121,7 +121,10 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
     last_id = 0
     width = len(fields)
     while True:
-        with connection.cursor() as cursor:
+        # Its estimated cost is above PostgreSQL's JIT threshold, and compiling it took
+        # 17-28 ms of a 5,000-record batch's 55-75 ms (EXPLAIN ANALYZE): no JIT, this batch.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
             cursor.execute(
                 sql, [*fields, campaign.pk, last_id, batch_size, *answer_params, campaign.pk]
             )

@@ -80,8 +80,8 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
     answer_params: list = []
     for spec in specs:
         if spec.kind == "rating":
-            # float8: loaded by psycopg in C; whole ratings convert back exactly (the writer
-            # stores them as int64).
+            # float8, loaded by psycopg in C (numeric made a Decimal an answer); whole
+            # ratings (all of them: validation.py) are ints again below, for the exports.
             answer_sql.append("array_agg((s.values ->> %s)::float8 ORDER BY s.id)")
         elif spec.kind in ("label", "text"):
             answer_sql.append("array_agg(s.values ->> %s ORDER BY s.id)")
@@ -143,7 +143,9 @@ def _batches_postgresql(campaign, fields, specs, include_in_progress, batch_size
                 for i in range(len(suggested))
             ]
             answers = [
-                [_json(v) for v in (row[6 + width + i] or [])]
+                [int(v) if v is not None and v.is_integer() else v for v in row[6 + width + i]]
+                if spec.kind == "rating" and row[6 + width + i]
+                else [_json(v) for v in (row[6 + width + i] or [])]
                 if spec.kind in ("multi_label", "ranking")
                 else list(row[6 + width + i] or [])
                 for i, spec in enumerate(specs)

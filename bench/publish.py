@@ -10,11 +10,19 @@ Prints the machine, the time to build the data (not part of the budget), the pub
 duration, rows/s, the parquet size, and the peak resident memory during the publication
 (sampled), which stays flat in the number of records (records are read and written in
 batches of 5,000).
+
+`--compare` publishes each campaign `--rounds` times with the row-wise writer of 07583b0
+(tests/campaigns/publishing/rowwise.py) and the column-wise one alternately, in the same
+process, and prints the ratio of the best times; `--profile` adds a cProfile of one
+column-wise publication (top lines by own time).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import cProfile
+import pstats
 import tempfile
 import threading
 import time
@@ -55,6 +63,9 @@ def main() -> None:
     parser.add_argument("--records", type=int, nargs="+", default=[100_000])
     parser.add_argument("--users", type=int, default=2_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--compare", action="store_true", help="alternate with 07583b0's writer")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
     django_setup(args.database_url)
@@ -67,13 +78,13 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     for records in args.records:  # each size in turn, in the same process
-        _publish(records, args.users, services, settings)
+        _publish(records, args.users, services, settings, args)
 
 
 BUDGETS = {100_000: 10.0, 1_000_000: 60.0}
 
 
-def _publish(records: int, users: int, services, settings) -> None:
+def _publish(records: int, users: int, services, settings, args) -> None:
     started = time.perf_counter()
     campaign = build_campaign(
         records=records, responses_per_record=2, users=users, days=30, tag="publish"
@@ -84,6 +95,45 @@ def _publish(records: int, users: int, services, settings) -> None:
     import pyarrow.parquet  # noqa: F401
     from huggingface_hub import DatasetCard  # noqa: F401
 
+    from campaigns.publishing import dataset
+    from tests.campaigns.publishing.rowwise import batch_table_rowwise
+
+    column_wise, gc_off = dataset.batch_table, dataset.no_cyclic_gc
+    # 07583b0: row by row, the cyclic garbage collector on (its batches.py read ratings as
+    # numeric; both read them as float8 here).
+    writers = [
+        ("row-wise (07583b0)", batch_table_rowwise, contextlib.nullcontext),
+        ("column-wise", column_wise, gc_off),
+    ]
+    if not args.compare:
+        writers = writers[1:]
+    best: dict[str, float] = {}
+    for _ in range(args.rounds if args.compare else 1):
+        for label, writer, gc_mode in writers:
+            dataset.batch_table, dataset.no_cyclic_gc = writer, gc_mode
+            print(f"-- {label} (load average {_load()})")
+            elapsed = _publish_once(records, campaign, services, settings)
+            best[label] = min(best.get(label, elapsed), elapsed)
+    dataset.batch_table, dataset.no_cyclic_gc = column_wise, gc_off
+    if args.compare:
+        old, new = (best[label] for label, *_ in writers)
+        print(
+            f"best of {args.rounds}: row-wise {old:.2f} s, column-wise {new:.2f} s"
+            f" ({old / new:.2f}x)"
+        )
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.enable()
+        services.publication_request(campaign=campaign)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(12)
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _publish_once(records: int, campaign, services, settings) -> float:
     # Celery runs eagerly here: requesting the publication runs it at once, in process.
     with PeakRss() as rss:
         started = time.perf_counter()
@@ -109,6 +159,7 @@ def _publish(records: int, users: int, services, settings) -> None:
     )
     quality = publication.summary["questions"][0]
     print(f"card: Krippendorff's alpha (quality, ordinal) = {quality['alpha']}", flush=True)
+    return elapsed
 
 
 if __name__ == "__main__":

@@ -113,6 +113,19 @@ def _signin_counts_cleared():
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the site's default language. A request answered in a user's
+    language (LocaleMiddleware, accounts.middleware) leaves it active on the thread, and a
+    later test in the same worker would otherwise render German pages."""
+    from django.conf import settings as site_settings
+    from django.utils import translation
+
+    translation.activate(site_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(site_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _media_and_hub_dirs(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.HUB_LOCAL_DIR = tmp_path / "hub"

@@ -1,37 +1,28 @@
-"""The annotation REST API: campaigns, next record, responses, skips, records, imports,
-progress. Thin: parse, call one selector or service, answer."""
-
-import json
+"""The annotation REST API: campaigns, next record, responses, skips, records,
+progress (imports: import_api.py). Thin: parse, call one selector or service, answer."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiToken
-from campaigns.access import campaign_get_for_lead, campaign_get_for_user, campaigns_visible_to
+from campaigns.access import campaign_get_for_user, campaigns_visible_to
 
-from . import drafts, selectors, services
+from . import drafts, selectors, services, skips
 from .errors import AnnotationError, AnswerErrors
-from .imports import ImportRejected, SourceError, import_start
 from .selectors import campaign_progress_counted
 from .serializers import (
     CampaignDetailSerializer,
     CampaignSerializer,
-    ImportJobSerializer,
-    ImportStartSerializer,
     LeaseSerializer,
     ProgressSerializer,
     ResponseInSerializer,
@@ -268,7 +259,7 @@ class RecordSkipView(APIView):
     def post(self, request, record_id: int):
         record = selectors.record_get_for_user(request.user, record_id)
         try:
-            services.record_skip(user=request.user, record=record)
+            skips.record_skip(user=request.user, record=record)
         except AnnotationError as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -300,7 +291,7 @@ class RecordDiscardView(APIView):
     def post(self, request, record_id: int):
         record = selectors.record_get_for_user(request.user, record_id)
         try:
-            response = services.response_discard(user=request.user, record=record)
+            response = skips.response_discard(user=request.user, record=record)
         except AnnotationError as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
         return Response(ResponseSerializer(response).data)
@@ -344,149 +335,3 @@ class ProgressView(APIView):
         progress = campaign_progress_counted(campaign, request.user)
         data = {**progress.__dict__, "percent": progress.percent}
         return Response(ProgressSerializer(data).data)
-
-
-class ImportListView(APIView):
-    token_scopes = {"POST": Scope.LEAD}
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-
-    @extend_schema(
-        summary="Imports of a campaign (leads only)",
-        responses=ImportJobSerializer(many=True),
-        tags=["imports"],
-    )
-    def get(self, request, slug: str):
-        campaign = campaign_get_for_lead(request.user, slug)
-        jobs = selectors.import_jobs_of(campaign)[:50]
-        return Response(ImportJobSerializer(jobs, many=True).data)
-
-    @extend_schema(
-        summary="Start an import (leads only)",
-        description="Upload a CSV, JSONL or parquet file (multipart, `file`) or name a Hub "
-        "dataset (`hub_repo`, `hub_config`, `hub_split`), with a `mapping` of columns to the "
-        "campaign's fields, metadata, external id and suggestions. Runs in the background; "
-        "poll the returned job. Re-importing the same external ids updates those records. "
-        "With `argilla`, `hub_repo` is an Argilla 2.x export: its settings define the "
-        "campaign's fields and questions first.",
-        request={
-            "multipart/form-data": ImportStartSerializer,
-            "application/json": ImportStartSerializer,
-        },
-        responses={
-            202: ImportJobSerializer,
-            400: OpenApiResponse(
-                description="The request does not validate (one list of messages per field), "
-                "or the import was refused (`detail`, with `code` `import_rejected`), or an "
-                "Argilla export's settings.json cannot be imported (`errors`: path and message "
-                "of each problem)."
-            ),
-            409: OpenApiResponse(
-                description="An Argilla export's settings would change what the campaign's "
-                "rules no longer allow (`refusals`); nothing was changed."
-            ),
-        },
-        examples=[
-            OpenApiExample(
-                "From the Hub",
-                value={
-                    "hub_repo": "my-org/prompts",
-                    "hub_split": "train",
-                    "mapping": {
-                        "external_id": "id",
-                        "fields": {"prompt": "text"},
-                        "metadata": ["source"],
-                        "suggestions": {"quality": "score"},
-                    },
-                },
-                request_only=True,
-            )
-        ],
-        tags=["imports"],
-    )
-    def post(self, request, slug: str):
-        campaign = campaign_get_for_lead(request.user, slug)
-        serializer = ImportStartSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        mapping = data.get("mapping") or {}
-        if isinstance(mapping, str):
-            try:
-                mapping = json.loads(mapping)
-            except ValueError as exc:
-                raise ValidationError({"mapping": "Not valid JSON."}) from exc
-        if data.get("argilla"):
-            return self._argilla(request, campaign, data)
-        try:
-            job = import_start(
-                user=request.user,
-                campaign=campaign,
-                mapping=mapping,
-                upload=data.get("file"),
-                file_format=data.get("format") or "",
-                hub_repo=data.get("hub_repo") or "",
-                hub_config=data.get("hub_config") or "",
-                hub_split=data.get("hub_split") or "train",
-                hub_revision=data.get("hub_revision") or "",
-            )
-        except ImportRejected as exc:
-            return Response(
-                {"detail": str(exc), "code": "import_rejected"}, status=status.HTTP_400_BAD_REQUEST
-            )
-        job.refresh_from_db()
-        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-
-    @staticmethod
-    def _argilla(request, campaign, data):
-        from campaigns.definition import DefinitionInvalid, DefinitionRefused
-
-        from .imports.argilla import argilla_import_start
-
-        if not data.get("hub_repo"):
-            raise ValidationError({"hub_repo": "Name the Argilla export on the Hub."})
-        try:
-            job = argilla_import_start(
-                user=request.user,
-                campaign=campaign,
-                hub_repo=data["hub_repo"],
-                hub_config=data.get("hub_config") or "",
-                hub_split=data.get("hub_split") or "train",
-                hub_revision=data.get("hub_revision") or "",
-                with_responses=data.get("argilla_responses", False),
-            )
-        except (ImportRejected, SourceError) as exc:
-            return Response(
-                {"detail": str(exc), "code": "import_rejected"}, status=status.HTTP_400_BAD_REQUEST
-            )
-        except DefinitionInvalid as exc:
-            return Response(
-                {
-                    "detail": _("Argilla's settings.json cannot be imported."),
-                    "code": "argilla_settings_invalid",
-                    "errors": [p.__dict__ for p in exc.problems],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        except DefinitionRefused as exc:
-            return Response(
-                {
-                    "detail": str(exc),
-                    "code": "definition_refused",
-                    "refusals": [r.__dict__ for r in exc.refusals],
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        job.refresh_from_db()
-        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-
-
-class ImportDetailView(APIView):
-    @extend_schema(
-        summary="One import's state and progress (leads only)",
-        responses=ImportJobSerializer,
-        parameters=[OpenApiParameter("job_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        tags=["imports"],
-    )
-    def get(self, request, slug: str, job_id: int):
-        campaign = campaign_get_for_lead(request.user, slug)
-        job = selectors.import_job_get_for_lead(request.user, campaign, job_id)
-        return Response(ImportJobSerializer(job).data)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, api_drafts, gold_api, lead_api, quality_api, review_api
+from . import api, api_drafts, gold_api, import_api, lead_api, quality_api, review_api
 
 urlpatterns = [
     path("campaigns/", api.CampaignListView.as_view(), name="api-campaigns"),
@@ -75,10 +75,10 @@ urlpatterns = [
         api_drafts.SkippedRecordsView.as_view(),
         name="api-campaign-skipped",
     ),
-    path("campaigns/<slug:slug>/imports/", api.ImportListView.as_view(), name="api-imports"),
+    path("campaigns/<slug:slug>/imports/", import_api.ImportListView.as_view(), name="api-imports"),
     path(
         "campaigns/<slug:slug>/imports/<int:job_id>/",
-        api.ImportDetailView.as_view(),
+        import_api.ImportDetailView.as_view(),
         name="api-import",
     ),
     path("campaigns/<slug:slug>/fields/", lead_api.FieldListView.as_view(), name="api-fields"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from campaigns.access import campaign_get_for_user
 from campaigns.models import Campaign
 
-from . import drafts, selectors, services
+from . import drafts, selectors, services, skips
 from .errors import AnnotationError, AnswerErrors, CampaignNotOpen
 from .models import Question, Response
 from .selectors import campaign_progress_counted
@@ -163,9 +163,9 @@ def record_action(request, slug: str, record_id: int):
         return _draft_save(request, campaign, record)
     try:
         if action == "skip":
-            services.record_skip(user=request.user, record=record)
+            skips.record_skip(user=request.user, record=record)
         elif action == "discard":
-            services.response_discard(user=request.user, record=record)
+            skips.response_discard(user=request.user, record=record)
         else:
             questions = selectors.questions_of(campaign)
             values = _values_from_post(request.POST, questions)

@@ -245,13 +245,11 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     import loop
     from _campaigns import machine
+    from _timing import python_loop_seconds
 
     loop.DB_URL = DB_URL
     print(f"machine: {machine()}", flush=True)
-    started = time.perf_counter()
-    for _ in range(10_000_000):
-        pass
-    print(f"10M-iteration Python loop: {time.perf_counter() - started:.2f} s", flush=True)
+    print(f"10M-iteration Python loop: {python_loop_seconds():.2f} s", flush=True)
     loop.recreate_database()
     env = dict(os.environ, DATABASE_URL=DB_URL, LOG_LEVEL="WARNING")
     env.setdefault("SECRET_KEY", SECRET)

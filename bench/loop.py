@@ -30,7 +30,6 @@ import http.client
 import io
 import json
 import os
-import platform
 import pstats
 import shutil
 import statistics
@@ -44,32 +43,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._campaigns import machine  # noqa: E402
 from bench._servers import cpu_snapshot, free_port, gunicorn_start, gunicorn_stop  # noqa: E402
+from bench._timing import load_average, python_loop_seconds  # noqa: E402
 
 DB_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/commonset_bench_loop"
 )
-
-
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024 / 1024:.1f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}){mem}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
-    )
 
 
 def server_env(db_url: str = DB_URL) -> dict:
@@ -408,18 +388,6 @@ def invariant_problems(system: System) -> list[str]:
 
     with psycopg.connect(system.db_url) as conn, conn.cursor() as cursor:
         return check_invariants(cursor, system.slug)
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def python_loop_seconds() -> float:
-    """The machine's speed today: README's 10M-iteration Python loop."""
-    started = time.perf_counter()
-    for _ in range(10_000_000):
-        pass
-    return time.perf_counter() - started
 
 
 def report(system: System, clients: int, floor: dict, loop: dict) -> dict:

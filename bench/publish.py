@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from _campaigns import build_campaign, django_setup, machine
+from _timing import load_average
 
 
 def _rss_mb() -> float:
@@ -111,7 +112,7 @@ def _publish(records: int, users: int, services, settings, args) -> None:
     for _ in range(args.rounds if args.compare else 1):
         for label, writer, gc_mode in writers:
             dataset.batch_table, dataset.no_cyclic_gc = writer, gc_mode
-            print(f"-- {label} (load average {_load()})")
+            print(f"-- {label} (load average {load_average()})")
             elapsed = _publish_once(records, campaign, services, settings)
             best[label] = min(best.get(label, elapsed), elapsed)
     dataset.batch_table, dataset.no_cyclic_gc = column_wise, gc_off
@@ -127,10 +128,6 @@ def _publish(records: int, users: int, services, settings, args) -> None:
         services.publication_request(campaign=campaign)
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(12)
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _publish_once(records: int, campaign, services, settings) -> float:

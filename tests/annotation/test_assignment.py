@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from annotation import drafts, services, services_pg
+from annotation import drafts, services, services_pg, skips
 from annotation.errors import CampaignNotOpen, LeaseRequired, RecordComplete
 from annotation.models import Record, Response, Slot
 from tests.annotation.factories import make_campaign, record_hand_to
@@ -137,10 +137,10 @@ def test_skipped_records_come_back_only_when_asked_for_once_nothing_else_is_left
     campaign = make_campaign(records=2, overlap=1)
     user = UserFactory()
     first = lease(user, campaign).record
-    services.record_skip(user=user, record=first)
+    skips.record_skip(user=user, record=first)
     second = lease(user, campaign).record
     assert second.pk != first.pk
-    services.record_skip(user=user, record=second)
+    skips.record_skip(user=user, record=second)
     result = lease(user, campaign)
     assert isinstance(result, services.NothingLeft)
     assert result.reason == "skipped" and result.skipped == 2
@@ -157,7 +157,7 @@ def test_one_skip_undone_comes_back_and_nothing_left_is_done_without_skips():
     campaign = make_campaign(records=2, overlap=1)
     user = UserFactory()
     first = lease(user, campaign).record
-    services.record_skip(user=user, record=first)
+    skips.record_skip(user=user, record=first)
     second = lease(user, campaign).record
     assert drafts.skips_restore(user=user, campaign=campaign, record=first) == 1
     submit(user, second)
@@ -171,7 +171,7 @@ def test_discard_counts_as_answered_for_me_but_not_toward_overlap():
     campaign = make_campaign(records=1, overlap=1)
     a, b = UserFactory(), UserFactory()
     record = lease(a, campaign).record
-    services.response_discard(user=a, record=record)
+    skips.response_discard(user=a, record=record)
     record.refresh_from_db()
     assert record.response_count == 0
     assert list(Response.objects.filter(record=record).values_list("user", "status")) == [
@@ -223,7 +223,7 @@ def test_answering_needs_the_records_reservation_and_writes_nothing_without_it()
     with pytest.raises(LeaseRequired, match="not reserved for you"):
         submit(user, never_offered)
     skipped = lease(user, campaign).record
-    services.record_skip(user=user, record=skipped)
+    skips.record_skip(user=user, record=skipped)
     with pytest.raises(LeaseRequired):
         submit(user, skipped)
     # a lease that ran out and went to someone else is theirs now

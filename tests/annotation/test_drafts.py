@@ -7,7 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
-from annotation import drafts, services
+from annotation import drafts, services, skips
 from annotation.errors import LeaseLost, LeaseRequired
 from annotation.models import Record, Response, Skip, Slot
 from campaigns.dashboards.models import CampaignUserStats
@@ -142,13 +142,13 @@ def test_discarding_or_skipping_a_draft():
     user = UserFactory()
     first = lease(user, campaign).record
     drafts.draft_save(user=user, record=first, values={"quality": 2})
-    discarded = services.response_discard(user=user, record=first)
+    discarded = skips.response_discard(user=user, record=first)
     assert discarded.status == Response.Status.DISCARDED
     assert Record.objects.get(pk=first.pk).response_count == 0  # nothing to take back
     assert not Slot.objects.filter(holder=user).exists()
     second = lease(user, campaign).record
     drafts.draft_save(user=user, record=second, values={"quality": 2})
-    services.record_skip(user=user, record=second)
+    skips.record_skip(user=user, record=second)
     assert not Response.objects.filter(record=second).exists()
 
 
@@ -227,7 +227,7 @@ def test_nothing_left_offers_the_skipped_records_again(client, annotator):
 def test_my_contributions_lists_skips_with_an_undo(client, annotator):
     campaign = make_campaign(records=2)
     record = lease(annotator, campaign).record
-    services.record_skip(user=annotator, record=record)
+    skips.record_skip(user=annotator, record=record)
     mine = client.get(f"/annotate/{campaign.slug}/mine/").content.decode()
     assert "Records I skipped" in mine and "Undo skip" in mine and record.external_id in mine
     response = client.post(

@@ -5,7 +5,7 @@ records browser's filters."""
 import pytest
 from django.http import Http404
 
-from annotation import review, review_selectors, services
+from annotation import review, review_selectors, services, skips
 from annotation.errors import AnnotationError, RecordComplete
 from annotation.models import Record, Response, Slot
 from annotation.review_models import Review
@@ -111,7 +111,7 @@ def test_discarding_a_rejected_response_does_not_free_a_second_slot():
     ra = answer(a, record, 1)
     answer(b, record, 2)
     review.response_review(reviewer=lead, response=ra, decision="reject")
-    services.response_discard(user=a, record=record)
+    skips.response_discard(user=a, record=record)
     assert fresh(record).response_count == 1
     assert Slot.objects.filter(record=record, filled=True).count() == 1
 
@@ -122,7 +122,7 @@ def test_reviewing_is_refused_after_close_and_for_discards():
     lead, a, b = campaign.application.applicant, UserFactory(), UserFactory()
     ra = answer(a, record, 1)
     record_hand_to(b, record)
-    rb = services.response_discard(user=b, record=record)
+    rb = skips.response_discard(user=b, record=record)
     with pytest.raises(AnnotationError, match="discarded"):
         review.response_review(reviewer=lead, response=rb, decision="accept")
     Campaign.objects.filter(pk=campaign.pk).update(state=Campaign.State.CLOSED)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from annotation import definitions, review, review_selectors, services
+from annotation import definitions, review, review_selectors, services, skips
 from annotation.models import Record, Response
 from annotation.spread import spread_expression, spread_question
 from campaigns.models import Campaign
@@ -82,7 +82,7 @@ def test_spread_follows_submit_reject_accept_revise_block_unblock_discard(path):
     review.annotator_unblock(campaign=campaign, username=b.username)
     assert spread(record) == 3
 
-    services.response_discard(user=a, record=record)
+    skips.response_discard(user=a, record=record)
     assert spread(record) == 3  # 5, 2
     assert Response.objects.get(pk=ra.pk).status == Response.Status.DISCARDED
 

@@ -33,7 +33,7 @@ def _run_on_commit(django_capture_on_commit_callbacks):
             return original(**kwargs)
 
     imports.import_start = start_and_run
-    import annotation.api as api_module
+    import annotation.import_api as api_module
 
     api_module.import_start = start_and_run
     yield

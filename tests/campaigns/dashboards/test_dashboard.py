@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from annotation.models import Record
-from annotation.services import response_discard
+from annotation.skips import response_discard
 from campaigns.dashboards import charts, services
 from campaigns.dashboards.models import CampaignDayStats, CampaignStats, CampaignUserStats
 from campaigns.dashboards.selectors import campaign_dashboard, programme_dashboard

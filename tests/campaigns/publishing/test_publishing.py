@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotation.models import Record
-from annotation.services import response_discard
+from annotation.skips import response_discard
 from campaigns.dashboards.models import CampaignDayStats
 from campaigns.dashboards.services import stats_rebuild
 from campaigns.models import Campaign

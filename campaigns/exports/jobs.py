@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,27 +65,25 @@ def export_job_request(*, scope: ExportScope, user, fmt: str) -> tuple[ExportJob
     or (the user's job already queued or running for that format, False)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}")
+    mine = ExportJob.objects.filter(
+        campaign=scope.campaign, requested_by=user, format=fmt, as_lead=scope.as_lead
+    )
     with transaction.atomic():
-        active = (
-            ExportJob.objects.select_for_update()
-            .filter(
-                campaign=scope.campaign,
-                requested_by=user,
-                format=fmt,
-                as_lead=scope.as_lead,
-                state__in=ExportJob.ACTIVE_STATES,
-            )
-            .first()
-        )
+        active = mine.filter(state__in=ExportJob.ACTIVE_STATES).first()
         if active is not None:
             return active, False
-        job = ExportJob.objects.create(
-            campaign=scope.campaign,
-            requested_by=user,
-            format=fmt,
-            as_lead=scope.as_lead,
-            include_in_progress=scope.include_in_progress,
-        )
+        try:
+            # The constraint export_job_one_active settles a race between two requests.
+            with transaction.atomic():
+                job = ExportJob.objects.create(
+                    campaign=scope.campaign,
+                    requested_by=user,
+                    format=fmt,
+                    as_lead=scope.as_lead,
+                    include_in_progress=scope.include_in_progress,
+                )
+        except IntegrityError:
+            return mine.filter(state__in=ExportJob.ACTIVE_STATES).get(), False
         workflow_schedule(job, POLICY)
         job.save(update_fields=["seq", "next_attempt_at"])
     return job, True

@@ -62,6 +62,15 @@ class ExportJob(Workflow):
                 fields=["campaign", "requested_by", "-created_at"], name="export_job_owner_idx"
             ),
         ]
+        constraints = [
+            # One queued or running export per person, campaign, format and view: two
+            # simultaneous requests must not write the same file twice (jobs.py).
+            models.UniqueConstraint(
+                fields=["campaign", "requested_by", "format", "as_lead"],
+                condition=Q(state__in=["pending", "running", "waiting"]),
+                name="export_job_one_active",
+            ),
+        ]
 
     def __str__(self):
         return f"Export {self.pk} of {self.campaign_id} ({self.format}, {self.state})"

@@ -70,9 +70,11 @@ def draft_save(
                     code="already_answered",
                 )
             mine = Slot.objects.filter(record=record, holder=user, filled=False)
+            # A gold record is served with no reservation (gold.py): its draft needs none.
+            gold = record.gold is not None
             if existing is None:
                 # A first save needs the record reserved for me (as a submission does).
-                if not mine.filter(expires_at__gt=now).exists():
+                if not gold and not mine.filter(expires_at__gt=now).exists():
                     raise LeaseRequired(LEASE_REQUIRED_MESSAGE)
                 # Not counted: a draft fills no slot (the column's default is true).
                 existing = Response.objects.create(
@@ -81,11 +83,14 @@ def draft_save(
                     status=Response.Status.DRAFT,
                     values=cleaned,
                     counted=False,
+                    gold=gold,
                 )
             else:
                 existing.values = cleaned
                 existing.save(update_fields=["values", "updated_at"])
             until = _draft_hold_until(campaign, existing.created_at, now)
+            if gold:
+                return DraftResult(response=existing, expires_at=until)
             # Extend only (an earlier save may have reserved it longer than this one would).
             mine.filter(expires_at__lt=until).update(expires_at=until)
             expires_at = mine.filter(expires_at__gt=now).values_list("expires_at", flat=True)
@@ -105,6 +110,11 @@ def draft_resume(*, user, record: Record) -> Lease:
     draft = Response.objects.drafts().filter(record=record, user=user).first()
     if draft is None:
         raise AnnotationError(gettext("You have no draft of this record."), code="no_draft")
+    if record.gold is not None:  # nothing to reserve (gold.py)
+        from .gold import gold_lease
+
+        full = Record.objects.get(pk=record.pk)
+        return gold_lease(campaign=campaign, record=full, draft_values=draft.values)
     now = timezone.now()
     with transaction.atomic():
         full = Record.objects.get(pk=record.pk)

@@ -184,9 +184,8 @@ def gold_records_import(*, campaign: Campaign, rows: list, gold: dict) -> int:
 # --- serving -------------------------------------------------------------------------------
 def gold_next_for(*, user, campaign: Campaign):
     """A gold record due for this user now, as a Lease (services.Lease, no slot), or None.
-    One query: the due test (module docstring) and the pick (oldest gold record first)."""
-    from .services import Lease
-
+    One query: the due test (module docstring) and the pick (a gold record I saved a draft
+    of, else the oldest due one)."""
     every = campaign.gold_every
     if not every:
         return None
@@ -199,9 +198,10 @@ def gold_next_for(*, user, campaign: Campaign):
         .annotate(n=Count("pk"))
         .values("n")
     )
+    mine = Response.objects.filter(record=OuterRef("pk"), user_id=user.pk)
     record = (
         Record.objects.filter(campaign=campaign, gold__isnull=False)
-        .exclude(Exists(Response.objects.filter(record=OuterRef("pk"), user_id=user.pk)))
+        .exclude(Exists(mine.exclude(status=Response.Status.DRAFT)))
         .exclude(Exists(Skip.objects.filter(record=OuterRef("pk"), user_id=user.pk)))
         .exclude(Exists(CampaignBlock.objects.filter(campaign=campaign, user_id=user.pk)))
         .exclude(
@@ -220,16 +220,25 @@ def gold_next_for(*, user, campaign: Campaign):
                 F("n") + F("g") + 1 - (F("g") + 1) * every, output_field=IntegerField()
             )
         )
-        .filter(late__gte=0)
-        .order_by("id")
+        # A gold record I saved a draft of comes back first, as a leased one would.
+        .annotate(my_draft=Subquery(mine.values("values")[:1]))
+        .filter(Q(my_draft__isnull=False) | Q(late__gte=0))
+        .order_by(F("my_draft").asc(nulls_last=True), "id")
         .first()
     )
     if record is None:
         return None
+    return gold_lease(campaign=campaign, record=record, draft_values=record.my_draft)
+
+
+def gold_lease(*, campaign: Campaign, record: Record, draft_values: dict | None = None):
+    """A gold record as the loop serves it: a Lease with no slot (nothing is reserved, so
+    the annotator sees it as any other record, drafts included)."""
+    from .services import Lease
+
     record.campaign = campaign
-    return Lease(
-        record=record, slot_id=0, expires_at=now + timedelta(seconds=campaign.lease_seconds)
-    )
+    expires_at = timezone.now() + timedelta(seconds=campaign.lease_seconds)
+    return Lease(record=record, slot_id=0, expires_at=expires_at, draft_values=draft_values)
 
 
 def gold_answer_submit(*, user, record: Record, values: dict):

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from annotation import gold, services, services_pg
+from annotation import drafts, gold, services, services_pg
 from annotation.models import Record, Response, Slot
 from annotation.selectors import campaign_progress_counted
 from annotation.validation import AnswerErrors
@@ -126,6 +126,27 @@ def test_gold_off_adds_no_query_and_on_adds_one(path, django_assert_max_num_quer
     campaign.save(update_fields=["gold_every"])
     with django_assert_max_num_queries(1):  # on and due: the one query serves it
         assert serve(fourth, campaign).record.pk == record.pk
+
+
+def test_a_gold_record_keeps_a_draft_as_any_record_does(path):
+    """Saving a draft of a gold record works like any other (nothing tells the annotator it
+    is gold): asking again gives it back with the draft, resuming works, submitting turns
+    the draft into the gold answer."""
+    campaign, golds = campaign_with_gold(records=3, golds=1, every=1)
+    annotator = UserFactory()
+    served = serve(annotator, campaign)
+    assert served.record.pk in golds
+    saved = drafts.draft_save(user=annotator, record=served.record, values={"quality": 2})
+    assert saved.expires_at is not None
+    assert (saved.response.status, saved.response.gold) == ("draft", True)
+    again = serve(annotator, campaign)
+    assert again.record.pk == served.record.pk and again.draft_values == {"quality": 2}
+    resumed = drafts.draft_resume(user=annotator, record=served.record)
+    assert resumed.record.pk == served.record.pk and resumed.draft_values == {"quality": 2}
+    services.response_submit(user=annotator, record=served.record, values={"quality": 4})
+    answer = Response.objects.get(user=annotator, record=served.record)
+    assert (answer.status, answer.gold, answer.counted) == ("submitted", True, False)
+    assert serve(annotator, campaign).record.pk not in golds
 
 
 # --- not counted anywhere ------------------------------------------------------------------

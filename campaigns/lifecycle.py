@@ -56,8 +56,13 @@ def _transition(campaign: Campaign, action: str, target: str, *, by_organiser=Fa
 
             if not locked.fields.exists() or not locked.questions.asked().exists():
                 raise LifecycleError(_("Add at least one field and one question before opening."))
-            if not Record.objects.filter(campaign=locked).exists():
+            records = Record.objects.filter(campaign=locked)
+            if not records.exists():
                 raise LifecycleError(_("Import records before opening."))
+            if not records.data().exists():  # gold records are served only between others
+                raise LifecycleError(
+                    _("Every record is a gold record: import records to annotate before opening.")
+                )
         if action == "reopen" and not by_organiser:
             closed_at = locked.closed_at or locked.updated_at
             if timezone.now() - closed_at > reopen_grace():

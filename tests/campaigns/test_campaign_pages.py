@@ -190,6 +190,22 @@ def test_opening_without_records_is_refused_with_a_reason(client):
     assert campaign.state == Campaign.State.READY
 
 
+def test_opening_with_only_gold_records_is_refused_with_a_reason(client):
+    from annotation.gold import record_gold_set
+
+    lead = UserFactory()
+    campaign = make_campaign(lead=lead, state="ready", records=2)
+    for record in Record.objects.filter(campaign=campaign):
+        record_gold_set(record=record, expected={"quality": 4})
+    client.force_login(lead)
+    response = client.post(
+        f"/campaigns/{campaign.slug}/settings/state/", {"action": "open"}, follow=True
+    )
+    assert "Every record is a gold record" in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.state == Campaign.State.READY
+
+
 def test_changing_responses_per_record_updates_the_slots(client):
     lead = UserFactory()
     campaign = make_campaign(lead=lead, state="ready", records=3, overlap=2)

@@ -143,3 +143,37 @@ def test_preupload_follows_the_repos_own_gitattributes(api, hub):
     # Not tracked there, and text: regular (a binary parquet would still be LFS).
     assert _preupload(hub, "data/train.parquet", b"text-looking but parquet") == "regular"
     assert _preupload(hub, "data/train.parquet", PARQUET) == "lfs"
+
+
+def test_commit_ids_follow_content_parent_and_time_not_just_the_message(api, hub):
+    """As git's: the same message twice, or the same files in a repository made again,
+    are different commits, so a client's cache by commit id never serves an older file."""
+    first = api.upload_file(
+        path_or_fileobj=b"a,b\n1,2\n",
+        path_in_repo="d.csv",
+        repo_id="programme/d",
+        repo_type="dataset",
+        commit_message="Publish",
+    ).oid
+    second = api.upload_file(
+        path_or_fileobj=b"a,b\n1,2\n",
+        path_in_repo="d.csv",
+        repo_id="programme/d",
+        repo_type="dataset",
+        commit_message="Publish",
+    ).oid
+    api.delete_repo("programme/d", repo_type="dataset")
+    api.create_repo("programme/d", repo_type="dataset")
+    third = api.upload_file(
+        path_or_fileobj=b"a,b\n3,4\n",
+        path_in_repo="d.csv",
+        repo_id="programme/d",
+        repo_type="dataset",
+        commit_message="Publish",
+    ).oid
+    assert len({first, second, third}) == 3
+    assert api.dataset_info("programme/d").sha == third
+    downloaded = hf_hub_download(
+        "programme/d", "d.csv", repo_type="dataset", revision=third, endpoint=hub.url
+    )
+    assert Path(downloaded).read_bytes() == b"a,b\n3,4\n"

@@ -86,10 +86,20 @@ class Repo:
 
     @property
     def sha(self) -> str:
-        return self.commits[-1]["oid"] if self.commits else _sha(f"{self.repo_id}@initial")
+        if self.commits:
+            return self.commits[-1]["oid"]
+        return _sha(f"{self.repo_type}/{self.repo_id}@{self.created_at!r}")
 
     def commit(self, summary: str) -> str:
-        oid = _sha(f"{self.repo_type}/{self.repo_id}#{len(self.commits)}:{summary}")
+        """A new commit of the files as they are now. Its id hashes what a git commit's does
+        (the tree's contents, the parent, the time, the message), so two commits with the
+        same message are never one: clients cache files by commit id, and a repository
+        made again in a later test must not be served the earlier one's cached files."""
+        tree = hashlib.sha1(usedforsecurity=False)
+        for path in sorted(self.files):
+            tree.update(path.encode() + b"\0")
+            tree.update(hashlib.sha1(self.files[path], usedforsecurity=False).digest())
+        oid = _sha(f"tree {tree.hexdigest()}\nparent {self.sha}\n{time.time_ns()}\n\n{summary}")
         self.commits.append({"oid": oid, "summary": summary})
         return oid
 

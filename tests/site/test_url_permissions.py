@@ -282,6 +282,7 @@ ALLOWED = {
             "campaigns/publication",
             "campaigns/publicationpolicy",
             "campaigns/campaignstats",
+            "campaigns/exportjob",  # read only (campaigns 0019)
             "annotation/field",  # the annotation models: view only (annotation 0003)
             "annotation/question",
             "annotation/importjob",

@@ -6,9 +6,11 @@ PostgreSQL, and the framework's floor (a bare Django view, `/healthz`) in the sa
     .venv/bin/python bench/loop.py --profile [--compare <rev>]
 
 Creates its own database (commonset_bench_loop on the PostgreSQL at 127.0.0.1, or
-BENCH_DATABASE_URL), migrates it, makes a campaign of 10,000 records x 2 responses and its
-annotators with API tokens, starts gunicorn on a free port, and for each load runs two
-phases with that many clients: `/healthz` (the floor) and the loop. It prints loops/s,
+BENCH_DATABASE_URL) and empties its own Redis database (9 on 127.0.0.1, or BENCH_REDIS_URL;
+the --compare system takes the next number), migrates it, makes a campaign of 10,000
+records x 2 responses and its annotators with API tokens, starts gunicorn on a free port,
+and for each load runs two phases with that many clients: `/healthz` (the floor) and the
+loop. It prints loops/s,
 p50/p95/p99 per call, errors, gunicorn's CPU per request for the floor and for a loop
 request (next or submit) and their ratio, then checks the assignment invariants in the
 database. It stops only the gunicorn it started (by PID).
@@ -50,10 +52,28 @@ from bench._timing import load_average, python_loop_seconds  # noqa: E402
 DB_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/commonset_bench_loop"
 )
+# The sites under test run as in production, with Redis (cache, throttle counts, Celery's
+# broker: tasks queue without running, no worker is started). Without it the cache would be
+# files and Celery eager, which is the embedded default, not what the loop budget is about.
+# The system compared with --compare takes the next database number.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
-def server_env(db_url: str = DB_URL) -> dict:
+def redis_url_next(url: str) -> str:
+    base, number = url.rsplit("/", 1)
+    return f"{base}/{int(number) + 1}"
+
+
+def redis_flush(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def server_env(db_url: str = DB_URL, redis_url: str | None = None) -> dict:
     env = dict(os.environ)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.update(
         DATABASE_URL=db_url,
         DEBUG="false",
@@ -317,6 +337,7 @@ class System:
     name: str
     root: Path
     db_url: str
+    redis_url: str
     slug: str = ""
     tokens: list[str] = field(default_factory=list)
     gunicorn: subprocess.Popen | None = None
@@ -328,7 +349,9 @@ class System:
 
 
 def seed(system: System, records: int, annotators: int) -> None:
-    """Seed the system's database with its own checkout's `--seed-only`."""
+    """Seed the system's database with its own checkout's `--seed-only` (and empty its
+    Redis database)."""
+    redis_flush(system.redis_url)
     env = dict(os.environ, BENCH_DATABASE_URL=system.db_url)
     out = subprocess.run(
         [
@@ -457,12 +480,12 @@ def wsgi_call(app, method: str, path: str, token: str | None = None, body: bytes
     return int(status[0].split()[0]), data
 
 
-def profile_child(root: str, db_url: str, slug: str, token: str, n: int) -> None:
+def profile_child(root: str, db_url: str, redis_url: str, slug: str, token: str, n: int) -> None:
     """In process, under cProfile: `n` loops (next + submit) and `n` /healthz requests of
     the checkout at `root`; prints the top lines of each."""
     os.chdir(root)
     sys.path.insert(0, root)
-    os.environ.update(server_env(db_url))
+    os.environ.update(server_env(db_url, redis_url))
     os.environ["DJANGO_SETTINGS_MODULE"] = "commonset.settings"
     from django.core.wsgi import get_wsgi_application
 
@@ -532,7 +555,7 @@ def main() -> None:
     parser.add_argument(
         "--seed-only", action="store_true", help="make the campaign, print it as JSON, stop"
     )
-    parser.add_argument("--profile-child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.profile_child:
@@ -561,14 +584,14 @@ def main() -> None:
     print(
         f"10M-iteration Python loop: {python_loop_seconds():.2f} s; load average {load_average()}"
     )
-    systems = [System("this", ROOT, DB_URL)]
+    systems = [System("this", ROOT, DB_URL, REDIS_URL)]
     old_root = None
     if args.compare:
         # Neither database's name contains the other's (cpu_snapshot matches by name).
         old_root = worktree_add(args.compare)
         systems = [
-            System(args.compare, old_root, DB_URL + "_before"),
-            System("this", ROOT, DB_URL + "_after"),
+            System(args.compare, old_root, DB_URL + "_before", redis_url_next(REDIS_URL)),
+            System("this", ROOT, DB_URL + "_after", REDIS_URL),
         ]
     try:
         for system in systems:
@@ -582,6 +605,7 @@ def main() -> None:
                         "--profile-child",
                         str(system.root),
                         system.db_url,
+                        system.redis_url,
                         system.slug,
                         system.tokens[0],
                     ],
@@ -602,7 +626,7 @@ def compare_and_print(systems: list[System], loads: list[int], args) -> None:
         system.port = free_port()
         system.gunicorn = gunicorn_start(
             system.port,
-            server_env(system.db_url),
+            server_env(system.db_url, system.redis_url),
             workers=args.workers,
             worker_class=args.worker_class,
             threads=args.threads,

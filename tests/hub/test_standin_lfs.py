@@ -148,29 +148,21 @@ def test_preupload_follows_the_repos_own_gitattributes(api, hub):
 def test_commit_ids_follow_content_parent_and_time_not_just_the_message(api, hub):
     """As git's: the same message twice, or the same files in a repository made again,
     are different commits, so a client's cache by commit id never serves an older file."""
-    first = api.upload_file(
-        path_or_fileobj=b"a,b\n1,2\n",
-        path_in_repo="d.csv",
-        repo_id="programme/d",
-        repo_type="dataset",
-        commit_message="Publish",
-    ).oid
-    second = api.upload_file(
-        path_or_fileobj=b"a,b\n1,2\n",
-        path_in_repo="d.csv",
-        repo_id="programme/d",
-        repo_type="dataset",
-        commit_message="Publish",
-    ).oid
+
+    def publish(content: bytes) -> str:
+        return api.upload_file(
+            path_or_fileobj=content,
+            path_in_repo="d.csv",
+            repo_id="programme/d",
+            repo_type="dataset",
+            commit_message="Publish",
+        ).oid
+
+    first = publish(b"a,b\n1,2\n")
+    second = publish(b"a,b\n1,2\n")
     api.delete_repo("programme/d", repo_type="dataset")
     api.create_repo("programme/d", repo_type="dataset")
-    third = api.upload_file(
-        path_or_fileobj=b"a,b\n3,4\n",
-        path_in_repo="d.csv",
-        repo_id="programme/d",
-        repo_type="dataset",
-        commit_message="Publish",
-    ).oid
+    third = publish(b"a,b\n3,4\n")
     assert len({first, second, third}) == 3
     assert api.dataset_info("programme/d").sha == third
     downloaded = hf_hub_download(

@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 
 from annotation.imports import import_run_batch, writer_pg
+from annotation.imports.writer import AnsweredRecordChanged
 from annotation.models import Record, Slot
-from tests.annotation.factories import make_campaign
-from tests.annotation.imports.test_batch_writer import row, running_job
+from tests.annotation.factories import add_records, make_campaign
+from tests.annotation.imports.test_batch_writer import answer, row, running_job
 
 pytestmark = pytest.mark.postgres
 
@@ -85,11 +86,41 @@ def test_a_batch_naming_an_existing_record_upserts_and_makes_slots_for_the_new_o
     records, slots = _state(campaign)
     assert records["a"][0] == {"prompt": "Alpha, second version"}
     assert [s[:2] for s in slots] == [(e, n) for e in "abc" for n in (1, 2)]
-    # The same batch again: nothing new, nothing rewritten, no slot added.
-    before = Record.objects.get(campaign=campaign, external_id="b")
+    # The same batch again: nothing new, nothing rewritten (the rows keep their version),
+    # no slot added.
+    before = _versions(campaign)
     assert import_run_batch(job_id=job.pk, expected_done=5, rows=_rows(6)) == (0, 3)
     assert _state(campaign)[1] == slots
-    assert Record.objects.get(pk=before.pk).created_at == before.created_at
+    assert _versions(campaign) == before
+
+
+def _versions(campaign) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT external_id, xmin::text FROM annotation_record WHERE campaign_id = %s",
+            [campaign.pk],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_new_rows_before_a_refused_one_go_through_the_plain_insert(paths):
+    campaign = make_campaign(overlap=1)
+    add_records(campaign, 1)  # r0, answered below
+    answer(Record.objects.get(campaign=campaign, external_id="r0"))
+    job = running_job(campaign)
+    rows = [row(1, "n1", "New one"), row(2, "n2", "New two"), row(3, "r0", "Changed")]
+    with pytest.raises(AnsweredRecordChanged) as refused:
+        import_run_batch(job_id=job.pk, expected_done=0, rows=rows)
+    assert (refused.value.row, refused.value.written) == (3, 2)
+    assert paths == [False]
+    records = dict(Record.objects.filter(campaign=campaign).values_list("external_id", "fields"))
+    assert records == {
+        "r0": {"prompt": "Prompt number 0"},
+        "n1": {"prompt": "New one"},
+        "n2": {"prompt": "New two"},
+    }
+    assert Slot.objects.filter(record__external_id__in=["n1", "n2"]).count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

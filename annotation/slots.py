@@ -13,6 +13,19 @@ from campaigns.models import Campaign
 from .models import Record, Slot
 
 
+def slots_insert_sql(record_ids: str) -> str:
+    """The PostgreSQL statement that makes the `overlap` slots of each record: `record_ids`
+    is a FROM item giving one `id` column (an array's unnest, or a data-modifying CTE
+    that inserted the records, so that records and their slots are one statement);
+    parameters: the campaign's id, those of `record_ids`, then the overlap. Every path that
+    makes slots goes through it (or slots_create, which uses it)."""
+    return (
+        "INSERT INTO annotation_slot (campaign_id, record_id, number, filled,"  # noqa: S608
+        f" record_responses) SELECT %s, r.id, n, false, 0 FROM {record_ids} AS r(id),"
+        " generate_series(1, %s) AS n"
+    )
+
+
 def slots_create(*, campaign: Campaign, record_ids: list[int], overlap: int) -> None:
     """The `overlap` slots of each record (existing ones are kept)."""
     if not record_ids:
@@ -20,10 +33,7 @@ def slots_create(*, campaign: Campaign, record_ids: list[int], overlap: int) -> 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO annotation_slot (campaign_id, record_id, number, filled,"
-                " record_responses) SELECT %s, r.id, n, false, 0"
-                " FROM unnest(%s::bigint[]) AS r(id), generate_series(1, %s) AS n"
-                " ON CONFLICT DO NOTHING",
+                slots_insert_sql("unnest(%s::bigint[])") + " ON CONFLICT DO NOTHING",
                 [campaign.pk, list(record_ids), overlap],
             )
         return

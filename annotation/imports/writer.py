@@ -131,7 +131,15 @@ def import_run_batch(
     from ..gold import gold_records_import, gold_refused_index
 
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("campaign").get(pk=job_id)
+        # FOR NO KEY UPDATE (the job and its campaign): batches of one job, and changes to
+        # the campaign's definition or overlap, still wait for each other, but foreign-key
+        # checks on the campaign do not (an annotator's first answer of the day inserts
+        # counters referring to it; another writer's records too).
+        job = (
+            ImportJob.objects.select_for_update(no_key=True)
+            .select_related("campaign")
+            .get(pk=job_id)
+        )
         if job.rows_done != expected_done or job.state != ImportJob.State.RUNNING:
             raise StaleBatch(f"import {job_id} is at {job.rows_done}, not {expected_done}")
         campaign = job.campaign

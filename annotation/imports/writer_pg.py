@@ -2,32 +2,38 @@
 session-local TEMP staging table, then set-based statements do the rest, inside the batch's
 transaction (writer.import_run_batch owns it):
 
-1. the first staged row that would change the fields of a record that has responses (the
-   answered-record protection, one join); that row and those after it are not written;
-2. one INSERT … SELECT … ON CONFLICT (campaign_id, external_id) DO UPDATE for the rows
-   before it (the last row of an external id wins, as in the portable path, with a
-   DISTINCT ON sort only when the batch holds an id twice; a row equal to its record is
-   not rewritten);
-3. the new records' slots (slots.slots_create: INSERT … SELECT generate_series).
+1. one probe: the first staged row that would change the fields of a record that has
+   responses (the answered-record protection; that row and those after it are not
+   written), and the first staged row whose external id the campaign already has;
+2. the records and their slots in one statement (slots.slots_insert_sql in a data-modifying
+   CTE): when no row before the refused one names an existing record, a plain
+   INSERT … SELECT; otherwise INSERT … ON CONFLICT (campaign_id, external_id) DO UPDATE.
+   Either way the last row of an external id wins (a DISTINCT ON sort only when the batch
+   holds an id twice) and a row equal to its record is not rewritten. A concurrent import
+   that commits one of the ids first makes the plain INSERT raise a unique violation: it
+   is rolled back to its savepoint, and the probe and the upsert run instead.
 
 The staging table is created once per database session (IF NOT EXISTS) and emptied at the
 start of each batch (a test's outer transaction can hold several batches); every statement
 of a batch runs in its one transaction, so a pooler in transaction mode is fine too.
 
-Measured on the 2-core machine (issue 17): against the former unnest(arrays) statement the
-writer alone takes half the time and a quarter of the client CPU (psycopg's array dumping
-and three json.dumps a row were most of it). What is left is the database's: about 40 % of
-it is the per-row foreign-key check of annotation_record.campaign_id."""
+Measured on the 2-core machine (issue 17, EXPLAIN ANALYZE of a 5,000-row batch): the
+speculative insertion of ON CONFLICT cost a third of the upsert, compiling the probe with
+JIT 20 ms of its 30 (so neither the probe nor the inserts use JIT: SET LOCAL, this batch's
+transaction only). What is left is the database's own work: about half of the insert is
+maintaining the trigram index on the records' text (migration 0011), and the deferred
+foreign-key checks of the records and slots take another 55 ms at commit."""
 
 from __future__ import annotations
 
 import json
 
-from django.db import connection
+import psycopg
+from django.db import connection, transaction
 
 from campaigns.models import Campaign
 
-from ..slots import slots_create
+from ..slots import slots_insert_sql
 from .columns import ColumnBatch
 
 STAGE = "commonset_import_stage"
@@ -37,36 +43,59 @@ _CREATE = (
     " data jsonb NOT NULL)"  # data: [fields, metadata, suggestions], one JSON text a row
 )
 
-# The first staged row (by position) that changes the fields of a record with responses.
-# The LATERAL … LIMIT 1 keeps it one index lookup a staged row: the staging table has no
-# statistics and a campaign's record count grows faster than its own during an import, so
-# a plain join could hash every record of the campaign for each batch.
-_FIRST_ANSWERED_CHANGE = (
-    f"SELECT min(s.n) FROM {STAGE} s CROSS JOIN LATERAL ("  # noqa: S608
+# The first staged row (by position) that changes the fields of a record with responses,
+# and the first whose external id the campaign has (none: the plain INSERT can write the
+# batch). The LATERAL … LIMIT 1 keeps it one index lookup a staged row: the staging table
+# has no statistics and a campaign's record count grows faster than its own during an
+# import, so a plain join could hash every record of the campaign for each batch.
+_PROBE = (
+    f"SELECT min(s.n) FILTER (WHERE s.data -> 0 IS DISTINCT FROM r.fields"  # noqa: S608
+    " AND EXISTS (SELECT 1 FROM annotation_response a WHERE a.record_id = r.id)), min(s.n)"
+    f" FROM {STAGE} s CROSS JOIN LATERAL ("
     " SELECT r.id, r.fields FROM annotation_record r"
     " WHERE r.campaign_id = %s AND r.external_id = s.external_id LIMIT 1) r"
-    " WHERE s.data -> 0 IS DISTINCT FROM r.fields"
-    " AND EXISTS (SELECT 1 FROM annotation_response a WHERE a.record_id = r.id)"
 )
 
 # {distinct} and {order}: the last row of an external id wins when the batch holds it
 # twice (ON CONFLICT cannot change a row twice); a batch of distinct ids skips that sort.
-_UPSERT = (
+_SELECT_STAGED = (
     "INSERT INTO annotation_record AS r (campaign_id, external_id, fields, metadata,"  # noqa: S608
     " suggestions, response_count, overlap, created_at)"
     " SELECT {distinct} %s, s.external_id, s.data -> 0, s.data -> 1,"
     f" s.data -> 2, 0, %s, now() FROM {STAGE} s WHERE s.n < %s"
     " {order}"
+)
+_UPSERT = (
     " ON CONFLICT (campaign_id, external_id) DO UPDATE SET fields = EXCLUDED.fields,"
     " metadata = EXCLUDED.metadata, suggestions = EXCLUDED.suggestions"
     " WHERE (r.fields, r.metadata, r.suggestions)"
     " IS DISTINCT FROM (EXCLUDED.fields, EXCLUDED.metadata, EXCLUDED.suggestions)"
-    " RETURNING r.id, (r.xmax = 0)"
 )
-_UPSERT_LAST_WINS = _UPSERT.format(
-    distinct="DISTINCT ON (s.external_id)", order="ORDER BY s.external_id, s.n DESC"
+# Records and the slots of the new ones in one statement; it answers how many are new.
+# (xmax = 0: the row was inserted, not updated.)
+_WRITE = (
+    "WITH written AS ({insert} RETURNING r.id, r.xmax = 0 AS inserted),"
+    " slots AS ({slots})"
+    " SELECT count(*) FILTER (WHERE inserted) FROM written"
 )
-_UPSERT_DISTINCT = _UPSERT.format(distinct="", order="")
+
+
+def _write_sql(*, upsert: bool, last_wins: bool) -> str:
+    insert = _SELECT_STAGED.format(
+        distinct="DISTINCT ON (s.external_id)" if last_wins else "",
+        order="ORDER BY s.external_id, s.n DESC" if last_wins else "",
+    )
+    # The slots of new records: none exist, so no ON CONFLICT (a speculative insertion).
+    new_ids = "(SELECT id FROM written WHERE inserted)" if upsert else "(SELECT id FROM written)"
+    insert += _UPSERT if upsert else ""
+    return _WRITE.format(insert=insert, slots=slots_insert_sql(new_ids))
+
+
+_WRITES = {
+    (upsert, last_wins): _write_sql(upsert=upsert, last_wins=last_wins)
+    for upsert in (False, True)
+    for last_wins in (False, True)
+}
 
 
 def batch_write_pg(
@@ -86,7 +115,10 @@ def batch_write_pg(
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:  # the raw psycopg connection
         # One round trip (no parameters: the simple protocol takes several statements).
-        cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {_CREATE}; TRUNCATE {STAGE}")
+        cursor.execute(
+            f"SET LOCAL synchronous_commit TO OFF; SET LOCAL jit = off; {_CREATE};"
+            f" TRUNCATE {STAGE}"
+        )
         with cursor.copy(f"COPY {STAGE} (n, external_id, data) FROM STDIN") as copy:
             if isinstance(rows, ColumnBatch):
                 copy.write(rows.payload)
@@ -96,15 +128,34 @@ def batch_write_pg(
                 # client's share of the COPY.
                 for index, (_n, external_id, fields, metadata, suggestions) in enumerate(rows):
                     write_row((index, external_id, dumps((fields, metadata, suggestions))))
-        cursor.execute(_FIRST_ANSWERED_CHANGE, [campaign.pk])
-        refused = cursor.fetchone()[0]
-        stop = len(rows) if refused is None else refused
-        distinct = _distinct_ids(rows, stop)
-        upsert = _UPSERT_DISTINCT if distinct == stop else _UPSERT_LAST_WINS
-        cursor.execute(upsert, [campaign.pk, overlap, stop])
-        new_ids = [pk for pk, inserted in cursor.fetchall() if inserted]
-    slots_create(campaign=campaign, record_ids=new_ids, overlap=overlap)
-    return len(new_ids), distinct - len(new_ids), refused
+        refused, stop, distinct, first_existing = _probe(cursor, campaign, rows)
+        if stop and (first_existing is None or first_existing >= stop):
+            try:
+                with transaction.atomic():  # a savepoint: the fallback below rolls back to it
+                    created = _write(cursor, campaign, overlap, stop, distinct, upsert=False)
+                return created, distinct - created, refused
+            except psycopg.errors.UniqueViolation:
+                # A concurrent import committed some of these ids after the probe: probe
+                # again (they are visible now) and upsert.
+                refused, stop, distinct, _first = _probe(cursor, campaign, rows)
+        created = _write(cursor, campaign, overlap, stop, distinct, upsert=True) if stop else 0
+    return created, distinct - created, refused
+
+
+def _probe(cursor, campaign: Campaign, rows) -> tuple[int | None, int, int, int | None]:
+    """(index of the refused row or None, rows to write, distinct ids among them, index of
+    the first row whose record exists or None)."""
+    cursor.execute(_PROBE, [campaign.pk])
+    refused, first_existing = cursor.fetchone()
+    stop = len(rows) if refused is None else refused
+    return refused, stop, _distinct_ids(rows, stop), first_existing
+
+
+def _write(cursor, campaign: Campaign, overlap: int, stop: int, distinct: int, *, upsert: bool):
+    """Write the first `stop` staged rows and the new records' slots; how many are new."""
+    sql = _WRITES[upsert, distinct != stop]
+    cursor.execute(sql, [campaign.pk, overlap, stop, campaign.pk, overlap])
+    return cursor.fetchone()[0]
 
 
 def _distinct_ids(rows: list | ColumnBatch, stop: int) -> int:

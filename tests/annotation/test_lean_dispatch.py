@@ -4,6 +4,7 @@ tell: every answer (success and each error) has the status, headers and body byt
 view gives to the same request. Requests it does not take (a session, another method or
 media type) are DRF's, CSRF included."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -69,7 +70,10 @@ def both(method, path, raw_token, *, body=None, content_type="application/json",
                 response.render()
             transaction.set_rollback(True)
         head = {name: response[name] for name in HEADERS if response.has_header(name)}
-        answers.append((response.status_code, head, response.content))
+        content = response.content
+        if response.status_code == 201:  # a new row's id: PostgreSQL's sequence moved on
+            content = re.sub(rb'^\{"id":\d+,', b'{"id":0,', content)
+        answers.append((response.status_code, head, content))
     assert answers[0] == answers[1]
     return answers[0]
 

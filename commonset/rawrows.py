@@ -26,28 +26,32 @@ def select_list(model: type[Model], alias: str) -> str:
 
 
 def _converters(model: type[Model], using: str) -> list:
+    """(field index, column, converters) for the fields that have converters."""
     key = (using, model)
     found = _CONVERTERS.get(key)
     if found is None:
         connection = connections[using]
         found = []
-        for f in model._meta.concrete_fields:
+        for i, f in enumerate(model._meta.concrete_fields):
             col = f.get_col(model._meta.db_table)
             funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            found.append((col, funcs))
+            if funcs:
+                found.append((i, col, funcs))
         _CONVERTERS[key] = found
     return found
 
 
 def instance_from_row(model: type[Model], row, start: int = 0, using: str = "default"):
     """The `model` instance whose columns (select_list order) start at row[start]."""
-    connection = connections[using]
-    values = []
-    for i, (col, funcs) in enumerate(_converters(model, using)):
-        value = row[start + i]
-        for func in funcs:
-            value = func(value, col, connection)
-        values.append(value)
+    values = list(row[start : start + len(model._meta.concrete_fields)])
+    converters = _converters(model, using)
+    if converters:
+        connection = connections[using]
+        for i, col, funcs in converters:
+            value = values[i]
+            for func in funcs:
+                value = func(value, col, connection)
+            values[i] = value
     return instance_from_values(model, _attnames(model), values, using)
 
 

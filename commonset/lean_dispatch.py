@@ -123,7 +123,6 @@ def lean_or_drf(view_class, method: str, answer: Callable[..., Answer], *, reads
             response = _http_response(result.status, result.data, result.headers.items())
         except (exceptions.APIException, Http404, PermissionDenied) as exc:
             # The exceptions DRF's exception handler answers (the rest are server errors).
-            lean.request = request
             drf_response = lean.handle_exception(exc)
             headers = [(k, v) for k, v in drf_response.items() if k.lower() != "content-type"]
             response = _http_response(drf_response.status_code, drf_response.data, headers)

@@ -227,25 +227,21 @@ def response_submit_pg(
             "bigint, bigint, jsonb, jsonb, timestamptz, bigint, date, integer, text, text",
             _PG_SUBMIT,
         )
-        params = [
-            record.pk,
-            user.pk,
-            json.dumps(values),
-            None if kept is None else json.dumps(kept),
-            now,
-            record.campaign_id,
-            utc_day(now),
-            user.pk % SHARDS,
-            None if spread_on is None else spread_on.name,
-            None if spread_on is None else spread_on.kind,
-        ]
-        # In psycopg's pipeline, the transaction's BEGIN goes out with the statement: one
-        # round trip instead of two. Its results may be read when the pipeline ends, so
-        # errors are turned into Django's there too (IntegrityError, as without it).
-        with connection.wrap_database_errors, connection.connection.pipeline():
-            cursor.execute(
-                "EXECUTE commonset_submit(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", params
-            )
+        cursor.execute(
+            "EXECUTE commonset_submit(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                record.pk,
+                user.pk,
+                json.dumps(values),
+                None if kept is None else json.dumps(kept),
+                now,
+                record.campaign_id,
+                utc_day(now),
+                user.pk % SHARDS,
+                None if spread_on is None else spread_on.name,
+                None if spread_on is None else spread_on.kind,
+            ],
+        )
         prior, completed, response_id, _counters, seconds, spread_stale = cursor.fetchone()
         if prior:
             return None  # a draft, a discard or a submission to change: the portable path

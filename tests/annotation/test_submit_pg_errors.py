@@ -1,6 +1,7 @@
-"""The PostgreSQL submit statement runs in psycopg's pipeline (its BEGIN goes out with it,
-annotation/services_pg.py): a database error it meets still reaches the code above as
-Django's exception (what `response_submit` catches), and nothing of it is kept."""
+"""A database error in the PostgreSQL submit statement (annotation/services_pg.py) reaches
+the code above as Django's exception (what `response_submit` catches), and nothing of the
+submission is kept. (Kept from an attempt to send the statement in psycopg's pipeline,
+whose errors surfaced raw when the pipeline ended; that attempt saved no round trip.)"""
 
 import pytest
 from django.db import DataError, connection

@@ -40,7 +40,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1")
+        # From META as WSGI gives it (a latin-1 str): DRF's get_authorization_header would
+        # encode it to latin-1 bytes for this line to decode again.
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if isinstance(header, bytes):
+            header = header.decode("latin-1")
         if not header:
             return None
         scheme, _sep, raw = header.partition(" ")

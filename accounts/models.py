@@ -70,6 +70,9 @@ class ApiTokenQuerySet(models.QuerySet):
         )
 
 
+_SCOPE_RANKS: dict[str, int] = {}
+
+
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 is stored; the token is shown once.
 
@@ -84,7 +87,14 @@ class ApiToken(models.Model):
 
         @classmethod
         def rank(cls, scope: str) -> int:
-            return cls.values.index(scope)
+            # Remembered per process: `values` builds its list on every read, and every
+            # token request ranks two scopes.
+            if not _SCOPE_RANKS:
+                _SCOPE_RANKS.update((value, i) for i, value in enumerate(cls.values))
+            try:
+                return _SCOPE_RANKS[scope]
+            except KeyError:  # as list.index did
+                raise ValueError(f"{scope!r} is not a token scope") from None
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)

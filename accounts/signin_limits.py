@@ -22,7 +22,8 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template import loader
 from django.urls import reverse
-from rest_framework.throttling import BaseThrottle
+
+from commonset.throttling import client_ident
 
 
 def _limits() -> tuple[int, int, int]:
@@ -35,7 +36,7 @@ def _limits() -> tuple[int, int, int]:
 
 def client_address(request) -> str:
     # The same client address the API's throttling uses (NUM_PROXIES aware).
-    return BaseThrottle().get_ident(request) or "unknown"
+    return client_ident(request) or "unknown"
 
 
 def _keys(request, username: str) -> tuple[str, str]:

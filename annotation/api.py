@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.models import ApiToken
 from campaigns.access import campaign_get_for_user, campaigns_visible_to
+from commonset.lean_dispatch import Answer
 
 from . import drafts, selectors, services, skips
 from .errors import AnnotationError, AnswerErrors
@@ -58,7 +59,7 @@ EXAMPLE_RECORD = {
 
 
 def _error(exc: AnnotationError, http_status: int) -> Response:
-    return Response({"detail": exc.message, "code": exc.code}, status=http_status)
+    return _response(Answer(http_status, {"detail": exc.message, "code": exc.code}))
 
 
 class CampaignListView(ListAPIView):
@@ -99,6 +100,74 @@ def _lease_data(lease: services.Lease, campaign) -> dict:
     }
 
 
+def _response(answer: Answer) -> Response:
+    return Response(answer.data, status=answer.status, headers=answer.headers)
+
+
+# The two operations of the annotation loop, as functions of the request (its user) and
+# its body (a callable: read only after the record is found, as DRF's request.data is):
+# the DRF views below answer with them, and so does the lean dispatch that token requests
+# take (commonset/lean_dispatch.py, wired in api_urls.py).
+def next_record_answer(request, body, slug: str) -> Answer:
+    campaign = selectors.campaign_get_visible(request.user, slug)
+    try:
+        result = services.lease_next_record(user=request.user, campaign=campaign)
+    except AnnotationError as exc:
+        return _error_answer(exc)
+    if isinstance(result, services.NothingLeft):
+        headers = {"X-Nothing-Left": result.reason}
+        if result.skipped:
+            headers["X-Skipped"] = str(result.skipped)
+        if result.retry_after:
+            headers["Retry-After"] = str(result.retry_after)
+        return Answer(status.HTTP_204_NO_CONTENT, headers=headers)
+    return Answer(data=_lease_data(result, campaign))
+
+
+def record_response_answer(request, body, record_id: int) -> Answer:
+    record = selectors.record_get_for_user(request.user, record_id)
+    data = body()
+    values = data.get("values") if isinstance(data, dict) else None
+    if not isinstance(values, dict):
+        return Answer(
+            status.HTTP_400_BAD_REQUEST,
+            {
+                "detail": _('Send {"values": {question name: answer}}.'),
+                "errors": {"values": "This field is required and must be an object."},
+            },
+        )
+    campaign = record.campaign
+    try:
+        result = services.response_submit(
+            user=request.user,
+            record=record,
+            values=values,
+            questions=selectors.questions_of(campaign),
+        )
+    except AnswerErrors as exc:
+        return Answer(
+            status.HTTP_400_BAD_REQUEST,
+            {"detail": _("Some answers do not fit their questions."), "errors": exc.errors},
+        )
+    except AnnotationError as exc:
+        return _error_answer(exc)
+    r = result.response
+    data = {
+        "id": r.pk,
+        "record": record.pk,
+        "status": r.status,
+        "values": r.values,
+        "kept_suggestion": r.kept_suggestion,
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    }
+    return Answer(201 if result.created else 200, data)
+
+
+def _error_answer(exc: AnnotationError) -> Answer:
+    return Answer(status.HTTP_409_CONFLICT, {"detail": exc.message, "code": exc.code})
+
+
 class NextRecordView(APIView):
     token_scopes = {"POST": Scope.ANNOTATE}
 
@@ -133,20 +202,7 @@ class NextRecordView(APIView):
         tags=["annotation"],
     )
     def post(self, request, slug: str):
-        campaign = selectors.campaign_get_visible(request.user, slug)
-        try:
-            result = services.lease_next_record(user=request.user, campaign=campaign)
-        except AnnotationError as exc:
-            return _error(exc, status.HTTP_409_CONFLICT)
-        if isinstance(result, services.NothingLeft):
-            response = Response(status=status.HTTP_204_NO_CONTENT)
-            response["X-Nothing-Left"] = result.reason
-            if result.skipped:
-                response["X-Skipped"] = str(result.skipped)
-            if result.retry_after:
-                response["Retry-After"] = str(result.retry_after)
-            return response
-        return Response(_lease_data(result, campaign))
+        return _response(next_record_answer(request, lambda: request.data, slug=slug))
 
 
 class RecordResponseView(APIView):
@@ -207,42 +263,7 @@ class RecordResponseView(APIView):
         tags=["annotation"],
     )
     def put(self, request, record_id: int):
-        record = selectors.record_get_for_user(request.user, record_id)
-        values = request.data.get("values") if isinstance(request.data, dict) else None
-        if not isinstance(values, dict):
-            return Response(
-                {
-                    "detail": _('Send {"values": {question name: answer}}.'),
-                    "errors": {"values": "This field is required and must be an object."},
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        campaign = record.campaign
-        try:
-            result = services.response_submit(
-                user=request.user,
-                record=record,
-                values=values,
-                questions=selectors.questions_of(campaign),
-            )
-        except AnswerErrors as exc:
-            return Response(
-                {"detail": _("Some answers do not fit their questions."), "errors": exc.errors},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        except AnnotationError as exc:
-            return _error(exc, status.HTTP_409_CONFLICT)
-        r = result.response
-        data = {
-            "id": r.pk,
-            "record": record.pk,
-            "status": r.status,
-            "values": r.values,
-            "kept_suggestion": r.kept_suggestion,
-            "created_at": r.created_at,
-            "updated_at": r.updated_at,
-        }
-        return Response(data, status=201 if result.created else 200)
+        return _response(record_response_answer(request, lambda: request.data, record_id))
 
 
 class RecordSkipView(APIView):

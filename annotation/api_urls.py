@@ -1,11 +1,28 @@
 from django.urls import path
 
+from commonset.lean_dispatch import lean_or_drf
+
 from . import api, api_drafts, gold_api, import_api, lead_api, quality_api, review_api
+
+# The annotation loop's two operations, which commonset/urls.py puts before every other
+# route (resolving walks the list in order). A request with an API token takes the lean
+# dispatch; the DRF views answer everything else and describe both in the OpenAPI schema.
+loop_urlpatterns = [
+    path(
+        "campaigns/<slug:slug>/next/",
+        lean_or_drf(api.NextRecordView, "POST", api.next_record_answer, reads_body=False),
+        name="api-campaign-next",
+    ),
+    path(
+        "records/<int:record_id>/response/",
+        lean_or_drf(api.RecordResponseView, "PUT", api.record_response_answer, reads_body=True),
+        name="api-record-response",
+    ),
+]
 
 urlpatterns = [
     path("campaigns/", api.CampaignListView.as_view(), name="api-campaigns"),
     path("campaigns/<slug:slug>/", api.CampaignDetailView.as_view(), name="api-campaign"),
-    path("campaigns/<slug:slug>/next/", api.NextRecordView.as_view(), name="api-campaign-next"),
     path(
         "campaigns/<slug:slug>/progress/", api.ProgressView.as_view(), name="api-campaign-progress"
     ),
@@ -101,11 +118,6 @@ urlpatterns = [
         "campaigns/<slug:slug>/responses/",
         lead_api.CampaignResponsesView.as_view(),
         name="api-campaign-responses",
-    ),
-    path(
-        "records/<int:record_id>/response/",
-        api.RecordResponseView.as_view(),
-        name="api-record-response",
     ),
     path("records/<int:record_id>/skip/", api.RecordSkipView.as_view(), name="api-record-skip"),
     path(

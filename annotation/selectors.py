@@ -21,7 +21,7 @@ from campaigns.access import (
 from campaigns.dashboards.models import CampaignDayStats, CampaignStats, CampaignUserStats
 from campaigns.languages import language_direction
 from campaigns.models import Campaign
-from commonset.rawrows import instance_from_row, select_list, width
+from commonset.rawrows import instance_from_row, instance_from_values, select_list, width
 
 from .models import Field, ImportJob, Question, Record, Response, Skip, Slot
 
@@ -35,8 +35,7 @@ def records_visible_to(user) -> QuerySet[Record]:
 # The campaign row and whether a lead blocked the user (campaigns.access.user_is_blocked),
 # read in the hot path's one query (commonset.rawrows: no ORM compilation).
 _BLOCKED = (
-    "EXISTS (SELECT 1 FROM campaigns_campaignblock b"
-    " WHERE b.campaign_id = c.id AND b.user_id = %s)"
+    "EXISTS (SELECT 1 FROM campaigns_campaignblock b WHERE b.campaign_id = c.id AND b.user_id = %s)"
 )
 _RECORD_SQL = None
 _CAMPAIGN_SQL = None
@@ -74,10 +73,11 @@ def record_get_for_user(user, record_id: int) -> Record:
         suggestions = json.loads(suggestions)
     if isinstance(gold, str | bytes):
         gold = json.loads(gold)
-    record = Record.from_db(
-        connection.alias,
+    record = instance_from_values(
+        Record,
         ["id", "campaign_id", "external_id", "suggestions", "gold"],
         [row[n + 1], campaign.pk, row[n + 2], suggestions, gold],
+        connection.alias,
     )
     record.campaign = campaign
     return record

@@ -13,13 +13,13 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 
-def task_send(task, args: tuple, *, countdown: float = 0.0, what: str) -> None:
+def task_send(task, args: tuple, *, countdown: float = 0.0, what: str) -> bool:
     """Send `task(*args)`, after `countdown` seconds (capped at CELERY_MAX_COUNTDOWN_SECONDS,
-    which the broker's visibility timeout exceeds)."""
+    which the broker's visibility timeout exceeds). False when the message was not sent."""
     if countdown > 0 and task.app.conf.task_always_eager:
         # Eager mode runs tasks at once and would ignore the countdown: leave delayed
         # messages to the sweeper (or a test driving the workflow).
-        return
+        return False
     try:
         task.apply_async(
             args,
@@ -31,3 +31,5 @@ def task_send(task, args: tuple, *, countdown: float = 0.0, what: str) -> None:
         if task.app.conf.task_always_eager:
             raise  # the task itself failed, in process
         logger.exception("%s: could not send the message; its sweeper will re-send it", what)
+        return False
+    return True

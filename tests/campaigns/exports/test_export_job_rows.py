@@ -12,15 +12,20 @@ from django.test import Client
 from campaigns.exports import jobs
 from campaigns.exports.models import ExportJob
 from campaigns.exports.selectors import export_scope_for_user
+from commonset.workflows import WorkflowPolicy
 from tests.campaigns.exports.test_export_jobs import _signed_in, _start, answered  # noqa: F401
 from tests.campaigns.programme import make_organiser
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_simultaneous_requests_for_one_export_make_one_job(answered):  # noqa: F811
+def test_simultaneous_requests_for_one_export_make_one_job(answered, monkeypatch):  # noqa: F811
     campaign, lead, *_ = answered
     scope = export_scope_for_user(lead, campaign.slug)
+    # The job stays queued while the requests race: with eager tasks a job that already
+    # finished would rightly let a later request queue a new one.
+    sent: list = []
+    monkeypatch.setattr(WorkflowPolicy, "send", lambda _policy, *message: sent.append(message))
     results: list = [None] * 6
     barrier = threading.Barrier(len(results))
 
@@ -42,6 +47,7 @@ def test_simultaneous_requests_for_one_export_make_one_job(answered):  # noqa: F
     assert ExportJob.objects.filter(campaign=campaign).count() == 1
     assert {job.pk for job, _created in results} == {ExportJob.objects.get().pk}
     assert sum(created for _job, created in results) == 1
+    assert len(sent) == 1
 
 
 @pytest.mark.django_db

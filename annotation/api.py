@@ -59,7 +59,7 @@ EXAMPLE_RECORD = {
 
 
 def _error(exc: AnnotationError, http_status: int) -> Response:
-    return _response(Answer(http_status, {"detail": exc.message, "code": exc.code}))
+    return _response(_error_answer(exc, http_status))
 
 
 class CampaignListView(ListAPIView):
@@ -164,8 +164,8 @@ def record_response_answer(request, body, record_id: int) -> Answer:
     return Answer(201 if result.created else 200, data)
 
 
-def _error_answer(exc: AnnotationError) -> Answer:
-    return Answer(status.HTTP_409_CONFLICT, {"detail": exc.message, "code": exc.code})
+def _error_answer(exc: AnnotationError, http_status: int = status.HTTP_409_CONFLICT) -> Answer:
+    return Answer(http_status, {"detail": exc.message, "code": exc.code})
 
 
 class NextRecordView(APIView):

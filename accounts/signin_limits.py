@@ -22,8 +22,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template import loader
 from django.urls import reverse
-
-from commonset.throttling import client_ident
+from rest_framework.throttling import BaseThrottle
 
 
 def _limits() -> tuple[int, int, int]:
@@ -36,7 +35,7 @@ def _limits() -> tuple[int, int, int]:
 
 def client_address(request) -> str:
     # The same client address the API's throttling uses (NUM_PROXIES aware).
-    return client_ident(request) or "unknown"
+    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def _keys(request, username: str) -> tuple[str, str]:

@@ -79,11 +79,12 @@ def lean_or_drf(view_class, method: str, answer: Callable[..., Answer], *, reads
     `reads_body`, only a body sent as exactly `application/json` is read here (other types
     get DRF's parsers and its 415)."""
     drf_view = view_class.as_view()
+    renderers = view_class.renderer_classes
+    if not issubclass(renderers[0], JSONRenderer):
+        return drf_view  # DRF's negotiation would not pick plain JSON: nothing to skip
     authenticators = [cls() for cls in view_class.authentication_classes]
     assert isinstance(authenticators[0], ApiTokenAuthentication), view_class
     authenticator = authenticators[0]
-    renderers = view_class.renderer_classes
-    json_first = issubclass(renderers[0], JSONRenderer)
     probe = view_class(**drf_view.view_initkwargs)
     probe.setup(HttpRequest())  # as DRF's view does (it adds HEAD where there is GET)
     allow = ", ".join(probe.allowed_methods)
@@ -93,8 +94,7 @@ def lean_or_drf(view_class, method: str, answer: Callable[..., Answer], *, reads
     def takes(request: HttpRequest) -> bool:
         meta = request.META
         return (
-            json_first
-            and request.method == method
+            request.method == method
             and meta.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
             and meta.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPTS
             and not meta.get("QUERY_STRING")
@@ -135,7 +135,6 @@ def lean_or_drf(view_class, method: str, answer: Callable[..., Answer], *, reads
     view.__doc__ = drf_view.__doc__
     view.__name__ = view.__qualname__ = drf_view.__name__
     view.__module__ = drf_view.__module__
-    view.lean_method = method
     return view
 
 

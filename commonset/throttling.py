@@ -122,20 +122,6 @@ def redis_gate(client, *, now: float, bad: tuple[str, str, int] | None = None, t
     return Gate(hit=hit)
 
 
-def client_ident(request) -> str | None:
-    """DRF's BaseThrottle.get_ident (the client's address, NUM_PROXIES aware), reading
-    X-Forwarded-For from META: `request.headers` would build a dict of every header."""
-    xff = request.META.get("HTTP_X_FORWARDED_FOR")
-    remote_addr = request.META.get("REMOTE_ADDR")
-    num_proxies = api_settings.NUM_PROXIES
-    if num_proxies is not None:
-        if num_proxies == 0 or xff is None:
-            return remote_addr
-        addrs = xff.split(",")
-        return addrs[-min(num_proxies, len(addrs))].strip()
-    return "".join(xff.split()) if xff else remote_addr
-
-
 class _RateFromSettings:
     @property
     def cache(self):
@@ -148,9 +134,6 @@ class _RateFromSettings:
         # An empty rate (API_THROTTLE_USER= in the environment) turns that throttle off, for
         # deployments that limit rates in front of the site.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or None
-
-    def get_ident(self, request):
-        return client_ident(request)
 
     def redis_key(self) -> str:
         # A sorted set, beside (never on) the key DRF's pickled list would use.

@@ -23,16 +23,13 @@ under cProfile and prints the top lines (for <rev> too with --compare).
 
 `--seed-only` stops after making the campaign and prints it as JSON (slug, annotators'
 usernames and tokens): the fault drills in tests/faults/ seed their private database so,
-and use this module's invariant checks and bench/_servers.py's gunicorn.
+and use bench/_loop_site.py's invariant checks and bench/_servers.py's gunicorn.
 """
 
 import argparse
-import cProfile
 import http.client
-import io
 import json
 import os
-import pstats
 import shutil
 import statistics
 import subprocess
@@ -46,141 +43,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench._campaigns import machine  # noqa: E402
+from bench._loop_profile import profile_child  # noqa: E402
+from bench._loop_site import (  # noqa: E402
+    DB_URL,
+    REDIS_URL,
+    check_invariants,
+    make_campaign,
+    recreate_database,
+    redis_flush,
+    redis_url_next,
+    server_env,
+    setup_django,
+)
 from bench._servers import cpu_snapshot, free_port, gunicorn_start, gunicorn_stop  # noqa: E402
 from bench._timing import load_average, python_loop_seconds  # noqa: E402
-
-DB_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/commonset_bench_loop"
-)
-# The sites under test run as in production, with Redis (cache, throttle counts, Celery's
-# broker: tasks queue without running, no worker is started). Without it the cache would be
-# files and Celery eager, which is the embedded default, not what the loop budget is about.
-# The system compared with --compare takes the next database number.
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
-
-
-def redis_url_next(url: str) -> str:
-    base, number = url.rsplit("/", 1)
-    return f"{base}/{int(number) + 1}"
-
-
-def redis_flush(url: str) -> None:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
-
-
-def server_env(db_url: str = DB_URL, redis_url: str | None = None) -> dict:
-    env = dict(os.environ)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    env.update(
-        DATABASE_URL=db_url,
-        DEBUG="false",
-        SECRET_KEY="bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        LOG_LEVEL="WARNING",
-        DB_CONN_MAX_AGE="600",
-    )
-    return env
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    base, name = DB_URL.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django() -> None:
-    os.environ.update(server_env())
-    os.environ["DJANGO_SETTINGS_MODULE"] = "commonset.settings"
-    import django
-
-    django.setup()
-
-
-def make_campaign(records: int, annotators: int) -> tuple[str, list[tuple[str, str]]]:
-    """A campaign of `records` records x 2 responses and its annotators, as
-    (slug, [(username, API token)])."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from accounts.models import User
-    from accounts.services import api_token_create
-    from annotation.models import Field, Question, Record
-    from annotation.slots import slots_create
-    from campaigns.models import Application, Campaign
-    from cohorts.models import Cohort, Community
-
-    now = timezone.now()
-    lead = User.objects.create_user("bench-lead", password=None)
-    cohort = Cohort.objects.create(
-        name="Bench",
-        slug="bench",
-        applications_open_at=now - timedelta(days=1),
-        applications_close_at=now + timedelta(days=1),
-        capacity=1,
-        state="open",
-    )
-    community = Community.objects.create(handle="bench-org")
-    application = Application.objects.create(
-        cohort=cohort,
-        community=community,
-        applicant=lead,
-        state="approved",
-        title="Bench",
-        summary="Bench",
-        task_kind="prompt_ranking",
-        target_records=max(10, records),
-        responses_per_record=2,
-        contact="bench@example.org",
-        submitted_at=now,
-        decided_at=now,
-    )
-    campaign = Campaign.objects.create(
-        application=application,
-        cohort=cohort,
-        community=community,
-        slug="bench",
-        title="Bench",
-        task_kind="prompt_ranking",
-        responses_per_record=2,
-        state="open",
-    )
-    Field.objects.create(campaign=campaign, name="prompt", title="Prompt", kind="markdown")
-    Question.objects.create(
-        campaign=campaign,
-        name="quality",
-        title="Quality",
-        kind="rating",
-        options=[{"value": v, "label": str(v)} for v in range(1, 6)],
-    )
-    made = Record.objects.bulk_create(
-        [
-            Record(
-                campaign=campaign,
-                external_id=f"r{i}",
-                fields={"prompt": f"Prompt number {i}: write a short poem about the sea."},
-                overlap=2,
-            )
-            for i in range(records)
-        ],
-        batch_size=5000,
-    )
-    slots_create(campaign=campaign, record_ids=[r.pk for r in made], overlap=2)
-    tokens = []
-    for i in range(annotators):
-        user = User.objects.create_user(f"bench-annotator-{i}", password=None)
-        issued = api_token_create(user=user, name="bench", scope="annotate")
-        tokens.append((user.username, issued.raw))
-    return campaign.slug, tokens
 
 
 class HealthClient(threading.Thread):
@@ -283,50 +159,6 @@ def pct(values, p):
         return float("nan")
     values = sorted(values)
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
-
-
-def check_invariants(cursor, slug: str) -> list[str]:
-    """The assignment invariants of DESIGN.md, checked through any DB-API cursor (Django's,
-    or psycopg's on a database this process has no settings for)."""
-    problems = []
-    cursor.execute(
-        """SELECT count(*) FROM annotation_record r
-           WHERE r.campaign_id = (SELECT id FROM campaigns_campaign WHERE slug=%s)
-           AND (SELECT count(*) FROM annotation_response x
-                WHERE x.record_id = r.id AND x.status='submitted') > 2""",
-        [slug],
-    )
-    if n := cursor.fetchone()[0]:
-        problems.append(f"{n} records with more than 2 submitted responses")
-    cursor.execute(
-        """SELECT count(*) FROM annotation_record r
-           WHERE r.campaign_id = (SELECT id FROM campaigns_campaign WHERE slug=%s)
-           AND r.response_count <> (SELECT count(*) FROM annotation_response x
-                WHERE x.record_id = r.id AND x.status='submitted')""",
-        [slug],
-    )
-    if n := cursor.fetchone()[0]:
-        problems.append(f"{n} records whose response_count disagrees with their responses")
-    cursor.execute(
-        """SELECT count(*) FROM (SELECT record_id, user_id FROM annotation_response
-           GROUP BY 1, 2 HAVING count(*) > 1) d"""
-    )
-    if n := cursor.fetchone()[0]:
-        problems.append(f"{n} duplicate (record, user) responses")
-    cursor.execute(
-        """SELECT count(*) FROM (SELECT record_id, count(*) FROM annotation_slot
-           WHERE filled GROUP BY 1 HAVING count(*) > 2) d"""
-    )
-    if n := cursor.fetchone()[0]:
-        problems.append(f"{n} records with more than 2 filled slots")
-    cursor.execute(
-        """SELECT count(*) FROM (SELECT holder_id, campaign_id FROM annotation_slot
-           WHERE NOT filled AND holder_id IS NOT NULL AND expires_at > now()
-           GROUP BY 1, 2 HAVING count(*) > 1) d"""
-    )
-    if n := cursor.fetchone()[0]:
-        problems.append(f"{n} users holding two live leases")
-    return problems
 
 
 @dataclass
@@ -454,73 +286,6 @@ def report(system: System, clients: int, floor: dict, loop: dict) -> dict:
     for e in errors[:5]:
         print(f"    {e}")
     return row
-
-
-def wsgi_call(app, method: str, path: str, token: str | None = None, body: bytes = b""):
-    """One request through Django's WSGI handler in this process (for --profile)."""
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http",
-    }
-    if token:
-        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    status = []
-    data = b"".join(app(environ, lambda s, h, *a: status.append(s)))
-    return int(status[0].split()[0]), data
-
-
-def profile_child(root: str, db_url: str, redis_url: str, slug: str, token: str, n: int) -> None:
-    """In process, under cProfile: `n` loops (next + submit) and `n` /healthz requests of
-    the checkout at `root`; prints the top lines of each."""
-    os.chdir(root)
-    sys.path.insert(0, root)
-    os.environ.update(server_env(db_url, redis_url))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "commonset.settings"
-    from django.core.wsgi import get_wsgi_application
-
-    app = get_wsgi_application()
-
-    def loop(count):
-        for i in range(count):
-            status, data = wsgi_call(app, "POST", f"/api/v1/campaigns/{slug}/next/", token)
-            if status != 200:
-                raise SystemExit(f"next answered {status}: {data[:200]!r}")
-            record_id = json.loads(data)["record"]["id"]
-            body = json.dumps({"values": {"quality": 1 + i % 5}}).encode()
-            status, data = wsgi_call(
-                app, "PUT", f"/api/v1/records/{record_id}/response/", token, body
-            )
-            if status not in (200, 201):
-                raise SystemExit(f"submit answered {status}: {data[:200]!r}")
-
-    def healthz(count):
-        for _ in range(count):
-            wsgi_call(app, "GET", "/healthz")
-
-    for name, func in (("loop (next + submit)", loop), ("/healthz", healthz)):
-        func(20)  # warm: connection, prepared statements, caches
-        profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on PostgreSQL
-        started = time.process_time()
-        profiler.runcall(func, n)
-        cpu = (time.process_time() - started) / n * 1000
-        print(f"--- {root}: {name}, {n} times, {cpu:.2f} ms CPU each (with cProfile)")
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime")
-        stats.print_stats(15)
-        if os.environ.get("BENCH_PROFILE_CUMULATIVE"):
-            stats.sort_stats("cumulative").print_stats(45)
-        print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
 
 
 def worktree_add(rev: str) -> Path:

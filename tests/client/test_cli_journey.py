@@ -35,8 +35,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from accounts.services import api_token_create
 from annotation.models import Response
+from bench._loop_site import server_env
 from bench._servers import free_port, gunicorn_start, gunicorn_stop
-from bench.loop import server_env
 from campaigns.models import Campaign
 from campaigns.publishing.dataset import pseudonym
 from tests.campaigns.programme import make_organiser

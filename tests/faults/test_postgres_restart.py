@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import psycopg
 import pytest
 
+from bench._loop_site import check_invariants, server_env
 from bench._servers import ROOT, free_port, gunicorn_start, gunicorn_stop
-from bench.loop import check_invariants, server_env
 from tests.conftest import CI
 from tests.faults.servers import PrivatePostgres, postgres_missing
 

@@ -16,8 +16,8 @@ import time
 import pytest
 
 from accounts.services import api_token_create
+from bench._loop_site import server_env
 from bench._servers import free_port, gunicorn_start, gunicorn_stop
-from bench.loop import server_env
 from campaigns.models import Application, Campaign, Provisioning
 from tests.campaigns.programme import make_application, make_organiser
 from tests.faults.servers import PrivateRedis

@@ -5,4 +5,9 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from . import schema, signals, signin_limits  # noqa: F401  (schema extension, receivers)
+        from . import (  # noqa: F401  (schema extension, receivers)
+            schema,
+            signals,
+            signin_limits,
+            token_generations,
+        )

@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from commonset.rawrows import instance_from_row, select_list, width
-from commonset.throttling import Hit, UserThrottle, redis_client, redis_gate
+from commonset.throttling import Gate, Hit, UserThrottle, redis_client, redis_gate
 
 from .models import ApiToken, User
 from .selectors import user_language
@@ -21,6 +22,7 @@ from .signin_limits import (
     failures_wait_seconds,
     wait_from_start,
 )
+from .token_generations import TOKEN_ROWS_MAX_AGE, generation_key
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -35,7 +37,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     With Redis, that check also counts the request against the user throttle of the user
     the token's prefix last belonged to in this process (one round trip for both); the
     throttle (commonset/throttling.py) then uses that count, or takes it back if the token
-    turns out not to be that user's."""
+    turns out not to be that user's.
+
+    That round trip also reads the user's token generation (accounts/token_generations.py):
+    while it has not moved, the token's and user's rows read by an earlier request in this
+    process are used again instead of querying them (for at most TOKEN_ROWS_MAX_AGE s)."""
 
     keyword = "Bearer"
 
@@ -52,10 +58,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         raw = raw.strip()
         prefix = _prefix_of(raw)
-        hit = _refuse_if_over_limit(request, user_id=_USER_OF_PREFIX.get(prefix))
+        known = _KNOWN.get(prefix)
+        gate = _refuse_if_over_limit(request, user_id=known.user_id if known else None)
+        hit = gate.hit if gate else None
         if prefix is None:
             _fail(request, _("Malformed API token."), hit)
-        token = _token_with_user(prefix)
+        generation = gate.generation if gate else None
+        token, remember = _token_with_user(prefix, known, generation)
         if token is None or not hmac.compare_digest(token.digest, api_token_digest(raw)):
             _fail(request, _("Unknown API token."), hit)
         if token.revoked_at is not None:
@@ -64,9 +73,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             _fail(request, _("This API token has expired."), hit)
         if not token.user.is_active:
             _fail(request, _("This account is disabled."), hit)
-        if len(_USER_OF_PREFIX) >= 10_000:
-            _USER_OF_PREFIX.clear()
-        _USER_OF_PREFIX[prefix] = token.user_id
+        if remember is not None:
+            if len(_KNOWN) >= 10_000:
+                _KNOWN.clear()
+            # The generation was read before the rows: a change committed in between bumps
+            # it after this read, so these rows are never reused past a change.
+            _KNOWN[prefix] = known = remember
         if hit is not None:
             # UserThrottle uses this count instead of asking Redis again.
             request.throttle_hit = hit
@@ -74,6 +86,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         # Write at most once a minute per token so the hot path stays read-only.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            if known is not None:
+                known.row = None  # the kept row has the old time: read it again
         # The token's owner reads the API's messages in their saved language, as on pages.
         if language := user_language(token.user):
             translation.activate(language)
@@ -85,29 +99,62 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 _TOKEN_SQL = None
 
-# A token's prefix -> its user's id, as last authenticated in this process. A token never
-# changes hands, so this only lets the throttle's count ride on the bad-token check.
-_USER_OF_PREFIX: dict[str, int] = {}
+
+@dataclass
+class _Known:
+    """What this process knows of a token's prefix: its user (a token never changes hands,
+    so the throttle's count can ride on the bad-token check), and the rows last read with
+    the user's token generation at that time (None: not to be reused)."""
+
+    user_id: int
+    generation: int | None = None
+    read_at: float = 0.0
+    row: tuple | None = None
 
 
-def _token_with_user(prefix: str) -> ApiToken | None:
-    """The token of this prefix with its user, in one hand-written query: on every API
-    request, compiling the ORM's select_related cost more CPU than the query itself."""
+_KNOWN: dict[str, _Known] = {}
+
+
+def _token_with_user(prefix: str, known: _Known | None, generation: int | None):
+    """The token of this prefix with its user, and what to remember of them once they have
+    authenticated (None: nothing new). The rows `known` holds are used while `generation`
+    (the user's, read just now) is the one they were read under; otherwise one
+    hand-written query reads them (on every API request, compiling the ORM's
+    select_related cost more CPU than the query itself)."""
     global _TOKEN_SQL
-    if _TOKEN_SQL is None:
-        _TOKEN_SQL = (
-            f"SELECT {select_list(ApiToken, 't')}, {select_list(User, 'u')}"  # noqa: S608
-            f" FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u"
-            " ON u.id = t.user_id WHERE t.prefix = %s"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(_TOKEN_SQL, [prefix])
-        row = cursor.fetchone()
-    if row is None:
-        return None
+    remember = None
+    if (
+        known is not None
+        and known.row is not None
+        and generation is not None
+        and generation == known.generation
+        and time.monotonic() - known.read_at < TOKEN_ROWS_MAX_AGE
+    ):
+        row = known.row
+    else:
+        if _TOKEN_SQL is None:
+            _TOKEN_SQL = (
+                f"SELECT {select_list(ApiToken, 't')}, {select_list(User, 'u')}"  # noqa: S608
+                f" FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u"
+                " ON u.id = t.user_id WHERE t.prefix = %s"
+            )
+        read_at = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute(_TOKEN_SQL, [prefix])
+            row = cursor.fetchone()
+        if row is None:
+            return None, None
+        remember = _Known(0, generation, read_at, row)
+    # Fresh instances on every request: code may keep things on request.user.
     token = instance_from_row(ApiToken, row)
     token.user = instance_from_row(User, row, width(ApiToken))
-    return token
+    if remember is not None:
+        remember.user_id = token.user_id
+        if known is None or known.user_id != token.user_id:
+            # The generation read was not this user's (or none was read): keep the user
+            # for the next request's round trip, not the rows.
+            remember.generation = remember.row = None
+    return token, remember
 
 
 def _prefix_of(raw: str) -> str | None:
@@ -130,9 +177,10 @@ def _client_key(request) -> str:
     return f"apitoken:client:{hashlib.sha256(client_address(request).encode()).hexdigest()}"
 
 
-def _refuse_if_over_limit(request, user_id: int | None = None) -> Hit | None:
+def _refuse_if_over_limit(request, user_id: int | None = None) -> Gate | None:
     """429 when this client is over the bad-token limit. With Redis and `user_id`, the same
-    round trip counts the request against that user's throttle, and that count is returned."""
+    round trip counts the request against that user's throttle and reads their token
+    generation; both are in the Gate returned (None: no round trip was made)."""
     limit, window = _bad_token_limits()
     cache = caches["signin"]
     client = redis_client(cache)
@@ -150,11 +198,12 @@ def _refuse_if_over_limit(request, user_id: int | None = None) -> Hit | None:
         now=time.time(),
         bad=(cache.make_key(f"{key}:n"), cache.make_key(f"{key}:t"), limit) if limit > 0 else None,
         throttle=throttle,
+        generation_key=generation_key(user_id) if user_id is not None else None,
     )
     if gate.blocked:
         started = cache.client.decode(gate.blocked_since) if gate.blocked_since else None
         _refuse(wait_from_start(started, window))
-    return gate.hit
+    return gate
 
 
 def _refuse(wait: int) -> None:

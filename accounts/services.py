@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ApiToken, OrgMembership, User
+from .token_generations import token_owner_changed
 
 API_TOKEN_PREFIX = "cs_"  # noqa: S105 (a public marker, not a secret)
 
@@ -46,11 +47,12 @@ def api_token_create(
 
 def api_token_revoke(*, user: User, token_id: int) -> bool:
     """Revoke one of the user's tokens; False when it is not theirs or already revoked."""
-    return bool(
-        ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+    revoked = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
     )
+    if revoked:  # an update sends no signal: every process's kept rows must go
+        token_owner_changed(user.pk)
+    return bool(revoked)
 
 
 def api_tokens_purge_expired(*, older_than_days: int = 30) -> int:

@@ -25,28 +25,40 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 log = logging.getLogger(__name__)
 
-# KEYS: a bad-token count (":n"), when it started (":t"), a throttle's sorted set.
+# KEYS: a bad-token count (":n"), when it started (":t"), a throttle's sorted set, a
+# generation to read ("-": none; accounts/token_generations.py).
 # ARGV: the bad-token limit (0: no check), now, the window in seconds, the requests allowed
-# in it (-1: no throttle), a member naming this request.
+# in it (-1: no throttle), a member naming this request, a random generation to start at.
+# The reply's last element is the generation (false when there is none to read). A missing
+# one starts at random (for a day), so a counter Redis lost never comes back to a value a
+# process has seen.
 _GATE_LUA = """
+local generation = false
+if KEYS[4] ~= '-' then
+  generation = redis.call('GET', KEYS[4])
+  if not generation then
+    generation = ARGV[6]
+    redis.call('SET', KEYS[4], generation, 'EX', 86400)
+  end
+end
 local limit = tonumber(ARGV[1])
 if limit > 0 and tonumber(redis.call('GET', KEYS[1]) or '0') >= limit then
-  return {'blocked', redis.call('GET', KEYS[2]) or false}
+  return {'blocked', redis.call('GET', KEYS[2]) or false, generation}
 end
 local allowed = tonumber(ARGV[4])
 if allowed < 0 then
-  return {'open'}
+  return {'open', generation}
 end
 local now, duration = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - duration)
 local count = redis.call('ZCARD', KEYS[3])
 local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')[2] or ARGV[2]
 if count >= allowed then
-  return {'throttled', count, oldest}
+  return {'throttled', count, oldest, generation}
 end
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[5])
 redis.call('EXPIRE', KEYS[3], math.ceil(duration))
-return {'allowed', count + 1, oldest}
+return {'allowed', count + 1, oldest, generation}
 """
 
 
@@ -81,25 +93,35 @@ class Gate:
     blocked: bool = False
     blocked_since: bytes | None = None  # the bad-token count's ":t" value, as stored
     hit: Hit | None = None
+    generation: int | None = None  # the counter at `generation_key` (None: none read)
 
 
-def redis_gate(client, *, now: float, bad: tuple[str, str, int] | None = None, throttle=None):
+def redis_gate(
+    client,
+    *,
+    now: float,
+    bad: tuple[str, str, int] | None = None,
+    throttle=None,
+    generation_key: str | None = None,
+):
     """In one round trip: refuse when the bad-token count `bad` = (count key, start key,
     limit) has reached its limit; otherwise count this request in `throttle` (a throttle of
-    this module with `key` set). Redis unreachable: nothing is refused (as django-redis's
+    this module with `key` set); and read the counter at `generation_key`. Redis
+    unreachable: nothing is refused and no generation is known (as django-redis's
     IGNORE_EXCEPTIONS does for the cache)."""
     script = getattr(client, "_commonset_gate", None)
     if script is None:
         script = client._commonset_gate = client.register_script(_GATE_LUA)
     member = f"{now!r}:{secrets.token_hex(4)}"
     redis_key = throttle.redis_key() if throttle is not None else "-"
-    keys = [bad[0], bad[1], redis_key] if bad else ["-", "-", redis_key]
+    keys = [*(bad[:2] if bad else ("-", "-")), redis_key, generation_key or "-"]
     args = [
         bad[2] if bad else 0,
         repr(now),
         throttle.duration if throttle is not None else 0,
         throttle.num_requests if throttle is not None else -1,
         member,
+        secrets.randbits(52),
     ]
     try:
         reply = script(keys=keys, args=args, client=client)
@@ -107,10 +129,11 @@ def redis_gate(client, *, now: float, bad: tuple[str, str, int] | None = None, t
         log.warning("Redis did not answer the throttle check", exc_info=True)
         return Gate()
     outcome = reply[0].decode() if isinstance(reply[0], bytes) else reply[0]
+    generation = int(reply[-1]) if reply[-1] is not None else None
     if outcome == "blocked":
-        return Gate(blocked=True, blocked_since=reply[1] or None)
+        return Gate(blocked=True, blocked_since=reply[1] or None, generation=generation)
     if outcome == "open":
-        return Gate()
+        return Gate(generation=generation)
     hit = Hit(
         key=throttle.key,
         allowed=outcome == "allowed",
@@ -119,7 +142,7 @@ def redis_gate(client, *, now: float, bad: tuple[str, str, int] | None = None, t
         member=member,
         redis_key=redis_key,
     )
-    return Gate(hit=hit)
+    return Gate(hit=hit, generation=generation)
 
 
 class _RateFromSettings:

@@ -122,14 +122,14 @@ def _token_with_user(prefix: str, known: _Known | None, generation: int | None):
     hand-written query reads them (on every API request, compiling the ORM's
     select_related cost more CPU than the query itself)."""
     global _TOKEN_SQL
-    remember = None
-    if (
+    reused = (
         known is not None
         and known.row is not None
         and generation is not None
         and generation == known.generation
         and time.monotonic() - known.read_at < TOKEN_ROWS_MAX_AGE
-    ):
+    )
+    if reused:
         row = known.row
     else:
         if _TOKEN_SQL is None:
@@ -144,17 +144,16 @@ def _token_with_user(prefix: str, known: _Known | None, generation: int | None):
             row = cursor.fetchone()
         if row is None:
             return None, None
-        remember = _Known(0, generation, read_at, row)
     # Fresh instances on every request: code may keep things on request.user.
     token = instance_from_row(ApiToken, row)
     token.user = instance_from_row(User, row, width(ApiToken))
-    if remember is not None:
-        remember.user_id = token.user_id
-        if known is None or known.user_id != token.user_id:
-            # The generation read was not this user's (or none was read): keep the user
-            # for the next request's round trip, not the rows.
-            remember.generation = remember.row = None
-    return token, remember
+    if reused:
+        return token, None
+    if known is not None and known.user_id == token.user_id:
+        return token, _Known(token.user_id, generation, read_at, row)
+    # The generation read was not this user's (or none was read): remember whose the token
+    # is for the next request's round trip, not the rows.
+    return token, _Known(token.user_id)
 
 
 def _prefix_of(raw: str) -> str | None:

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ApiToken, OrgMembership, User
-from .token_generations import token_owner_changed
 
 API_TOKEN_PREFIX = "cs_"  # noqa: S105 (a public marker, not a secret)
 
@@ -45,14 +44,21 @@ def api_token_create(
     return IssuedApiToken(token=token, raw=raw)
 
 
+@transaction.atomic
 def api_token_revoke(*, user: User, token_id: int) -> bool:
-    """Revoke one of the user's tokens; False when it is not theirs or already revoked."""
-    revoked = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+    """Revoke one of the user's tokens; False when it is not theirs or already revoked.
+    Saved, not updated in bulk: the save's signal tells every process's token
+    authentication (accounts/token_generations.py)."""
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(user=user, pk=token_id, revoked_at__isnull=True)
+        .first()
     )
-    if revoked:  # an update sends no signal: every process's kept rows must go
-        token_owner_changed(user.pk)
-    return bool(revoked)
+    if token is None:
+        return False
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return True
 
 
 def api_tokens_purge_expired(*, older_than_days: int = 30) -> int:

@@ -4,13 +4,13 @@ Token authentication (accounts/authentication.py) keeps the token and user rows 
 the process, and reuses them while this counter, read in the round trip the throttle makes
 anyway, has not moved and for at most TOKEN_ROWS_MAX_AGE seconds. Every change that
 authentication depends on bumps the counter when it is made and again when its
-transaction commits (rows read in between, still the old ones, are then not reused): saving or
-deleting a user or a token (signals below, which admin and the services go through) and
-revoking a token (a queryset update: accounts/services.py calls `token_owner_changed`).
+transaction commits (rows read in between, still the old ones, are then not reused):
+saving or deleting a user or a token, through the signals below (admin and the services,
+revoking a token included, save or delete).
 
 So a revoked or deleted token, a disabled account or a changed scope is refused on the
-next request in every process. A change that bypasses both (raw SQL, a queryset update
-elsewhere) or a bump lost while Redis is unreachable is seen within TOKEN_ROWS_MAX_AGE
+next request in every process. A change that bypasses the signals (raw SQL, a queryset
+update) or a bump lost while Redis is unreachable is seen within TOKEN_ROWS_MAX_AGE
 seconds. Without Redis nothing is kept and every request reads the rows.
 """
 

@@ -35,7 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/commonset_bench_import"
 )
-SECRET = "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 MAPPING = {
     "external_id": "id",
     "fields": {"prompt": "text"},
@@ -90,16 +89,13 @@ def child(path: str, label: str, code: str, kind: str, profile: bool) -> None:
     sys.path.insert(0, code)
     sys.path.insert(1, str(ROOT / "bench"))
     os.chdir(code)
+    # The parent's environment is the loop benchmark's site (_loop_site.server_env); the
+    # import runs in this process, its tasks eagerly, its API upload through the test client.
     os.environ.update(
-        DATABASE_URL=DB_URL,
-        LOG_LEVEL="WARNING",
-        DEBUG="false",
         CELERY_EAGER="true",
         ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
         DJANGO_SETTINGS_MODULE="commonset.settings",
     )
-    os.environ.setdefault("SECRET_KEY", SECRET)
     import django
 
     django.setup()
@@ -250,8 +246,7 @@ def main() -> None:
     print(f"machine: {machine()}", flush=True)
     print(f"10M-iteration Python loop: {python_loop_seconds():.2f} s", flush=True)
     _loop_site.recreate_database(DB_URL)
-    env = dict(os.environ, DATABASE_URL=DB_URL, LOG_LEVEL="WARNING")
-    env.setdefault("SECRET_KEY", SECRET)
+    env = _loop_site.server_env(DB_URL)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,

@@ -42,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._autovacuum import AutovacuumStandIn  # noqa: E402
 from bench._campaigns import machine  # noqa: E402
 from bench._loop_profile import profile_child  # noqa: E402
 from bench._loop_site import (  # noqa: E402
@@ -387,6 +388,19 @@ def main() -> None:
 
 
 def compare_and_print(systems: list[System], loads: list[int], args) -> None:
+    stand_ins = {system.name: AutovacuumStandIn(system.db_url) for system in systems}
+    for stand_in in stand_ins.values():
+        stand_in.start()
+    try:
+        compare_and_print_with(systems, loads, args)
+    finally:
+        for name, stand_in in stand_ins.items():
+            stand_in.stop()
+            if stand_in.runs:
+                print(f"[{name}] autovacuum stand-in ran: " + ", ".join(stand_in.runs))
+
+
+def compare_and_print_with(systems: list[System], loads: list[int], args) -> None:
     for system in systems:
         system.port = free_port()
         system.gunicorn = gunicorn_start(

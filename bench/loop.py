@@ -7,9 +7,10 @@ PostgreSQL, and the framework's floor (a bare Django view, `/healthz`) in the sa
 
 Creates its own database (commonset_bench_loop on the PostgreSQL at 127.0.0.1, or
 BENCH_DATABASE_URL) and empties its own Redis database (9 on 127.0.0.1, or BENCH_REDIS_URL;
-the --compare system takes the next number), migrates it, makes a campaign of 10,000
-records x 2 responses and its annotators with API tokens, starts gunicorn on a free port,
-and for each load runs two phases with that many clients: `/healthz` (the floor) and the
+the --compare system takes the next number), migrates it, makes a campaign of 40,000
+records x 2 responses (a phase that runs out of records fails the run) and its annotators
+with API tokens, starts gunicorn on a free port, and for each load runs two phases with
+that many clients: `/healthz` (the floor) and the
 loop. It prints loops/s,
 p50/p95/p99 per call, errors, gunicorn's CPU per request for the floor and for a loop
 request (next or submit) and their ratio, then checks the assignment invariants in the
@@ -258,6 +259,7 @@ def report(system: System, clients: int, floor: dict, loop: dict) -> dict:
         "loop_cpu": loop_cpu,
         "ratio": loop_cpu / floor_cpu if floor_cpu else float("nan"),
         "problems": problems,
+        "ran_out": loop["nothing_left"] > 0,
     }
     print(
         f"[{system.name}] {clients} annotators, {elapsed:.1f} s: "
@@ -286,6 +288,11 @@ def report(system: System, clients: int, floor: dict, loop: dict) -> dict:
     )
     for e in errors[:5]:
         print(f"    {e}")
+    if row["ran_out"]:
+        print(
+            f"[{system.name}]   RAN OUT OF RECORDS: this phase measured 204s, not the loop; "
+            "run again with a larger --records"
+        )
     return row
 
 
@@ -312,7 +319,7 @@ def main() -> None:
     parser.add_argument("--loads", default="", help="annotator counts, e.g. 8,32")
     parser.add_argument("--floor-seconds", type=float, default=0, help="default: seconds / 3")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--records", type=int, default=40_000)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 5)))
     parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 1)))
@@ -437,7 +444,7 @@ def compare_and_print_with(systems: list[System], loads: list[int], args) -> Non
             got = rows[(system.name, clients)]
             mean = {k: statistics.fmean(r[k] for r in got) for k in ("loops_s", "ratio")}
             violations = sum(len(r["problems"]) for r in got)
-            failed |= bool(violations)
+            failed |= bool(violations) or any(r["ran_out"] for r in got)
             line.append(
                 f"{system.name}: {mean['loops_s']:.1f} loops/s, CPU ratio to the floor "
                 f"{mean['ratio']:.2f}, invariant violations {violations}"

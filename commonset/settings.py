@@ -75,15 +75,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, the session's user and messages are Django's, passed by the API's token
+    # requests, which need none of them (commonset/browser_middleware.py).
+    "commonset.browser_middleware.SessionMiddleware",
     # The language: the language cookie (the switcher), then Accept-Language; a signed-in
-    # user's saved choice overrides both once they are known (UserLanguageMiddleware).
+    # user's saved choice overrides both once they are known (UserLanguageMiddleware, and
+    # for token requests, the token's authentication).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "commonset.browser_middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "commonset.browser_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.signin_limits.SignInLimitMiddleware",

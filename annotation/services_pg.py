@@ -24,12 +24,15 @@ from .spread import record_spread_refresh
 # LOCKED so that PostgreSQL re-checks the row's "free" condition on its latest version
 # after locking it. With the record and my draft of it; one row of nulls (but the count of
 # `mine`) when nothing is free for me, or my expired slot went to someone else meanwhile.
+# `mine` has no LIMIT: the unique index one_open_lease_per_user_per_campaign already
+# allows one row at most, and a LIMIT let the generic plan, on statistics taken while
+# fewer annotators held slots, expect many rows and scan the whole slot table for the
+# first (10 ms at 80,000 slots, against 0.1 ms by that index).
 # $1 campaign, $2 user, $3 now, $4 the new expiry.
 _PG_LEASE = """
 WITH mine AS (
   SELECT s.id, s.record_id, s.expires_at FROM annotation_slot s
   WHERE s.campaign_id = $1 AND s.holder_id = $2 AND NOT s.filled
-  LIMIT 1
 ),
 renewed AS (
   UPDATE annotation_slot SET expires_at = $4, leased_at = $3

@@ -319,6 +319,12 @@ def main() -> None:
     parser.add_argument("--loads", default="", help="annotator counts, e.g. 8,32")
     parser.add_argument("--floor-seconds", type=float, default=0, help="default: seconds / 3")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--autovacuum-naptime",
+        type=float,
+        default=10,
+        help="seconds between the autovacuum stand-in's visits (when the server's is off)",
+    )
     parser.add_argument("--records", type=int, default=40_000)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 5)))
     parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
@@ -395,7 +401,9 @@ def main() -> None:
 
 
 def compare_and_print(systems: list[System], loads: list[int], args) -> None:
-    stand_ins = {system.name: AutovacuumStandIn(system.db_url) for system in systems}
+    stand_ins = {
+        system.name: AutovacuumStandIn(system.db_url, args.autovacuum_naptime) for system in systems
+    }
     for stand_in in stand_ins.values():
         stand_in.start()
     try:

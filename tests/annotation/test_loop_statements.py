@@ -84,3 +84,27 @@ def test_token_last_used_at_is_written_at_most_once_a_minute(monkeypatch):
         api.get(url)
     assert _token_writes(later) == 1
     assert ApiToken.objects.get().last_used_at > used_at
+
+
+@pytest.mark.postgres
+def test_the_loops_prepared_statements_are_planned_once_per_connection():
+    """PostgreSQL keeps one plan for the loop's prepared statements, also after new
+    statistics (on its default it may plan them anew on every call: settings.py)."""
+    campaign = make_campaign(records=20, overlap=2)
+    api = _client(UserFactory())
+    for i in range(8):
+        if i == 4:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE annotation_slot, annotation_response, annotation_record")
+        record_id = api.post(f"/api/v1/campaigns/{campaign.slug}/next/").json()["record"]["id"]
+        put = api.put(
+            f"/api/v1/records/{record_id}/response/", {"values": {"quality": 3}}, format="json"
+        )
+        assert put.status_code == 201
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements ORDER BY name"
+        )
+        plans = cursor.fetchall()
+    assert [name for name, _, _ in plans] == ["commonset_lease", "commonset_submit"]
+    assert all(custom == 0 and generic >= 8 for _, generic, custom in plans), plans

@@ -23,6 +23,8 @@ import threading
 
 import psycopg
 
+from bench._servers import proc_cpu
+
 # Autovacuum's rule (PostgreSQL's autovacuum.c, relation_needs_vacanalyze): a table's own
 # setting (reloptions) else the server's; reltuples is -1 until the first analyze.
 _DUE = """
@@ -57,11 +59,13 @@ class AutovacuumStandIn(threading.Thread):
         self.naptime = naptime
         self.stopping = threading.Event()
         self.runs: list[str] = []  # "VACUUM ANALYZE annotation_slot", ... for the report
+        self.cpu_seconds = 0.0  # its backend's CPU (it is counted with the database's)
 
     def run(self) -> None:
         with psycopg.connect(self.db_url, autocommit=True) as conn:
             if conn.execute("SHOW autovacuum").fetchone()[0] == "on":
                 return
+            pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
             while not self.stopping.wait(self.naptime):
                 for table, vacuum, analyze in conn.execute(_DUE).fetchall():
                     if vacuum or analyze:
@@ -72,6 +76,7 @@ class AutovacuumStandIn(threading.Thread):
                         )
                         conn.execute(f'{verb} "{table}"')
                         self.runs.append(f"{verb} {table}")
+            self.cpu_seconds = proc_cpu(pid)
 
     def stop(self) -> None:
         self.stopping.set()

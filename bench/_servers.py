@@ -77,7 +77,7 @@ def wait_for(port: int, timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not answer /healthz")
 
 
-def _proc_cpu(pid: int) -> float:
+def proc_cpu(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -95,13 +95,13 @@ def cpu_snapshot(gunicorn_pgid: int, dbname: str) -> dict:
         pid = int(entry.name)
         try:
             if os.getpgid(pid) == gunicorn_pgid:
-                out["gunicorn"] += _proc_cpu(pid)
+                out["gunicorn"] += proc_cpu(pid)
                 continue
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
         if cmdline.startswith(b"postgres:") and dbname.encode() in cmdline:
-            out["postgres"] += _proc_cpu(pid)
+            out["postgres"] += proc_cpu(pid)
     t = os.times()
     out["client"] = t.user + t.system
     cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]

@@ -412,7 +412,10 @@ def compare_and_print(systems: list[System], loads: list[int], args) -> None:
         for name, stand_in in stand_ins.items():
             stand_in.stop()
             if stand_in.runs:
-                print(f"[{name}] autovacuum stand-in ran: " + ", ".join(stand_in.runs))
+                print(
+                    f"[{name}] autovacuum stand-in ({stand_in.cpu_seconds:.1f} s of PostgreSQL "
+                    "CPU, counted in the phases it fell in): " + ", ".join(stand_in.runs)
+                )
 
 
 def compare_and_print_with(systems: list[System], loads: list[int], args) -> None:

@@ -93,6 +93,9 @@ SELECT x.*, (SELECT count(*) FROM mine) FROM (SELECT 1) AS one LEFT JOIN (
 # step then sees (on the row's latest version) a count or a spread that its snapshot does
 # not explain and writes -1 instead, and the caller recomputes the spread with a statement
 # of its own (rare: two answers to one record at the same moment).
+# Every cast to a number sits inside its own CASE on $10: the statement runs on its one
+# generic plan (settings.py), where an aggregate's argument is computed for every row
+# whatever the CASE around the aggregate picks, so a bare `v::float8` fails on a label.
 # $1 record, $2 user, $3 values, $4 kept suggestion, $5 now, $6 campaign, $7 day, $8 shard,
 # $9 the disagreement question's name (null: none), $10 its kind.
 _PG_SUBMIT = """
@@ -105,7 +108,9 @@ answers AS (
 ),
 seen AS (
   SELECT (SELECT count(*) FROM answers) AS n,
-    (SELECT CASE WHEN $10 = 'rating' THEN max(v::float8) - min(v::float8)
+    (SELECT CASE WHEN $10 = 'rating'
+                   THEN max(CASE WHEN $10 = 'rating' THEN v::float8 END)
+                        - min(CASE WHEN $10 = 'rating' THEN v::float8 END)
                  WHEN count(v) > 0 THEN count(DISTINCT v) - 1 END
      FROM answers) AS spread,
     (SELECT CASE WHEN $10 = 'rating'

@@ -6,7 +6,7 @@ stay as the seed left them (no slot has a holder, the partial holder indexes loo
 and dead row versions pile up, so PostgreSQL's CPU per loop grows through a run, for every
 system measured, and more for the one whose statements lean on fresh statistics.
 
-`AutovacuumStandIn(db_url, naptime)` does, for one database, what autovacuum's launcher
+`with AutovacuumStandIn(db_url, naptime):` does, for one database, what autovacuum's launcher
 would: every `naptime` seconds it VACUUMs each table whose dead rows (or rows inserted since
 the last vacuum) pass the threshold, and ANALYZEs each whose changed rows pass the analyze
 threshold, with the server's settings and each table's own (migration annotation 0014's
@@ -78,6 +78,15 @@ class AutovacuumStandIn(threading.Thread):
                         self.runs.append(f"{verb} {table}")
             self.cpu_seconds = proc_cpu(pid)
 
-    def stop(self) -> None:
+    def __enter__(self) -> "AutovacuumStandIn":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
         self.stopping.set()
         self.join(timeout=120)
+        if self.runs:
+            print(
+                f"[{self.db_url.rsplit('/', 1)[1]}] autovacuum stand-in ({self.cpu_seconds:.1f} s "
+                "of PostgreSQL CPU, counted in the phases it fell in): " + ", ".join(self.runs)
+            )

@@ -28,6 +28,7 @@ and use bench/_loop_site.py's invariant checks and bench/_servers.py's gunicorn.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -391,7 +392,10 @@ def main() -> None:
                     check=True,
                 )
             return
-        compare_and_print(systems, loads, args)
+        with contextlib.ExitStack() as stack:
+            for system in systems:
+                stack.enter_context(AutovacuumStandIn(system.db_url, args.autovacuum_naptime))
+            compare_and_print(systems, loads, args)
     finally:
         for system in systems:
             if system.gunicorn is not None:
@@ -401,24 +405,6 @@ def main() -> None:
 
 
 def compare_and_print(systems: list[System], loads: list[int], args) -> None:
-    stand_ins = {
-        system.name: AutovacuumStandIn(system.db_url, args.autovacuum_naptime) for system in systems
-    }
-    for stand_in in stand_ins.values():
-        stand_in.start()
-    try:
-        compare_and_print_with(systems, loads, args)
-    finally:
-        for name, stand_in in stand_ins.items():
-            stand_in.stop()
-            if stand_in.runs:
-                print(
-                    f"[{name}] autovacuum stand-in ({stand_in.cpu_seconds:.1f} s of PostgreSQL "
-                    "CPU, counted in the phases it fell in): " + ", ".join(stand_in.runs)
-                )
-
-
-def compare_and_print_with(systems: list[System], loads: list[int], args) -> None:
     for system in systems:
         system.port = free_port()
         system.gunicorn = gunicorn_start(

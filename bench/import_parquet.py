@@ -15,6 +15,14 @@ in its own child process and prints records/s and the peak resident memory (abso
 above the process's baseline): the peaks at 100k and 1M should be about equal (memory flat
 in the number of records).
 
+After each parquet import of this tree, a child measures the database's own floor for those
+rows: it reads back what the import wrote (COPY … TO, untimed), empties the tables, and
+times plain COPY … FROM of the same records (ids reserved up front) and their slots, in
+batches of the import's size, each batch its own transaction without waiting for the WAL
+flush, as the import's are: no staging, no probe, no conversion. The import's rate over that
+floor is what "imports at database speed" asks (issue 17); the floor itself is what the
+schema's indexes and constraints cost on this machine that day.
+
 `--compare REV` also runs the same imports with the code of a git revision (extracted with
 `git archive` into a temporary folder), alternating with this tree's, `--repeat` times
 each, so that both are measured in the same run on this shared machine. `--profile` runs
@@ -24,6 +32,7 @@ of timing it cleanly (profiled figures are slower).
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -188,6 +197,86 @@ def child(path: str, label: str, code: str, kind: str, profile: bool) -> None:
     )
 
 
+def floor(label: str) -> None:
+    """The database's floor for the rows the last import wrote: COPY them (and their slots)
+    straight into the tables, timed, in the import's batches."""
+    os.environ.update(CELERY_EAGER="true", DJANGO_SETTINGS_MODULE="commonset.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from annotation.imports import limits
+    from campaigns.models import Campaign
+
+    campaign = Campaign.objects.get(slug="bench").pk
+    connection.ensure_connection()
+    raw = connection.connection
+    written = bytearray()
+    with raw.cursor() as cursor:
+        with cursor.copy(
+            "COPY (SELECT external_id, fields, metadata, suggestions, overlap"
+            " FROM annotation_record WHERE campaign_id = %s ORDER BY id) TO STDOUT",
+            [campaign],
+        ) as copy:
+            for data in copy:
+                written += data
+        lines = bytes(written).split(b"\n")[:-1]
+        del written
+        n = len(lines)
+        cursor.execute("TRUNCATE annotation_record CASCADE")
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('annotation_record', 'id'))")
+        first = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('annotation_record', 'id'), %s)",
+            [first + n - 1],
+        )
+    now = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime()).encode()
+    prefix = f"\t{campaign}\t".encode()
+    batches = []
+    for start in range(0, n, limits.BATCH_SIZE):
+        records, slots = [], []
+        for offset, line in enumerate(lines[start : start + limits.BATCH_SIZE]):
+            record = first + start + offset
+            external_id, fields, metadata, suggestions, overlap = line.split(b"\t")
+            records.append(
+                b"\t".join(
+                    (
+                        str(record).encode() + prefix + external_id,
+                        fields,
+                        metadata,
+                        suggestions,
+                        b"0",
+                        overlap,
+                        now,
+                    )
+                )
+            )
+            slots += [
+                f"{campaign}\t{record}\t{k}\tf\t0".encode() for k in range(1, int(overlap) + 1)
+            ]
+        batches.append((b"\n".join(records) + b"\n", b"\n".join(slots) + b"\n"))
+    del lines
+    started = time.perf_counter()
+    with raw.cursor() as cursor:
+        for records, slots in batches:
+            with raw.transaction():  # Django's connection is in autocommit: BEGIN … COMMIT
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                with cursor.copy(
+                    "COPY annotation_record (id, campaign_id, external_id, fields, metadata,"
+                    " suggestions, response_count, overlap, created_at) FROM STDIN"
+                ) as copy:
+                    copy.write(records)
+                with cursor.copy(
+                    "COPY annotation_slot (campaign_id, record_id, number, filled,"
+                    " record_responses) FROM STDIN"
+                ) as copy:
+                    copy.write(slots)
+    elapsed = time.perf_counter() - started
+    print(f"{label}: {n:,} records in {elapsed:.2f} s = {n / elapsed:,.0f} records/s", flush=True)
+
+
 def _profiled(run) -> None:
     """`run` under cProfile, the threads it starts (the import's reader) each under their
     own profiler; prints the merged top lines by own time and by cumulative time."""
@@ -232,8 +321,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--compare", metavar="REV", help="also run this revision's code")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-floor", action="store_true", help="skip the COPY floor")
     parser.add_argument("--child", nargs=4, metavar=("PATH", "LABEL", "CODE", "KIND"))
+    parser.add_argument("--floor-child", metavar="LABEL")
     args = parser.parse_args()
+    if args.floor_child:
+        floor(args.floor_child)
+        return
     if args.child:
         child(*args.child, profile=args.profile)
         return
@@ -260,7 +354,7 @@ def main() -> None:
         systems = [("this tree", ROOT)]
         if args.compare:
             systems.append((args.compare, _extract(args.compare, Path(tmp) / "compare")))
-        files = []
+        files, rates = [], {}
         for rows in args.records:
             path = folder / f"records-{rows}.parquet"
             write_parquet(path, rows)
@@ -276,7 +370,38 @@ def main() -> None:
                     label = f"[{name}, run {run}] {what}{mib}"
                     command = [sys.executable, __file__, "--child", str(path), label]
                     command += [str(code), kind] + (["--profile"] if args.profile else [])
-                    subprocess.run(command, cwd=code, env=env, check=True)
+                    rates.setdefault((what, name), []).append(_run(command, code, env))
+                    if kind == "parquet" and code == ROOT and not (args.no_floor or args.profile):
+                        label = f"[database floor, run {run}] {what}: COPY into the tables"
+                        command = [sys.executable, __file__, "--floor-child", label]
+                        rates.setdefault((what, "floor"), []).append(_run(command, ROOT, env))
+        _summary(rates, [what for _k, _p, what, _s in files], [name for name, _c in systems])
+
+
+def _run(command: list[str], cwd: Path, env: dict) -> float | None:
+    """Run a child, echoing what it prints; its records/s (None under --profile)."""
+    done = subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.PIPE, text=True)
+    print(done.stdout, end="", flush=True)
+    rate = re.search(r"= ([\d,]+) records/s", done.stdout)
+    return float(rate.group(1).replace(",", "")) if rate else None
+
+
+def _summary(rates: dict, whats: list[str], names: list[str]) -> None:
+    """Best rate of each system per file, the ratios to the compared revision and to the
+    database floor."""
+    print("\nsummary (best of the runs):", flush=True)
+    for what in whats:
+        best = {
+            name: max(filter(None, rates.get((what, name), [])), default=None)
+            for name in [*names, "floor"]
+        }
+        parts = [f"{name} {rate:,.0f}/s" for name, rate in best.items() if rate]
+        tree = best[names[0]]
+        if tree and len(names) > 1 and best[names[1]]:
+            parts.append(f"x{tree / best[names[1]]:.2f} against {names[1]}")
+        if tree and best["floor"]:
+            parts.append(f"{tree / best['floor']:.0%} of the floor")
+        print(f"  {what}: " + "; ".join(parts), flush=True)
 
 
 if __name__ == "__main__":

@@ -161,7 +161,8 @@ class Record(models.Model):
     # Disagreement among the counted responses on the campaign's disagreement question,
     # kept with them (annotation/spread.py says how). PostgreSQL indexes it as (campaign,
     # spread DESC NULLS LAST, id) for the review queue and the records browser, and the
-    # text of `fields` with pg_trgm (migration 0010; SQLite has no such index).
+    # values in `fields` with pg_trgm (record_text.py, migration 0015; SQLite has no such
+    # index).
     spread = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

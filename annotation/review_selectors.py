@@ -34,6 +34,7 @@ from campaigns.access import campaign_user_is_reviewer
 from campaigns.models import Campaign, CampaignBlock
 
 from .models import Question, Record, Response, ReviewStatus
+from .record_text import RecordText, needle
 from .review_models import RecordComment
 from .selectors import record_get_for_user
 from .spread import spread_expression, spread_question
@@ -102,9 +103,12 @@ def _disagreement(campaign: Campaign, name: str, record_path: str):
 
 
 def records_text_filter(records: QuerySet[Record], q: str) -> QuerySet[Record]:
-    """Records whose fields' text holds `q`, ignoring case: UPPER(fields::text) LIKE on
-    PostgreSQL, which migration 0010's pg_trgm index serves; a plain scan on SQLite."""
-    return records.alias(fields_text=Cast("fields", TextField())).filter(fields_text__icontains=q)
+    """Records with a value in their fields that holds `q`, ignoring case (record_text.py):
+    on PostgreSQL UPPER(…) LIKE, which migration 0015's pg_trgm index serves; a plain scan
+    on SQLite."""
+    return records.alias(fields_text=RecordText("fields")).filter(
+        fields_text__icontains=needle(q)
+    )
 
 
 def records_browse(campaign: Campaign, filters: RecordFilters) -> QuerySet[Record]:

@@ -198,6 +198,38 @@ def test_text_filter_finds_the_same_records_on_either_database():
     assert ids("nothing like it") == []
 
 
+@pytest.mark.django_db
+def test_text_filter_searches_the_values_whatever_their_script_and_punctuation():
+    """Arabic text is found on SQLite too (its JSON keeps \\u escapes), a field's name
+    matches nothing, a quote, a backslash and a line break are found, and values inside
+    lists and objects (a conversation's turns) are searched as well."""
+    campaign = make_campaign(records=0)
+    arabic, quoted, chat, plain = add_records(campaign, 4)
+    Record.objects.filter(pk=arabic.pk).update(fields={"prompt": "مرحبا بالعالم"})
+    Record.objects.filter(pk=quoted.pk).update(
+        fields={"prompt": 'She said "yes"\nthen C:\\temp, 42'}
+    )
+    Record.objects.filter(pk=chat.pk).update(
+        fields={"prompt": [{"role": "user", "content": "¿Dónde está?"}], "turns": 3}
+    )
+    Record.objects.filter(pk=plain.pk).update(fields={"prompt": "plain words"})
+
+    def ids(q):
+        filters = review_selectors.RecordFilters(q=q)
+        return [r.pk for r in review_selectors.records_browse(campaign, filters)]
+
+    assert ids("بالعالم") == [arabic.pk]
+    assert ids("prompt") == []
+    assert ids('"yes"') == [quoted.pk]
+    assert ids('yes"\nthen') == [quoted.pk]
+    assert ids("c:\\temp") == [quoted.pk]
+    assert ids("Dónde") == [chat.pk]
+    assert ids("user") == [chat.pk]
+    assert ids("42") == [quoted.pk]
+    assert ids("3") == [chat.pk]
+    assert ids("words") == [plain.pk]
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_three_queries_can_walk_their_indexes():
@@ -211,7 +243,7 @@ def test_the_three_queries_can_walk_their_indexes():
         by_spread = review_selectors.records_browse(
             campaign, review_selectors.RecordFilters(sort="disagreement")
         )
-        assert "record_fields_trgm" in text.order_by().explain()
+        assert "record_text_trgm" in text.order_by().explain()
         assert "record_spread_order" in by_spread[:50].explain()
         assert "record_spread_order" in review_selectors.review_queue(campaign)[:50].explain()
     assert Response.objects.count() == 0

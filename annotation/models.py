@@ -249,8 +249,11 @@ class Slot(models.Model):
         ordering = ["record_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["record", "number"], name="uniq_slot_number"),
+            # Holder first: on statistics taken before anyone held a slot (right after an
+            # import) PostgreSQL may look up "my slots" through this index; holder first,
+            # that reads my held slots, not every held slot of every campaign.
             models.UniqueConstraint(
-                fields=["record", "holder"],
+                fields=["holder", "record"],
                 condition=Q(holder__isnull=False),
                 name="one_slot_per_user_per_record",
             ),

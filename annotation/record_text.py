@@ -62,6 +62,4 @@ def record_text(fields_json: str | None) -> str | None:
 def sqlite_functions_register(sender, connection, **kwargs) -> None:
     """connection_created receiver: RecordText's function on every SQLite connection."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function(
-            SQLITE_FUNCTION, 1, record_text, deterministic=True
-        )
+        connection.connection.create_function(SQLITE_FUNCTION, 1, record_text, deterministic=True)

@@ -21,7 +21,10 @@ serves). Both give the same figures (tests/annotation/test_quality.py runs both)
 Gold accuracy is not here yet (annotation/gold.py adds it).
 
 The refresh runs in a Celery task, debounced (`annotator_quality_refresh_soon`, called
-after submits and reviews), or when the lead asks for it.
+after submits and reviews), or when the lead asks for it. The debounced one is sent after
+the answer has committed and may not fail the request that saved it (a robust on_commit:
+a broker out of reach, or the task itself where Celery runs eagerly, is logged instead;
+the next debounced send or the lead's Refresh makes up for it).
 """
 
 from __future__ import annotations
@@ -145,7 +148,8 @@ def annotator_quality_refresh_soon(*, campaign_id: int) -> None:
     transaction.on_commit(
         lambda: annotator_quality_refresh_task.apply_async(
             (campaign_id,), countdown=DEBOUNCE_SECONDS
-        )
+        ),
+        robust=True,  # the answer is saved: a failure here is logged, not answered 500
     )
 
 

@@ -94,7 +94,8 @@ def write_jsonl(path: Path, rows: int) -> None:
 
 
 # --- child: one import in its own process -----------------------------------------------
-def child(path: str, label: str, code: str, kind: str, profile: bool) -> None:
+def _django_setup(code: str) -> None:
+    """Django in this child process, with the code in `code` (this tree or a revision's)."""
     sys.path.insert(0, code)
     sys.path.insert(1, str(ROOT / "bench"))
     os.chdir(code)
@@ -108,6 +109,10 @@ def child(path: str, label: str, code: str, kind: str, profile: bool) -> None:
     import django
 
     django.setup()
+
+
+def child(path: str, label: str, code: str, kind: str, profile: bool) -> None:
+    _django_setup(code)
 
     from _loop_site import make_campaign  # the loop benchmark's: one field and question
     from django.db import connection
@@ -200,11 +205,7 @@ def child(path: str, label: str, code: str, kind: str, profile: bool) -> None:
 def floor(label: str) -> None:
     """The database's floor for the rows the last import wrote: COPY them (and their slots)
     straight into the tables, timed, in the import's batches."""
-    os.environ.update(CELERY_EAGER="true", DJANGO_SETTINGS_MODULE="commonset.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    _django_setup(str(ROOT))
     from django.db import connection
 
     from annotation.imports import limits

@@ -348,10 +348,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Record imports -------------------------------------------------------------------
-# The largest upload accepted, and the most rows one import may bring in.
 # How long after closing a campaign its lead may reopen it (organisers may at any time).
 CAMPAIGN_REOPEN_GRACE_DAYS = env.int("CAMPAIGN_REOPEN_GRACE_DAYS", default=14)
+
+# --- Record imports -------------------------------------------------------------------
+# The largest upload accepted, and the most rows one import may bring in.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 # Decompressed sizes: a compressed file can hold far more than its size says.
@@ -372,12 +373,12 @@ HUB_BACKEND = env.str("HUB_BACKEND", default="local")
 if HUB_BACKEND not in {"local", "huggingface"}:
     raise ImproperlyConfigured("HUB_BACKEND must be 'local' or 'huggingface'.")
 HUB_LOCAL_DIR = Path(env.str("HUB_LOCAL_DIR", default=str(VAR_DIR / "hub")))
-# Every Hub request gets this timeout (huggingface_hub's own client has none).
 # The organisation campaigns are hosted in unless their cohort or application names another
 # (the programme's organisation on the Hub; the service account needs write access there).
 HUB_NAMESPACE = env.str(
     "HUB_NAMESPACE", default="commonset-local" if HUB_BACKEND == "local" else ""
 )
+# Every Hub request gets this timeout (huggingface_hub's own client has none).
 HUB_HTTP_TIMEOUT_SECONDS = env.float("HUB_HTTP_TIMEOUT_SECONDS", default=30.0)
 # How long the service account's organisations and roles (whoami-v2) are remembered, so
 # that the application form and the approval page do not ask the Hub on every view.

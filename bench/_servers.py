@@ -25,7 +25,7 @@ def gunicorn_start(
     """gunicorn serving the site on 127.0.0.1:port in its own process group, returned once
     /healthz answers; gunicorn_stop ends that group by its id. `log`: a file for its output
     (default: this process's). `root`: the checkout to serve (bench/loop.py --compare serves
-    an older commit's from a temporary worktree, with this checkout's virtualenv)."""
+    an older commit's from bench/_revisions.py's temporary folder, with this virtualenv)."""
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),

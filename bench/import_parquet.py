@@ -23,14 +23,15 @@ flush, as the import's are: no staging, no probe, no conversion. The import's ra
 floor is what "imports at database speed" asks (issue 17); the floor itself is what the
 schema's indexes and constraints cost on this machine that day.
 
-`--compare REV` also runs the same imports with the code of a git revision (extracted with
-`git archive` into a temporary folder), alternating with this tree's, `--repeat` times
+`--compare REV` also runs the same imports with the code of a git revision (extracted into a
+temporary folder by bench/_revisions.py), alternating with this tree's, `--repeat` times
 each, so that both are measured in the same run on this shared machine. `--profile` runs
 each import under cProfile (its reader thread included) and prints the top lines instead
 of timing it cleanly (profiled figures are slower).
 """
 
 import argparse
+import contextlib
 import os
 import re
 import subprocess
@@ -306,15 +307,6 @@ def _profiled(run) -> None:
 
 
 # --- parent ------------------------------------------------------------------------------
-def _extract(rev: str, into: Path) -> Path:
-    into.mkdir()
-    archive = subprocess.run(
-        ["git", "archive", rev], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -336,6 +328,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     import _loop_site
     from _campaigns import machine
+    from _revisions import revision_checkout
     from _timing import python_loop_seconds
 
     print(f"machine: {machine()}", flush=True)
@@ -348,13 +341,13 @@ def main() -> None:
         env=env,
         check=True,
     )
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         env["COMMONSET_VAR_DIR"] = tmp
         folder = Path(tmp) / "media" / "imports"
         folder.mkdir(parents=True)
         systems = [("this tree", ROOT)]
         if args.compare:
-            systems.append((args.compare, _extract(args.compare, Path(tmp) / "compare")))
+            systems.append((args.compare, stack.enter_context(revision_checkout(args.compare))))
         files, rates = [], {}
         for rows in args.records:
             path = folder / f"records-{rows}.parquet"

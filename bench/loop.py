@@ -16,9 +16,9 @@ p50/p95/p99 per call, errors, gunicorn's CPU per request for the floor and for a
 request (next or submit) and their ratio, then checks the assignment invariants in the
 database. It stops only the gunicorn it started (by PID).
 
-`--compare <rev>` checks <rev> out into a temporary git worktree and runs that commit's
-site beside this checkout's (each with its own database, seeded by its own
-`--seed-only`), alternating phase by phase with the same load, and prints both. `--profile`
+`--compare <rev>` checks <rev> out into a temporary folder (bench/_revisions.py) and
+runs that commit's site beside this checkout's (each with its own database, seeded by its
+own `--seed-only`), alternating phase by phase with the same load, and prints both. `--profile`
 runs 300 loops and 300 `/healthz` requests in process (Django's WSGI handler, no gunicorn)
 under cProfile and prints the top lines (for <rev> too with --compare).
 
@@ -29,15 +29,11 @@ and use bench/_loop_site.py's invariant checks and bench/_servers.py's gunicorn.
 
 import argparse
 import contextlib
-import http.client
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench._autovacuum import AutovacuumStandIn  # noqa: E402
 from bench._campaigns import machine  # noqa: E402
+from bench._loop_clients import Annotator, HealthClient, pct  # noqa: E402
 from bench._loop_profile import profile_child  # noqa: E402
 from bench._loop_site import (  # noqa: E402
     DB_URL,
@@ -58,115 +55,14 @@ from bench._loop_site import (  # noqa: E402
     server_env,
     setup_django,
 )
+from bench._revisions import revision_checkout  # noqa: E402
 from bench._servers import cpu_snapshot, free_port, gunicorn_start, gunicorn_stop  # noqa: E402
 from bench._timing import load_average, python_loop_seconds  # noqa: E402
 
 
-class HealthClient(threading.Thread):
-    """The floor: GET /healthz (plain Django, no authentication) in a loop."""
-
-    def __init__(self, port, stop_at, results):
-        super().__init__(daemon=True)
-        self.port, self.stop_at, self.results = port, stop_at, results
-
-    def run(self):
-        conn = None
-        while time.time() < self.stop_at:
-            if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            t0 = time.perf_counter()
-            try:
-                conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
-                response = conn.getresponse()
-                response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                conn = None
-                self.results["errors"].append(f"healthz: {exc}")
-                continue
-            self.results["healthz"].append(time.perf_counter() - t0)
-            if response.status != 200:
-                self.results["errors"].append(f"healthz {response.status}")
-            if response.getheader("Connection", "").lower() == "close":
-                conn.close()
-                conn = None
-
-
-class Annotator(threading.Thread):
-    def __init__(self, port, slug, token, stop_at, results):
-        super().__init__(daemon=True)
-        self.port, self.slug, self.stop_at, self.results = port, slug, stop_at, results
-        self.headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "Host": "127.0.0.1",
-        }
-        self.conn = None
-
-    def call(self, method, path, body=None):
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            t0 = time.perf_counter()
-            try:
-                self.conn.request(method, path, body=body, headers=self.headers)
-                response = self.conn.getresponse()
-                data = response.read()
-            except (OSError, http.client.HTTPException):
-                self.conn.close()
-                self.conn = None
-                if attempt:
-                    raise
-                continue
-            elapsed = time.perf_counter() - t0
-            if response.getheader("Connection", "").lower() == "close":
-                self.conn.close()
-                self.conn = None
-            return response.status, data, elapsed
-        raise RuntimeError("unreachable")
-
-    def run(self):
-        r = self.results
-        n = 0
-        while time.time() < self.stop_at:
-            try:
-                status, data, t = self.call("POST", f"/api/v1/campaigns/{self.slug}/next/")
-            except Exception as exc:
-                r["errors"].append(f"next: {exc}")
-                continue
-            r["next"].append(t)
-            if status == 204:
-                r["nothing_left"] += 1
-                time.sleep(0.05)
-                continue
-            if status != 200:
-                r["errors"].append(f"next {status}: {data[:200]!r}")
-                continue
-            record_id = json.loads(data)["record"]["id"]
-            body = json.dumps({"values": {"quality": 1 + n % 5}})
-            try:
-                status, data, t = self.call("PUT", f"/api/v1/records/{record_id}/response/", body)
-            except Exception as exc:
-                r["errors"].append(f"submit: {exc}")
-                continue
-            r["submit"].append(t)
-            if status not in (200, 201):
-                r["errors"].append(f"submit {status}: {data[:200]!r}")
-                continue
-            r["loops"] += 1
-            n += 1
-
-
-def pct(values, p):
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
-
-
 @dataclass
 class System:
-    """One site under test: a checkout (this one, or <rev> in a temporary worktree), its
+    """One site under test: a checkout (this one, or <rev> in a temporary folder), its
     database, campaign and gunicorn."""
 
     name: str
@@ -297,22 +193,6 @@ def report(system: System, clients: int, floor: dict, loop: dict) -> dict:
     return row
 
 
-def worktree_add(rev: str) -> Path:
-    path = Path(tempfile.mkdtemp(prefix="commonset-bench-")) / "checkout"
-    subprocess.run(
-        ["git", "worktree", "add", "--detach", str(path), rev],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    return path
-
-
-def worktree_remove(path: Path) -> None:
-    subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
-    shutil.rmtree(path.parent, ignore_errors=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30)
@@ -364,15 +244,19 @@ def main() -> None:
     print(
         f"10M-iteration Python loop: {python_loop_seconds():.2f} s; load average {load_average()}"
     )
-    systems = [System("this", ROOT, DB_URL, REDIS_URL)]
-    old_root = None
-    if args.compare:
-        # Neither database's name contains the other's (cpu_snapshot matches by name).
-        old_root = worktree_add(args.compare)
-        systems = [
-            System(args.compare, old_root, DB_URL + "_before", redis_url_next(REDIS_URL)),
-            System("this", ROOT, DB_URL + "_after", REDIS_URL),
-        ]
+    with contextlib.ExitStack() as stack:
+        systems = [System("this", ROOT, DB_URL, REDIS_URL)]
+        if args.compare:
+            # Neither database's name contains the other's (cpu_snapshot matches by name).
+            old_root = stack.enter_context(revision_checkout(args.compare))
+            systems = [
+                System(args.compare, old_root, DB_URL + "_before", redis_url_next(REDIS_URL)),
+                System("this", ROOT, DB_URL + "_after", REDIS_URL),
+            ]
+        _systems_run(systems, loads, args)
+
+
+def _systems_run(systems: list[System], loads: list[int], args) -> None:
     try:
         for system in systems:
             seed(system, args.records, max(loads))
@@ -400,8 +284,6 @@ def main() -> None:
         for system in systems:
             if system.gunicorn is not None:
                 gunicorn_stop(system.gunicorn)
-        if old_root is not None:
-            worktree_remove(old_root)
 
 
 def compare_and_print(systems: list[System], loads: list[int], args) -> None:

@@ -107,12 +107,15 @@ _COMPLETION_CHECK_PENDING_UNTIL: dict[int, float] = {}
 
 def campaign_completion_check_on_commit(*, campaign_id: int) -> None:
     """A record just completed: a worker checks whether the whole campaign did (eagerly:
-    at once; with a worker: soon, see COMPLETION_CHECK_DELAY_SECONDS)."""
+    at once; with a worker: soon, see COMPLETION_CHECK_DELAY_SECONDS). The answer that
+    completed it is saved by then, so a failure here (with Celery eager, the check itself
+    as the database goes away) is logged, never answered 500: a robust on_commit, as the
+    quality refresh's (annotation/quality.py)."""
     from campaigns.tasks import campaign_completion_check as task
 
     what = f"completion check {campaign_id}"
     if task.app.conf.task_always_eager:
-        transaction.on_commit(lambda: task_send(task, (campaign_id,), what=what))
+        transaction.on_commit(lambda: task_send(task, (campaign_id,), what=what), robust=True)
         return
 
     def send() -> None:
@@ -125,7 +128,7 @@ def campaign_completion_check_on_commit(*, campaign_id: int) -> None:
                 _COMPLETION_CHECK_PENDING_UNTIL.clear()
             _COMPLETION_CHECK_PENDING_UNTIL[campaign_id] = now + delay - 2
 
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)
 
 
 def campaign_completion_check(*, campaign_id: int) -> bool:

@@ -75,3 +75,33 @@ def test_nothing_is_sent_before_the_commit(sent, worker, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         lead_emails.campaign_completion_check_on_commit(campaign_id=7)
     assert not sent.called and len(callbacks) == 1
+
+
+def test_a_check_that_fails_after_the_submit_committed_does_not_fail_the_submit(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The last answer of a campaign is saved; the completion check run after it (with
+    Celery eager, in the request) fails as the database goes away: the annotator still
+    gets 201 and the answer stays, as with the quality refresh (annotation/quality.py)."""
+    from django.db import OperationalError
+
+    from annotation.models import Response
+    from tests.annotation.factories import make_campaign
+    from tests.factories import UserFactory
+
+    def check_failing(*, campaign_id):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(lead_emails, "campaign_completion_check", check_failing)
+    campaign = make_campaign(records=1, overlap=1)
+    user = UserFactory()
+    client.force_login(user)
+    record_id = client.post(f"/api/v1/campaigns/{campaign.slug}/next/").json()["record"]["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        put = client.put(
+            f"/api/v1/records/{record_id}/response/",
+            {"values": {"quality": 4}},
+            content_type="application/json",
+        )
+    assert put.status_code == 201, put.content
+    assert Response.objects.filter(record_id=record_id, user=user).exists()
